@@ -1,0 +1,23 @@
+"""What validators know besides the extraction: the folio, the intake date and the rule set.
+
+Validators are pure: everything they need, including what storage knows (other folios' UUIDs),
+arrives here, so that the same inputs always give the same findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from claim_intake.config import Ruleset
+from claim_intake.folio import FolioManifest
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    manifest: FolioManifest
+    as_of: date  # the intake date: `received_at`, or --as-of
+    ruleset: Ruleset
+    file_name: str
+    media_type: str  # sniffed from the bytes: application/pdf, application/xml, image/jpeg, ...
+    # UUID -> folio that already submitted it (from storage's UUID index), for CFDI-012.
+    known_uuids: dict[str, str] = field(default_factory=dict)
