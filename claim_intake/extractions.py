@@ -85,6 +85,10 @@ class CfdiExtraction(_Extraction):
     stamp_seal_matches: bool | None = None  # TFD SelloCFD == Sello
     stamped_at: datetime | None = None
     related_documents: list[str] = Field(default_factory=list)  # Pagos IdDocumento UUIDs
+    # Added for the CFDI rules (optional, so older stored extractions still load):
+    place_of_issue: str | None = None  # LugarExpedicion (postal code)
+    local_transferred: Decimal | None = None  # implocal TotaldeTraslados (CFDI-014)
+    local_withheld: Decimal | None = None  # implocal TotaldeRetenciones (CFDI-014, CFDI-019)
 
 
 class InvoicePdfExtraction(_Extraction):
@@ -113,6 +117,9 @@ class CsfExtraction(_Extraction):
     name: str | None = None
     postal_code: str | None = None
     regimes: list[str] = Field(default_factory=list)
+    # c_RegimenFiscal codes (605, 612, 626, ...) of the regimes without a "Fecha Fin", where the
+    # description is recognised: what CFDI-016 and CFDI-019 compare with the invoice's codes.
+    regime_codes: list[str] = Field(default_factory=list)
     status: str | None = None  # "Estatus en el padrón"
     issued_on: date | None = None  # from "Lugar y Fecha de Emisión"
     issue_place: str | None = None

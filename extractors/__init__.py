@@ -1,0 +1,84 @@
+"""Extractors: bytes in, typed extraction out, one module per document kind.
+
+`read_document` is the whole read path for one file (open once, classify by content, extract);
+it makes no business decision: an unreadable file comes back with the reason, for the
+validators to turn into a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claim_intake.decision import Classification
+from claim_intake.extractions import OtherExtraction
+from claim_intake.kinds import DocumentKind
+
+from .classify import classify
+from .content import DocumentContent, UnreadableDocument
+from .loader import read_content
+from .sniff import sniff_media_type
+
+__all__ = ["ReadDocument", "read_document", "sniff_media_type", "DocumentContent", "UnreadableDocument"]
+
+FORM_KINDS = frozenset({
+    DocumentKind.CLAIM_FORM, DocumentKind.REIMBURSEMENT_FORM, DocumentKind.MEDICAL_REPORT,
+    DocumentKind.PRESCRIPTION, DocumentKind.STUDENT_CERTIFICATE, DocumentKind.DEPENDENT_DECLARATION,
+    DocumentKind.CARE_ORDER,
+})
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    """The outcome of reading one file: its content, kind and extraction, or why it could not be
+    opened. `parsed` holds the kind-specific parse result validators need beyond the extraction
+    (for CFDI: schema and seal results)."""
+
+    name: str
+    media_type: str
+    kind: DocumentKind
+    classification: Classification | None = None
+    content: DocumentContent | None = None
+    extraction: object | None = None
+    parsed: object | None = None
+    unreadable: str | None = None
+
+
+def read_document(
+    name: str, data: bytes, media_type: str, declared: DocumentKind | None = None, *, min_text_chars: int = 40
+) -> ReadDocument:
+    try:
+        content = read_content(name, data, media_type, min_text_chars=min_text_chars)
+    except UnreadableDocument as exc:
+        return ReadDocument(name, media_type, declared or DocumentKind.OTHER, unreadable=str(exc))
+    classification = classify(content, declared)
+    extraction, parsed = extract(classification.kind, content)
+    return ReadDocument(name, media_type, classification.kind, classification, content, extraction, parsed)
+
+
+def extract(kind: DocumentKind, content: DocumentContent) -> tuple[object, object | None]:
+    """(typed extraction, kind-specific parse result or None)."""
+    if kind in (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT):
+        from .cfdi_xml import parse_cfdi
+
+        parsed = parse_cfdi(content.data)
+        return parsed.extraction, parsed
+    if kind is DocumentKind.INVOICE_PDF:
+        from .invoice_pdf import extract_invoice_pdf
+
+        return extract_invoice_pdf(content), None
+    if kind is DocumentKind.TAX_STATUS_CERTIFICATE:
+        from .csf import extract_csf
+
+        return extract_csf(content), None
+    if kind is DocumentKind.BANK_STATEMENT:
+        from .bank_statement import extract_bank_statement
+
+        return extract_bank_statement(content), None
+    if kind is DocumentKind.FOREIGN_INVOICE:
+        from .foreign_invoice import extract_foreign_invoice
+
+        return extract_foreign_invoice(content), None
+    if kind in FORM_KINDS:
+        from .forms import extract_form
+
+        return extract_form(kind.value, content), None
+    return OtherExtraction(text=content.text_info), None

@@ -1,0 +1,73 @@
+"""Validators: pure functions from extractions + folio context (+ an as-of date) to findings in
+the codes of RULES.md. No network, no clock, no globals: everything arrives as arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from claim_intake.config import Ruleset
+from claim_intake.findings import Finding, SkippedRule
+from claim_intake.folio import FolioManifest
+from claim_intake.kinds import DocumentKind as K
+
+from . import completeness, packaging, routing
+from .context import DocumentContext, EvaluatedDocument
+from .skipped import skipped_rules
+
+__all__ = ["validate_document", "validate_folio", "FolioFindings", "packaging", "routing"]
+
+
+def validate_document(doc, ctx: DocumentContext) -> list[Finding]:
+    """Every document-level rule for one read document (an extractors.ReadDocument)."""
+    if doc.unreadable:
+        return [packaging.unreadable(doc.unreadable)]
+    findings = packaging.legibility(doc.content.text_info, ctx.ruleset)
+    if findings:  # illegible: anything read from it is not worth judging
+        return findings
+    kind = doc.kind
+    if kind in (K.CFDI_XML, K.PAYMENT_COMPLEMENT):
+        from .cfdi import validate_cfdi
+
+        findings += validate_cfdi(doc.parsed, ctx)
+    elif kind is K.TAX_STATUS_CERTIFICATE:
+        from .csf import validate_csf
+
+        findings += validate_csf(doc.extraction, ctx)
+    elif kind is K.BANK_STATEMENT:
+        from .bank import validate_bank_statement
+
+        findings += validate_bank_statement(doc.extraction, ctx)
+    elif kind is K.FOREIGN_INVOICE:
+        from .cfdi import validate_foreign_invoice
+
+        findings += validate_foreign_invoice(doc.extraction, ctx)
+    return findings
+
+
+@dataclass
+class FolioFindings:
+    findings: list[Finding] = field(default_factory=list)
+    document_findings: dict[str, list[Finding]] = field(default_factory=dict)
+    missing: list[K] = field(default_factory=list)
+    skipped: list[SkippedRule] = field(default_factory=list)
+
+
+def validate_folio(
+    manifest: FolioManifest, as_of: date, ruleset: Ruleset, docs: list[EvaluatedDocument], read: dict
+) -> FolioFindings:
+    """Rules across documents: invoice pairing, duplicates and count, then completeness, which
+    must see the pairing rejections to know whether an invoice is really accepted."""
+    from .cfdi import folio_cfdi_findings
+
+    cfdi = folio_cfdi_findings(manifest, ruleset, docs, read)
+    rejected_now = {name for name, fs in cfdi.document_findings.items() if any(f.outcome == "reject" for f in fs)}
+    docs = [
+        EvaluatedDocument(d.file, d.kind, d.accepted and d.file not in rejected_now, d.extraction, d.duplicate_of)
+        for d in docs
+    ]
+    required, skipped = completeness.required_kinds(manifest, as_of, ruleset, docs)
+    missing_findings, missing = completeness.missing_findings(required, docs)
+    findings = cfdi.findings + missing_findings + completeness.unclassified_findings(docs)
+    skipped += skipped_rules(manifest, {d.kind for d in docs})
+    return FolioFindings(findings, cfdi.document_findings, missing, skipped)

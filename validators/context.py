@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from claim_intake.config import Ruleset
+from claim_intake.extractions import Extraction
 from claim_intake.folio import FolioManifest
+from claim_intake.kinds import DocumentKind
 
 
 @dataclass(frozen=True)
@@ -21,3 +23,15 @@ class DocumentContext:
     media_type: str  # sniffed from the bytes: application/pdf, application/xml, image/jpeg, ...
     # UUID -> folio that already submitted it (from storage's UUID index), for CFDI-012.
     known_uuids: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvaluatedDocument:
+    """One document after its own rules ran: what folio-level rules (completeness, pairing,
+    counting) look at."""
+
+    file: str
+    kind: DocumentKind
+    accepted: bool  # no `reject` finding of its own (a warning keeps it accepted)
+    extraction: Extraction | None = None
+    duplicate_of: str | None = None  # PKG-007: same bytes as that file, kept once

@@ -1,0 +1,211 @@
+"""The intake steps as plain functions, in the order the flow runs them.
+
+Each step composes extractors, validators and storage and nothing else; the Prefect flow
+(flows/intake.py) wraps each one in a task, and tests and benchmarks can call them directly."""
+
+from __future__ import annotations
+
+import logging
+
+import stat
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import extractors
+import validators
+from claim_intake.config import Ruleset
+from claim_intake.decision import Decision, DocumentResult, DocumentStatus
+from claim_intake.findings import Finding, has_reject
+from claim_intake.folio import MANIFEST_NAME, FolioManifest, ManifestError, parse_manifest
+from claim_intake.kinds import DocumentKind
+from storage import Storage
+from validators.context import DocumentContext, EvaluatedDocument
+from validators.packaging import FileFacts
+
+log = logging.getLogger("claim_intake.pipeline")
+
+
+class InputError(ManifestError):
+    """The folio directory itself is unusable (CLI exit 2): missing, unreadable, no folio.json."""
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredFolio:
+    manifest: FolioManifest
+    files: list[FileFacts]
+    data: dict[str, bytes] = field(repr=False)  # name -> bytes, to read without a round trip
+
+
+def read_folio_dir(folio_dir: Path) -> tuple[bytes, list[IncomingFile]]:
+    """The manifest's bytes and every regular file beside it. Nothing is parsed here."""
+    folio_dir = Path(folio_dir)
+    if not folio_dir.is_dir():
+        raise InputError(f"{folio_dir}: no such folio directory")
+    manifest_path = folio_dir / MANIFEST_NAME
+    if not manifest_path.is_file():
+        raise InputError(f"{manifest_path}: missing (every folio needs a folio.json)")
+    files = []
+    for path in sorted(folio_dir.iterdir()):
+        if path.name == MANIFEST_NAME:
+            continue
+        mode = path.lstat().st_mode
+        if not stat.S_ISREG(mode):
+            log.warning("skipping %s: not a regular file", path.name)
+            continue
+        files.append(IncomingFile(path.name, _read(path)))
+    return _read(manifest_path), files
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def store_originals(manifest_bytes: bytes, files: list[IncomingFile], storage: Storage) -> StoredFolio:
+    """Every original goes to the blob store before anything parses it, folio.json included,
+    so that even a folio refused for its manifest loses nothing."""
+    storage.blobs.put(manifest_bytes)
+    facts = []
+    for incoming in files:
+        digest = storage.blobs.put(incoming.data)
+        facts.append(FileFacts(incoming.name, len(incoming.data), digest, extractors.sniff_media_type(incoming.data)))
+    manifest = parse_manifest(manifest_bytes)
+    storage.state.register_folio(manifest)
+    storage.state.record_files(manifest.folio, [(f.name, f.sha256, f.size, f.media_type) for f in facts])
+    return StoredFolio(manifest, facts, {f.name: f.data for f in files})
+
+
+@dataclass
+class PackagingResult:
+    folio_findings: list[Finding]
+    file_findings: dict[str, list[Finding]]
+    to_read: list[str]  # files whose content is read: right type, not a duplicate
+    duplicates: dict[str, str]  # repeated file -> first file with the same bytes
+
+    @property
+    def refused_whole(self) -> bool:
+        return bool(self.folio_findings)
+
+
+def check_packaging(stored: StoredFolio, ruleset: Ruleset) -> PackagingResult:
+    limits = validators.packaging.folio_limits(stored.files, ruleset)
+    if limits:  # PKG-004/005: stored, not evaluated; that finding is the whole answer
+        return PackagingResult(limits, {}, [], {})
+    duplicates = validators.packaging.find_duplicates(stored.files)
+    file_findings, to_read = {}, []
+    for facts in stored.files:
+        found = validators.packaging.file_type_findings(facts)
+        type_ok = not found
+        found += validators.packaging.name_findings(facts)
+        if facts.name in duplicates:
+            found.append(validators.packaging.duplicate_finding(duplicates[facts.name]))
+        elif type_ok:
+            to_read.append(facts.name)
+        file_findings[facts.name] = found
+    return PackagingResult([], file_findings, to_read, duplicates)
+
+
+def read_documents(stored: StoredFolio, packaging: PackagingResult, ruleset: Ruleset) -> dict[str, extractors.ReadDocument]:
+    facts = {f.name: f for f in stored.files}
+    return {
+        name: extractors.read_document(
+            name, stored.data[name], facts[name].media_type, stored.manifest.declared_kind(name),
+            min_text_chars=ruleset.thresholds.min_text_chars,
+        )
+        for name in packaging.to_read
+    }
+
+
+def validate_documents(
+    stored: StoredFolio, read: dict[str, extractors.ReadDocument], ruleset: Ruleset, as_of: date,
+    known_uuids: dict[str, str],
+) -> dict[str, list[Finding]]:
+    facts = {f.name: f for f in stored.files}
+    out = {}
+    for name, doc in read.items():
+        ctx = DocumentContext(stored.manifest, as_of, ruleset, name, facts[name].media_type, known_uuids)
+        out[name] = validators.validate_document(doc, ctx)
+    return out
+
+
+def decide(
+    stored: StoredFolio,
+    packaging: PackagingResult,
+    read: dict[str, extractors.ReadDocument],
+    doc_findings: dict[str, list[Finding]],
+    ruleset: Ruleset,
+    as_of: date,
+    evaluated_at: datetime,
+    first_complete_at: datetime | None = None,
+) -> Decision:
+    manifest = stored.manifest
+    if packaging.refused_whole:
+        documents = [
+            DocumentResult(file=f.name, sha256=f.sha256, size=f.size, media_type=f.media_type,
+                           kind=manifest.declared_kind(f.name) or DocumentKind.OTHER,
+                           status=DocumentStatus.NOT_EVALUATED)
+            for f in stored.files
+        ]
+        return _decision(manifest, ruleset, as_of, evaluated_at, documents, packaging.folio_findings, [], [], None)
+
+    findings = {f.name: list(packaging.file_findings.get(f.name, [])) + doc_findings.get(f.name, []) for f in stored.files}
+    evaluated = []
+    for facts in stored.files:
+        doc = read.get(facts.name)
+        kind = doc.kind if doc else (manifest.declared_kind(facts.name) or DocumentKind.OTHER)
+        evaluated.append(EvaluatedDocument(
+            file=facts.name, kind=kind, accepted=not has_reject(findings[facts.name]),
+            extraction=doc.extraction if doc else None,
+            duplicate_of=packaging.duplicates.get(facts.name),
+        ))
+    folio_level = validators.validate_folio(manifest, as_of, ruleset, evaluated, read)
+    for name, extra in folio_level.document_findings.items():
+        findings[name].extend(extra)
+    documents = []
+    for facts, ev in zip(stored.files, evaluated):
+        doc = read.get(facts.name)
+        status = (DocumentStatus.DUPLICATE if ev.duplicate_of else
+                  DocumentStatus.REJECTED if has_reject(findings[facts.name]) else DocumentStatus.ACCEPTED)
+        documents.append(DocumentResult(
+            file=facts.name, sha256=facts.sha256, size=facts.size, media_type=facts.media_type, kind=ev.kind,
+            status=status, classification=doc.classification if doc else None,
+            extracted=_public(doc.extraction) if doc else {}, findings=findings[facts.name],
+        ))
+    return _decision(manifest, ruleset, as_of, evaluated_at, documents, folio_level.findings,
+                     folio_level.missing, folio_level.skipped, first_complete_at)
+
+
+def _public(extraction: object | None) -> dict:
+    return extraction.public_fields() if extraction is not None and hasattr(extraction, "public_fields") else {}
+
+
+def _decision(manifest, ruleset, as_of, evaluated_at, documents, folio_findings, missing, skipped, first_complete_at) -> Decision:
+    every = list(folio_findings) + [f for d in documents for f in d.findings]
+    route = validators.routing.route_for(every)
+    complete_at, due = validators.routing.completion(route, evaluated_at, first_complete_at)
+    return Decision(
+        folio=manifest.folio, route=route, ruleset=ruleset.version, evaluated_at=evaluated_at, as_of=as_of,
+        complete_at=complete_at, payment_due=due, documents=documents, folio_findings=folio_findings,
+        missing=missing, skipped_rules=skipped,
+    )
+
+
+def cfdi_uuids(read: dict[str, extractors.ReadDocument]) -> dict[str, str]:
+    """UUID -> file, for the cross-folio index (CFDI-012)."""
+    out = {}
+    for name, doc in read.items():
+        uuid = getattr(doc.extraction, "uuid", None)
+        if uuid and doc.kind in (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT):
+            out.setdefault(uuid.upper(), name)
+    return out
+
+

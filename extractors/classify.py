@@ -1,0 +1,121 @@
+"""Which kind a document is, from what it says: titles and phrases for PDFs and OCR'd images, the
+root element for XML. The portal's declared kind is only a tie-breaker, because claimants pick
+the wrong upload slot all the time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from claim_intake.decision import Classification
+from claim_intake.kinds import DocumentKind as K
+
+from . import sniff
+from .content import DocumentContent
+from .text import fold
+
+TITLE_WINDOW = 600  # a phrase in the document's head is a title, and weighs more
+
+
+@dataclass(frozen=True)
+class Signal:
+    phrase: str
+    weight: int
+
+
+# Strong phrases (titles, unique labels) weigh 6, supporting words 1 or 2.
+SIGNALS: dict[K, tuple[Signal, ...]] = {
+    K.TAX_STATUS_CERTIFICATE: (
+        Signal("CONSTANCIA DE SITUACION FISCAL", 6), Signal("CEDULA DE IDENTIFICACION FISCAL", 6),
+        Signal("IDCIF", 4), Signal("ESTATUS EN EL PADRON", 4), Signal("LUGAR Y FECHA DE EMISION", 2),
+        Signal("REGIMENES", 1), Signal("OBLIGACIONES", 1),
+    ),
+    K.BANK_STATEMENT: (
+        Signal("ESTADO DE CUENTA", 6), Signal("CLABE", 2), Signal("SALDO", 1), Signal("PERIODO", 1),
+        Signal("FECHA DE CORTE", 2), Signal("MOVIMIENTOS", 1), Signal("DEPOSITOS", 1), Signal("RETIROS", 1),
+    ),
+    K.INVOICE_PDF: (
+        Signal("REPRESENTACION IMPRESA DE UN CFDI", 6), Signal("FOLIO FISCAL", 5),
+        Signal("SELLO DIGITAL DEL SAT", 4), Signal("SELLO DIGITAL DEL CFDI", 3), Signal("USO CFDI", 2),
+        Signal("RFC EMISOR", 2), Signal("RFC RECEPTOR", 2), Signal("FACTURA", 2),
+    ),
+    K.FOREIGN_INVOICE: (
+        Signal("INVOICE", 4), Signal("BILL TO", 3), Signal("AMOUNT DUE", 3), Signal("BALANCE DUE", 3),
+        Signal("TAX ID", 1), Signal("DATE OF SERVICE", 2), Signal("TOTAL DUE", 3),
+    ),
+    K.CLAIM_FORM: (
+        Signal("FORMULARIO DE RECLAMACION", 6), Signal("AVISO DE ACCIDENTE O ENFERMEDAD", 6),
+        Signal("RECLAMACION DE GASTOS MEDICOS", 5), Signal("DATOS DEL ASEGURADO AFECTADO", 2),
+    ),
+    K.REIMBURSEMENT_FORM: (
+        Signal("SOLICITUD DE REEMBOLSO", 6), Signal("FORMATO DE REEMBOLSO", 6),
+        Signal("DATOS PARA TRANSFERENCIA", 2), Signal("REEMBOLSO", 1),
+    ),
+    K.MEDICAL_REPORT: (
+        Signal("INFORME MEDICO", 6), Signal("DIAGNOSTICO", 2), Signal("CEDULA PROFESIONAL", 1),
+        Signal("PADECIMIENTO", 2), Signal("TRATAMIENTO", 1), Signal("EXPLORACION FISICA", 2),
+    ),
+    K.PRESCRIPTION: (
+        Signal("RECETA MEDICA", 6), Signal("RECETA", 3), Signal("RP/", 2), Signal("INDICACIONES", 1),
+        Signal("TOMAR ", 1),
+    ),
+    K.STUDENT_CERTIFICATE: (
+        Signal("CONSTANCIA DE ESTUDIOS", 6), Signal("CICLO ESCOLAR", 3), Signal("INSCRITO", 2),
+        Signal("ALUMNO", 1), Signal("ALUMNA", 1),
+    ),
+    K.DEPENDENT_DECLARATION: (
+        Signal("DECLARACION DE DEPENDIENTE", 6), Signal("DEPENDIENTE ECONOMICO", 3),
+        Signal("ESTADO CIVIL SOLTERO", 4), Signal("BAJO PROTESTA DE DECIR VERDAD", 2), Signal("SOLTERO", 1),
+    ),
+    K.CARE_ORDER: (
+        Signal("ORDEN DE ATENCION", 6), Signal("DETALLE DE PAGO", 3), Signal("COASEGURO", 2),
+        Signal("MEDICO TRATANTE", 1),
+    ),
+}
+
+MIN_SCORE = 5  # below this nothing was recognised: the kind is `other` (REQ-002)
+_CFDI_ROOT = re.compile(rb"<(?:[\w.-]+:)?Comprobante\b[^>]*xmlns(?::[\w.-]+)?=\"http://www\.sat\.gob\.mx/cfd/[34]\"", re.S)
+_TYPE_P = re.compile(rb"TipoDeComprobante\s*=\s*[\"']P[\"']")
+
+
+def classify(content: DocumentContent, declared: K | None = None) -> Classification:
+    if content.media_type == sniff.XML:
+        return _classify_xml(content, declared)
+    return classify_text(content.text, declared)
+
+
+def _classify_xml(content: DocumentContent, declared: K | None) -> Classification:
+    head = content.data[:8192]
+    if _CFDI_ROOT.search(head):
+        if _TYPE_P.search(head):
+            return Classification(kind=K.PAYMENT_COMPLEMENT, confidence=1.0,
+                                  reason="CFDI con TipoDeComprobante P", declared_kind=declared)
+        return Classification(kind=K.CFDI_XML, confidence=1.0, reason="raíz cfdi:Comprobante",
+                              declared_kind=declared)
+    # Any other XML is judged as a CFDI so that the claimant hears why it is not one (CFDI-001).
+    return Classification(kind=K.CFDI_XML, confidence=0.5, reason="XML sin raíz cfdi:Comprobante reconocible",
+                          declared_kind=declared)
+
+
+def classify_text(text: str, declared: K | None = None) -> Classification:
+    folded = fold(text)
+    head = folded[:TITLE_WINDOW]
+    scores: dict[K, int] = {}
+    hits: dict[K, list[str]] = {}
+    for kind, signals in SIGNALS.items():
+        for signal in signals:
+            if signal.phrase in folded:
+                bonus = 2 if signal.weight >= 5 and signal.phrase in head else 0
+                scores[kind] = scores.get(kind, 0) + signal.weight + bonus
+                hits.setdefault(kind, []).append(signal.phrase)
+    if declared in scores:
+        scores[declared] += 1  # the portal's slot breaks ties, never outvotes the content
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] < MIN_SCORE:
+        return Classification(kind=K.OTHER, confidence=0.0 if not ranked else 0.3,
+                              reason="sin títulos ni frases reconocibles", declared_kind=declared)
+    best, score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    confidence = round(min(1.0, score / 12) * (score - runner_up) / score, 2) if score else 0.0
+    reason = "frases: " + ", ".join(hits[best][:4])
+    return Classification(kind=best, confidence=max(confidence, 0.05), reason=reason, declared_kind=declared)

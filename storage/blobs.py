@@ -1,0 +1,65 @@
+"""Originals, content-addressed by SHA-256: a file is written once, never changed, and read back
+only if its bytes still hash to its name."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+
+class BlobCorrupted(Exception):
+    """Stored bytes no longer match their SHA-256."""
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str: ...
+    def get(self, sha256: str) -> bytes: ...
+    def exists(self, sha256: str) -> bool: ...
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class LocalBlobStore:
+    """The embedded default: one file per blob under `root/ab/cd/<sha256>`, written to a
+    temporary file, fsynced and renamed, so a crash never leaves a half-written original."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, data: bytes) -> str:
+        digest = sha256_of(data)
+        path = self._path(digest)
+        if path.exists():
+            return digest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        data = self._path(sha256).read_bytes()
+        if sha256_of(data) != sha256:
+            raise BlobCorrupted(f"blob {sha256} does not match its hash")
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).exists()

@@ -1,0 +1,177 @@
+"""Folio state, decision history, queues and the UUID index behind one small interface.
+
+Recording a decision is a unit of work: the history row, the queue move and the UUID index
+change commit together or not at all, so a crash can never leave a folio in two queues or a
+decision without its queue entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import Connection
+
+from claim_intake.decision import Decision, Route
+from claim_intake.folio import FolioManifest
+
+from .schema import cfdi_uuids, decisions, folio_files, folios, metadata, queue_entries
+
+QUEUES = tuple(r.value for r in Route)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class StateStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        metadata.create_all(engine)
+
+    @classmethod
+    def from_url(cls, url: str) -> "StateStore":
+        return cls(make_engine(url))
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # -- intake ---------------------------------------------------------------------------
+    def register_folio(self, manifest: FolioManifest) -> None:
+        now = _utcnow()
+        body = manifest.model_dump(mode="json")
+        with self._tx() as conn:
+            exists = conn.execute(select(folios.c.folio).where(folios.c.folio == manifest.folio)).first()
+            if exists:
+                conn.execute(update(folios).where(folios.c.folio == manifest.folio).values(
+                    claim_type=manifest.claim_type.value, portal=manifest.portal, manifest=body, updated_at=now))
+            else:
+                conn.execute(insert(folios).values(
+                    folio=manifest.folio, claim_type=manifest.claim_type.value, portal=manifest.portal,
+                    manifest=body, created_at=now, updated_at=now))
+
+    def record_files(self, folio: str, files: Iterable[tuple[str, str, int, str]]) -> None:
+        """(name, sha256, size, media_type) of originals already in the blob store."""
+        now = _utcnow()
+        with self._tx() as conn:
+            known = {
+                (r.name, r.sha256)
+                for r in conn.execute(select(folio_files.c.name, folio_files.c.sha256).where(folio_files.c.folio == folio))
+            }
+            rows = [
+                {"folio": folio, "name": n, "sha256": s, "size": z, "media_type": m, "stored_at": now}
+                for n, s, z, m in files if (n, s) not in known
+            ]
+            if rows:
+                conn.execute(insert(folio_files), rows)
+
+    def files(self, folio: str) -> list[dict]:
+        with self._tx() as conn:
+            rows = conn.execute(select(folio_files).where(folio_files.c.folio == folio).order_by(folio_files.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    # -- decisions ------------------------------------------------------------------------
+    def record_decision(self, decision: Decision, uuids: dict[str, str] | None = None) -> int:
+        """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically."""
+        now = _utcnow()
+        with self._tx() as conn:
+            decision_id = conn.execute(insert(decisions).values(
+                folio=decision.folio, route=decision.route.value, ruleset=decision.ruleset,
+                evaluated_at=decision.evaluated_at, complete_at=decision.complete_at,
+                body=decision.model_dump(mode="json"),
+            )).inserted_primary_key[0]
+            current = conn.execute(select(queue_entries.c.queue).where(queue_entries.c.folio == decision.folio)).first()
+            if current is None:
+                conn.execute(insert(queue_entries).values(
+                    folio=decision.folio, queue=decision.route.value, entered_at=now, decision_id=decision_id))
+            elif current.queue != decision.route.value:
+                conn.execute(update(queue_entries).where(queue_entries.c.folio == decision.folio).values(
+                    queue=decision.route.value, entered_at=now, decision_id=decision_id, claimed_by=None))
+            else:
+                conn.execute(update(queue_entries).where(queue_entries.c.folio == decision.folio).values(
+                    decision_id=decision_id))
+            for uuid, file in (uuids or {}).items():
+                seen = conn.execute(select(cfdi_uuids.c.uuid).where(
+                    cfdi_uuids.c.uuid == uuid, cfdi_uuids.c.folio == decision.folio)).first()
+                if not seen:
+                    conn.execute(insert(cfdi_uuids).values(uuid=uuid, folio=decision.folio, file=file, first_seen=now))
+            return decision_id
+
+    def history(self, folio: str) -> list[Decision]:
+        with self._tx() as conn:
+            rows = conn.execute(select(decisions.c.body).where(decisions.c.folio == folio).order_by(decisions.c.id))
+            return [Decision.model_validate(r.body) for r in rows]
+
+    def last_decision(self, folio: str) -> Decision | None:
+        with self._tx() as conn:
+            row = conn.execute(select(decisions.c.body).where(decisions.c.folio == folio)
+                               .order_by(decisions.c.id.desc()).limit(1)).first()
+            return Decision.model_validate(row.body) if row else None
+
+    def first_complete_at(self, folio: str) -> datetime | None:
+        """When this folio first became complete, if it still is: the Art. 71 clock."""
+        last = self.last_decision(folio)
+        if last is None or last.complete_at is None:
+            return None
+        return last.complete_at
+
+    # -- queues ---------------------------------------------------------------------------
+    def queue_of(self, folio: str) -> str | None:
+        with self._tx() as conn:
+            row = conn.execute(select(queue_entries.c.queue).where(queue_entries.c.folio == folio)).first()
+            return row.queue if row else None
+
+    def queue(self, name: str) -> list[dict]:
+        if name not in QUEUES:
+            raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(queue_entries.c.folio, queue_entries.c.entered_at, queue_entries.c.claimed_by,
+                       folios.c.claim_type, folios.c.portal)
+                .join(folios, folios.c.folio == queue_entries.c.folio)
+                .where(queue_entries.c.queue == name).order_by(queue_entries.c.entered_at))
+            return [dict(r._mapping) for r in rows]
+
+    def queue_counts(self) -> dict[str, int]:
+        return {name: len(self.queue(name)) for name in QUEUES}
+
+    # -- UUID index -----------------------------------------------------------------------
+    def folios_with_uuids(self, uuids: Iterable[str], excluding_folio: str) -> dict[str, str]:
+        """UUID -> the (earliest) other folio that already submitted it (CFDI-012)."""
+        uuids = sorted({u.upper() for u in uuids})
+        if not uuids:
+            return {}
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(cfdi_uuids.c.uuid, cfdi_uuids.c.folio)
+                .where(cfdi_uuids.c.uuid.in_(uuids), cfdi_uuids.c.folio != excluding_folio)
+                .order_by(cfdi_uuids.c.first_seen))
+            found: dict[str, str] = {}
+            for row in rows:
+                found.setdefault(row.uuid, row.folio)
+            return found
+
+    def clear(self) -> None:
+        """Drop every row (tests and the demo's fresh start only)."""
+        with self._tx() as conn:
+            for table in (queue_entries, cfdi_uuids, decisions, folio_files, folios):
+                conn.execute(delete(table))

@@ -1,0 +1,143 @@
+"""Packaging rules PKG-001 to PKG-008: what the portals refuse before anyone reads a document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from claim_intake.config import Ruleset
+from claim_intake.extractions import TextInfo
+from claim_intake.findings import Finding, Outcome
+
+ALLOWED_EXTENSIONS: dict[str, str] = {
+    "xml": "application/xml", "pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+}
+_SAFE_STEM = re.compile(r"^[A-Za-z0-9_\- ]+$")
+_TYPE_NAMES = {
+    "application/xml": "XML", "application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG",
+    "application/zip": "ZIP", "application/x-empty": "vacío", "application/octet-stream": "desconocido",
+}
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What storage learned about one original before anything parsed it."""
+
+    name: str
+    size: int
+    sha256: str
+    media_type: str  # sniffed from the bytes
+
+    @property
+    def extension(self) -> str:
+        return self.name.rsplit(".", 1)[1].lower() if "." in self.name.strip(".") else ""
+
+
+def _type_name(media_type: str) -> str:
+    return _TYPE_NAMES.get(media_type, media_type)
+
+
+def folio_limits(files: list[FileFacts], ruleset: Ruleset) -> list[Finding]:
+    """PKG-004 and PKG-005: the folio is refused whole, never trimmed silently."""
+    limits = ruleset.thresholds
+    findings = []
+    if len(files) > limits.max_files:
+        findings.append(Finding(
+            code="PKG-004", outcome=Outcome.REJECT,
+            message_es=f"El folio tiene {len(files)} archivos; el máximo es {limits.max_files}. "
+                       "Envía como máximo ese número de archivos.",
+            evidence={"files": len(files), "limit": limits.max_files},
+        ))
+    total = sum(f.size for f in files)
+    if total > limits.max_bytes:
+        findings.append(Finding(
+            code="PKG-005", outcome=Outcome.REJECT,
+            message_es=f"Los archivos suman {total / 1048576:.1f} MB; el máximo es "
+                       f"{limits.max_bytes / 1048576:.0f} MB. Reduce el tamaño de los archivos.",
+            evidence={"bytes": total, "limit": limits.max_bytes},
+        ))
+    return findings
+
+
+def file_type_findings(facts: FileFacts) -> list[Finding]:
+    """PKG-001, PKG-002 and PKG-006 for an empty file: a file with any of these is not read."""
+    ext = facts.extension
+    expected = ALLOWED_EXTENSIONS.get(ext)
+    if expected is None:
+        shown = f".{ext}" if ext else "sin extensión"
+        return [Finding(
+            code="PKG-001", outcome=Outcome.REJECT,
+            message_es=f"El tipo de archivo ({shown}) no se acepta; envía XML, PDF, JPG o JPEG.",
+            evidence={"extension": ext, "sniffed": facts.media_type},
+        )]
+    if facts.size == 0:
+        return [unreadable("el archivo está vacío (0 bytes)")]
+    if facts.media_type != expected:
+        return [Finding(
+            code="PKG-002", outcome=Outcome.REJECT,
+            message_es=f"El archivo dice ser {ext.upper()} pero su contenido es "
+                       f"{_type_name(facts.media_type)}; envíalo en su formato original.",
+            evidence={"extension": ext, "sniffed": facts.media_type},
+        )]
+    return []
+
+
+def name_findings(facts: FileFacts) -> list[Finding]:
+    """PKG-003: accents, ñ, `$ # % & /` or extra dots in the name. The content is still read,
+    so the claimant learns every problem of the file at once."""
+    stem = facts.name.rsplit(".", 1)[0] if facts.extension else facts.name
+    if _SAFE_STEM.match(stem):
+        return []
+    bad = sorted({c for c in stem if not re.match(r"[A-Za-z0-9_\- ]", c)})
+    return [Finding(
+        code="PKG-003", outcome=Outcome.REJECT,
+        message_es="El nombre del archivo tiene caracteres especiales "
+                   f"({' '.join(bad)}); usa solo letras sin acento, números, guiones y espacios.",
+        evidence={"characters": bad},
+    )]
+
+
+def unreadable(reason: str) -> Finding:
+    """PKG-006 with the reason the opener gave."""
+    return Finding(
+        code="PKG-006", outcome=Outcome.REJECT,
+        message_es=f"No se puede abrir el archivo: {reason}. Envía una copia completa y sin contraseña.",
+        evidence={"reason": reason},
+    )
+
+
+def duplicate_finding(first_file: str) -> Finding:
+    return Finding(
+        code="PKG-007", outcome=Outcome.WARN,
+        message_es=f"Este archivo es idéntico a {first_file}; se conserva una sola vez.",
+        evidence={"same_as": first_file},
+    )
+
+
+def find_duplicates(files: Iterable[FileFacts]) -> dict[str, str]:
+    """Name of each repeated file -> name of the first file with the same bytes."""
+    first: dict[str, str] = {}
+    repeats = {}
+    for facts in files:
+        if facts.sha256 in first:
+            repeats[facts.name] = first[facts.sha256]
+        else:
+            first[facts.sha256] = facts.name
+    return repeats
+
+
+def legibility(info: TextInfo, ruleset: Ruleset) -> list[Finding]:
+    """PKG-008 for OCR'd documents: too unsure of its words, or no words at all."""
+    if not info.ocr:
+        return []
+    limits = ruleset.thresholds
+    confidence = info.ocr_mean_confidence or 0.0
+    if info.chars >= limits.min_text_chars and confidence >= limits.ocr_min_confidence:
+        return []
+    return [Finding(
+        code="PKG-008", outcome=Outcome.REJECT,
+        message_es="El documento no es legible; envía un escaneo o foto nítida, completa y bien iluminada.",
+        evidence={"ocr_mean_confidence": confidence, "threshold": limits.ocr_min_confidence,
+                  "chars": info.chars, "min_chars": limits.min_text_chars, "words": info.ocr_words},
+    )]
