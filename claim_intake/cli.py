@@ -102,7 +102,8 @@ def demo(
     with Progress(console=err, transient=True) as progress:
         bar = progress.add_task("folios", total=len(dirs))
         for folio_dir in dirs:
-            expected = json.loads((folio_dir / "expected.json").read_text()) if (folio_dir / "expected.json").is_file() else {}
+            expected_file = folio_dir.parent / f"{folio_dir.name}.expected.json"
+            expected = json.loads(expected_file.read_text()) if expected_file.is_file() else {}
             as_of = date.fromisoformat(expected["as_of"]) if expected.get("as_of") else None
             decision = _run(folio_dir, as_of)
             ok = not expected or (decision.route.value == expected["route"] and decision.codes() == sorted(expected["codes"]))

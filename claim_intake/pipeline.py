@@ -165,7 +165,7 @@ def decide(
         evaluated.append(EvaluatedDocument(
             file=facts.name, kind=kind, accepted=not has_reject(findings[facts.name]),
             extraction=doc.extraction if doc else None,
-            duplicate_of=packaging.duplicates.get(facts.name),
+            duplicate_of=packaging.duplicates.get(facts.name), read=doc is not None and not doc.unreadable,
         ))
     folio_level = validators.validate_folio(manifest, as_of, ruleset, evaluated, read)
     for name, extra in folio_level.document_findings.items():

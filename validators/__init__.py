@@ -3,6 +3,7 @@ the codes of RULES.md. No network, no clock, no globals: everything arrives as a
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -63,7 +64,7 @@ def validate_folio(
     cfdi = folio_cfdi_findings(manifest, ruleset, docs, read)
     rejected_now = {name for name, fs in cfdi.document_findings.items() if any(f.outcome == "reject" for f in fs)}
     docs = [
-        EvaluatedDocument(d.file, d.kind, d.accepted and d.file not in rejected_now, d.extraction, d.duplicate_of)
+        dataclasses.replace(d, accepted=d.accepted and d.file not in rejected_now)
         for d in docs
     ]
     required, skipped = completeness.required_kinds(manifest, as_of, ruleset, docs)

@@ -113,5 +113,5 @@ def unclassified_findings(docs: list[EvaluatedDocument]) -> list[Finding]:
             evidence={"file": d.file},
         )
         for d in docs
-        if d.kind is DocumentKind.OTHER and d.duplicate_of is None
+        if d.kind is DocumentKind.OTHER and d.read and d.duplicate_of is None
     ]

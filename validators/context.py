@@ -35,3 +35,4 @@ class EvaluatedDocument:
     accepted: bool  # no `reject` finding of its own (a warning keeps it accepted)
     extraction: Extraction | None = None
     duplicate_of: str | None = None  # PKG-007: same bytes as that file, kept once
+    read: bool = True  # False when packaging refused the file before its content was read

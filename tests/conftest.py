@@ -1,0 +1,56 @@
+"""Shared fixtures. Prefect runs for real: one test harness (a temporary Prefect server on
+SQLite) for the whole session, with its own PREFECT_HOME so task records never leak between
+runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="claim-intake-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "folios"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh CLAIM_INTAKE_HOME per test."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("CLAIM_INTAKE_HOME", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    from claim_intake.config import default_ruleset
+
+    return default_ruleset()
+
+
+@pytest.fixture(scope="session")
+def sample_folios() -> list[Path]:
+    """The committed sample folios (generated if absent, e.g. in a fresh checkout)."""
+    if not any(SAMPLES.glob("*/folio.json")):
+        subprocess.run([sys.executable, "-m", "samples.generate"], cwd=ROOT, check=True)
+    return sorted(p for p in SAMPLES.iterdir() if (p / "folio.json").is_file())
