@@ -35,9 +35,14 @@ def _fail_input(message: str, as_json: bool) -> None:
 
 
 def _run(folio_dir: Path, as_of: date | None):
+    """One flow run. Heartbeats exist to detect crashed runs under a worker; a CLI run is
+    watched by its operator, and each heartbeat thread costs up to a second at exit."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     from flows.intake import intake_folio
 
-    return intake_folio(str(folio_dir), as_of)
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return intake_folio(str(folio_dir), as_of)
 
 
 @app.command()

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     sat_csf_url: str = "https://siat.sat.gob.mx/app/qr/faces/pages/mobile/validadorqr.jsf"
     efos_list: str | None = None
     sat_timeout_s: float = Field(10, gt=0)
+    # CFDI-021: directory of CA certificates an issuer's certificate must chain to. Default: SAT's
+    # production CAs shipped inside satcfdi. Tests point it at the samples' own test CA.
+    cfdi_trust_store: Path | None = None
 
     @property
     def db_url(self) -> str:

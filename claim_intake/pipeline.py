@@ -14,7 +14,7 @@ from pathlib import Path
 
 import extractors
 import validators
-from claim_intake.config import Ruleset
+from claim_intake.config import Ruleset, Settings
 from claim_intake.decision import Decision, DocumentResult, DocumentStatus
 from claim_intake.findings import Finding, has_reject
 from claim_intake.folio import MANIFEST_NAME, FolioManifest, ManifestError, parse_manifest
@@ -114,12 +114,14 @@ def check_packaging(stored: StoredFolio, ruleset: Ruleset) -> PackagingResult:
     return PackagingResult([], file_findings, to_read, duplicates)
 
 
-def read_documents(stored: StoredFolio, packaging: PackagingResult, ruleset: Ruleset) -> dict[str, extractors.ReadDocument]:
+def read_documents(
+    stored: StoredFolio, packaging: PackagingResult, ruleset: Ruleset, trust_store=None
+) -> dict[str, extractors.ReadDocument]:
     facts = {f.name: f for f in stored.files}
     return {
         name: extractors.read_document(
             name, stored.data[name], facts[name].media_type, stored.manifest.declared_kind(name),
-            min_text_chars=ruleset.thresholds.min_text_chars,
+            min_text_chars=ruleset.thresholds.min_text_chars, trust_store=trust_store,
         )
         for name in packaging.to_read
     }
@@ -197,6 +199,15 @@ def _decision(manifest, ruleset, as_of, evaluated_at, documents, folio_findings,
         complete_at=complete_at, payment_due=due, documents=documents, folio_findings=folio_findings,
         missing=missing, skipped_rules=skipped,
     )
+
+
+def load_trust_store(settings: Settings):
+    """The CA store CFDI certificates must chain to (CFDI-021), loaded once per process."""
+    from extractors.cfdi_xml import sat_production_store, trust_store_from_dir
+
+    if settings.cfdi_trust_store is None:
+        return sat_production_store()
+    return trust_store_from_dir(str(Path(settings.cfdi_trust_store).resolve()))
 
 
 def cfdi_uuids(read: dict[str, extractors.ReadDocument]) -> dict[str, str]:

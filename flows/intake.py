@@ -69,7 +69,8 @@ def check_packaging(stored: pipeline.StoredFolio, ruleset: Ruleset) -> pipeline.
 
 @task(cache_policy=NO_CACHE)
 def read_documents(stored, packaging, ruleset: Ruleset) -> dict:
-    return pipeline.read_documents(stored, packaging, ruleset)
+    settings, _, _ = _context()
+    return pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings))
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)

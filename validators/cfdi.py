@@ -1,0 +1,547 @@
+"""CFDI and foreign-invoice rules (RULES.md: CFDI-001…021 except the SAT-service ones, FOR-*).
+
+Pure: every input is an argument (the parse result, the folio context, the rule set). The
+expensive, byte-level checks (XSD, seal, chain) were done by extractors.cfdi_xml; this module
+only turns their results and the extracted fields into findings a claimant can act on.
+
+Order inside `validate_cfdi` follows "one finding per cause": a document that is not a CFDI
+(CFDI-001) or has an unaccepted version (CFDI-002) gets that finding alone, because every other
+rule would only describe the same defect again."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from claim_intake.config import Ruleset
+from claim_intake.extractions import CfdiExtraction, ForeignInvoiceExtraction
+from claim_intake.findings import Finding, Outcome
+from claim_intake.folio import ClaimType, FolioManifest
+
+from .context import DocumentContext
+from .names import name_in_text
+
+R, W = Outcome.REJECT, Outcome.WARN
+
+# CFDI-019 (002_… Q9). Legal rates, not tunables; kept here until the rule set grows a field for
+# them (config.Ruleset forbids unknown keys). regime -> (ISR without cedular, ISR with cedular).
+ISR_RETENTION = {"612": (Decimal("0.10"), Decimal("0.10")), "626": (Decimal("0.0125"), Decimal("0.025"))}
+CEDULAR_RATE = Decimal("0.03")
+# Currencies without minor units (ISO 4217); every other currency is rounded to cents.
+_ZERO_DECIMAL = frozenset({"XXX", "JPY", "CLP", "KRW", "PYG", "ISK", "VND", "UGX", "XAF", "XOF", "XPF", "KMF", "RWF", "DJF", "GNF", "VUV", "BIF"})
+_VERSION_WHY = {
+    "3.2": "la versión 3.2 del CFDI dejó de ser válida en 2018",
+    "3.0": "la versión 3.0 del CFDI ya no es válida",
+    "2.2": "es un CFD (versión 2.x), no un CFDI",
+    "2.0": "es un CFD (versión 2.x), no un CFDI",
+}
+_SEAL_WHY = {
+    "missing_seal": "no trae sello digital o certificado del emisor",
+    "certificate_unreadable": "el certificado del emisor incluido en el XML no se puede leer",
+    "bad_signature": "el sello digital no corresponde al contenido: el XML fue modificado después de emitirse",
+    "cadena_failed": "no se pudo calcular la cadena original del comprobante",
+    "number_mismatch": "el número de certificado declarado no corresponde al certificado incluido",
+    "rfc_mismatch": "el RFC del emisor no corresponde al del certificado con que se selló",
+}
+
+
+def _fold(text: str) -> str:
+    """Upper case without accents, for searching inside descriptions."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").upper())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _f(code: str, outcome: Outcome, message: str, **evidence: Any) -> Finding:
+    return Finding(code=code, outcome=outcome, message_es=message, evidence={k: v for k, v in evidence.items() if v is not None})
+
+
+def _s(value: Any) -> Any:
+    """Decimals as strings in evidence, so the JSON shows exactly what the invoice says."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
+# ------------------------------------------------------------------------------ one document
+
+
+def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) -> list[Finding]:
+    """Every document-level CFDI rule for one parsed XML (an extractors.cfdi_xml.CfdiParse).
+    `chain_outcome` makes CFDI-021 a rejection where the deployment wants that."""
+    if parse is None or parse.error_kind in ("malformed", "not_cfdi") or parse.extraction is None:
+        why = getattr(parse, "error", None) or "no se pudo leer"
+        return [_f("CFDI-001", R, "El archivo XML no es una factura electrónica (CFDI) válida o está dañado; "
+                   "sube el XML original tal como lo entregó el emisor.", error=why[:300])]
+    ext: CfdiExtraction = parse.extraction
+    version_finding = check_version(parse.version or ext.version, ext, ctx.ruleset)
+    if version_finding or parse.error_kind == "version":
+        return [version_finding or _version_refused(parse.version or ext.version)]
+
+    rs, m = ctx.ruleset, ctx.manifest
+    out: list[Finding] = []
+    if parse.schema_errors:
+        out.append(_f("CFDI-002", R, "La factura XML no cumple el formato oficial del SAT (anexo 20); "
+                      "pide al emisor que la vuelva a generar.", errors=list(parse.schema_errors[:5]),
+                      version=ext.version))
+    out += check_seal(parse.seal)
+    out += check_stamp(ext)
+    is_payment = ext.doc_type == "P"
+    if not is_payment:
+        out += check_type(ext)
+    if not is_payment and ext.doc_type == "I" and m.claim_type is ClaimType.REEMBOLSO:
+        out += check_receiver(ext, m, rs)
+    out += check_file_name(ext, ctx.file_name, rs.xml_name_patterns)
+    out += check_cross_folio(ext, m.folio, ctx.known_uuids)
+    if not is_payment:
+        out += check_amounts(ext, parse.concepts)
+    if not is_payment and ext.doc_type == "I" and m.claim_type is ClaimType.PAGO_PROVEEDOR:
+        out += check_provider_billing(ext, m, rs)
+    if not is_payment:
+        out += check_dates(ext, m, ctx.as_of, rs)
+    out += check_chain(parse.chain, parse.seal, chain_outcome)
+    return out
+
+
+def _version_refused(version: str | None) -> Finding:
+    why = _VERSION_WHY.get(version or "", f"la versión {version or 'indicada'} del CFDI no se acepta")
+    return _f("CFDI-002", R, f"La factura no se puede aceptar: {why}. Solicita al emisor una factura CFDI 4.0.",
+              version=version)
+
+
+def check_version(version: str | None, ext: CfdiExtraction, rs: Ruleset) -> Finding | None:
+    """CFDI-002 (version part): 4.0 always; 3.3 only when issued before the configured date."""
+    if version == "4.0":
+        return None
+    cutoff = rs.thresholds.cfdi33_accepted_before
+    if version == "3.3":
+        if ext.issued_at is not None and ext.issued_at.date() < cutoff:
+            return None
+        return _f("CFDI-002", R, f"La factura es CFDI versión 3.3 emitida el {_d(ext.issued_at)}; desde el "
+                  f"{cutoff:%d/%m/%Y} solo se aceptan facturas CFDI 4.0. Solicita al emisor una factura 4.0.",
+                  version=version, issued_at=_d(ext.issued_at), accepted_before=cutoff.isoformat())
+    return _version_refused(version)
+
+
+def _d(moment) -> str | None:
+    return moment.date().isoformat() if moment is not None else None
+
+
+def check_seal(seal) -> list[Finding]:
+    """CFDI-003."""
+    if seal is None or seal.verified:
+        return []
+    why = _SEAL_WHY.get(seal.reason or "", "el sello digital no es válido")
+    return [_f("CFDI-003", R, f"La factura XML no es auténtica: {why}. Sube el XML original sin modificar.",
+               reason=seal.reason, certificate_number=seal.certificate_number)]
+
+
+def check_stamp(ext: CfdiExtraction) -> list[Finding]:
+    """CFDI-004."""
+    if not ext.stamped:
+        return [_f("CFDI-004", R, "La factura XML no está timbrada por el SAT (no tiene Timbre Fiscal Digital); "
+                   "pide al emisor el XML timbrado.", reason="no_tfd")]
+    if ext.stamp_seal_matches is False:
+        return [_f("CFDI-004", R, "El timbre fiscal de la factura no corresponde a este comprobante "
+                   "(el sello timbrado es otro); sube el XML original.", reason="tfd_seal_mismatch", uuid=ext.uuid)]
+    return []
+
+
+def check_type(ext: CfdiExtraction) -> list[Finding]:
+    """CFDI-015: an invoice must be type I; P is handled as a payment complement elsewhere."""
+    if ext.doc_type == "I":
+        return []
+    names = {"E": "egreso (nota de crédito)", "T": "traslado", "N": "nómina"}
+    shown = names.get(ext.doc_type or "", ext.doc_type or "desconocido")
+    return [_f("CFDI-015", R, f"El comprobante es de tipo {shown}, no una factura de ingreso; sube la factura "
+               "de ingreso (tipo I) de la atención.", doc_type=ext.doc_type)]
+
+
+def holder_invoice(ext: CfdiExtraction, prefixes: Iterable[str]) -> bool:
+    """Fees/nursing/pharmacy invoice: every concept's ClaveProdServ in the configured families."""
+    prefixes = tuple(prefixes)
+    return bool(ext.concepts) and all(c.clave_prod_serv.startswith(prefixes) for c in ext.concepts)
+
+
+def check_receiver(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[Finding]:
+    """CFDI-009 (reimbursement): holder/contractor allowed only for fees, nursing and pharmacy."""
+    receiver = (ext.receiver_rfc or "").upper()
+    insurers = set(rs.insurer_rfcs)
+    if receiver in insurers:
+        return []
+    holder = (m.holder.rfc or "").upper() if m.holder else ""
+    contractor = (m.contractor.rfc or "").upper() if m.contractor and m.contractor.rfc else ""
+    personal = {r for r in (holder, contractor) if r}
+    insurer = sorted(insurers)[0]
+    if holder_invoice(ext, rs.holder_prefixes):
+        if receiver in personal:
+            return []
+        if not holder and not contractor:
+            return []  # cannot tell: reported as a skipped rule (validators.skipped)
+        return [_f("CFDI-009", R, "La factura está a nombre de otra persona: las facturas de honorarios médicos, "
+                   f"enfermería o farmacia deben estar a nombre del titular de la póliza, del contratante o de la "
+                   f"aseguradora (RFC {insurer}).", receiver_rfc=receiver, family="holder")]
+    return [_f("CFDI-009", R, f"Esta factura debe estar a nombre de la aseguradora (RFC {insurer}): solo las "
+               "facturas de honorarios médicos, enfermería o farmacia pueden estar a nombre del titular o del "
+               "contratante. Solicita al emisor una nueva factura.", receiver_rfc=receiver,
+               family="insurer", claves=sorted({c.clave_prod_serv for c in ext.concepts})[:10])]
+
+
+def check_file_name(ext: CfdiExtraction, file_name: str, patterns: Sequence[str]) -> list[Finding]:
+    """CFDI-011: XML names must keep the UUID, Serie+Folio or a configured provider pattern."""
+    if not file_name.lower().endswith(".xml"):
+        return []
+    stem = file_name.rsplit(".", 1)[0]
+    upper = stem.upper()
+    if ext.uuid and ext.uuid.upper() in upper:
+        return []
+    if ext.uuid and ext.uuid.upper().replace("-", "") in upper.replace("-", ""):
+        return []
+    if ext.folio:
+        serie = re.escape((ext.serie or "").upper())
+        pattern = rf"(?<![A-Z0-9]){serie}[-_ ]?{re.escape(ext.folio.upper())}(?![0-9])" if serie else \
+            rf"(?<![A-Z0-9]){re.escape(ext.folio.upper())}(?![0-9])"
+        if re.search(pattern, upper):
+            return []
+    for pat in patterns:
+        try:
+            if re.search(pat, stem, re.IGNORECASE):
+                return []
+        except re.error:
+            continue
+    return [_f("CFDI-011", R, "El archivo XML fue renombrado: su nombre debe conservar el folio fiscal (UUID) o la "
+               "serie y folio de la factura. Sube el XML con el nombre original que te entregó el emisor.",
+               file=file_name, uuid=ext.uuid, serie=ext.serie, folio=ext.folio)]
+
+
+def check_cross_folio(ext: CfdiExtraction, folio: str, known_uuids: dict[str, str]) -> list[Finding]:
+    """CFDI-012 (across folios)."""
+    if not ext.uuid:
+        return []
+    index = {k.upper(): v for k, v in known_uuids.items()}
+    other = index.get(ext.uuid.upper())
+    if other is None or other == folio:
+        return []
+    return [_f("CFDI-012", R, f"Esta factura (folio fiscal {ext.uuid}) ya fue presentada en el trámite {other}; "
+               "una factura no puede reclamarse dos veces.", uuid=ext.uuid, other_folio=other)]
+
+
+def _unit(currency: str | None) -> Decimal:
+    return Decimal(1) if (currency or "").upper() in _ZERO_DECIMAL else Decimal("0.01")
+
+
+def _decimals(value: Decimal) -> int:
+    exp = value.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+def _bounds(a: Decimal, b: Decimal, unit: Decimal) -> tuple[Decimal, Decimal]:
+    """SAT's tolerance for a product of two rounded numbers (Anexo 20, "límites"): each factor
+    may be off by half its last decimal; the result is truncated / rounded up to the currency."""
+    ha, hb = Decimal(5) / 10 ** (_decimals(a) + 1), Decimal(5) / 10 ** (_decimals(b) + 1)
+    low = ((a - ha) * (b - hb)).quantize(unit, rounding=ROUND_FLOOR)
+    high = ((a + ha) * (b + hb)).quantize(unit, rounding=ROUND_CEILING)
+    return low, high
+
+
+def check_amounts(ext: CfdiExtraction, concepts: Sequence = ()) -> list[Finding]:
+    """CFDI-014: SubTotal − Descuento + traslados − retenciones (federal and local) = Total within
+    one unit of the currency (each term is rounded on its own), concept sums = SubTotal, and
+    each concept's Importe / tax inside SAT's product tolerance."""
+    if ext.subtotal is None or ext.total is None:
+        return []
+    unit = _unit(ext.currency)
+    problems: list[dict] = []
+    expected = (ext.subtotal - (ext.discount or 0) + (ext.total_transferred or 0) - (ext.total_withheld or 0)
+                + (ext.local_transferred or 0) - (ext.local_withheld or 0))
+    if abs(expected - ext.total) > unit:
+        problems.append({"check": "total", "expected": _s(expected), "found": _s(ext.total)})
+    if ext.concepts:
+        concept_sum = sum((c.amount for c in ext.concepts), Decimal(0))
+        if abs(concept_sum - ext.subtotal) > unit:
+            problems.append({"check": "subtotal", "expected": _s(concept_sum), "found": _s(ext.subtotal)})
+        disc_sum = sum((c.discount or Decimal(0) for c in ext.concepts), Decimal(0))
+        if abs(disc_sum - (ext.discount or 0)) > unit:
+            problems.append({"check": "discount", "expected": _s(disc_sum), "found": _s(ext.discount or 0)})
+    for i, c in enumerate(concepts):
+        if c.quantity is not None and c.unit_value is not None and c.amount is not None:
+            low, high = _bounds(c.quantity, c.unit_value, unit)
+            if not low <= c.amount <= high:
+                problems.append({"check": "concept_amount", "concept": i + 1, "expected_range": [_s(low), _s(high)],
+                                 "found": _s(c.amount)})
+        for tax, factor, rate, base, amount in tuple(c.transferred) + tuple(c.withheld):
+            if factor == "Tasa" and rate is not None and base is not None and amount is not None:
+                low, high = _bounds(base, rate, unit)
+                if not low <= amount <= high:
+                    problems.append({"check": "concept_tax", "concept": i + 1, "tax": tax,
+                                     "expected_range": [_s(low), _s(high)], "found": _s(amount)})
+    if not problems:
+        return []
+    return [_f("CFDI-014", W, "Los importes de la factura no cuadran (subtotal, impuestos y total); "
+               "se revisará en la dictaminación.", problems=problems[:10])]
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def check_provider_billing(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[Finding]:
+    """CFDI-017, CFDI-018, CFDI-019 (provider billing, 002_… Q8/Q9)."""
+    out = []
+    if ext.payment_method != "PPD":
+        out.append(_f("CFDI-017", R, "La factura debe emitirse con método de pago PPD (pago en parcialidades o "
+                      "diferido) para poder generar después el complemento de pago. Solicita una factura con "
+                      "método de pago PPD.", payment_method=ext.payment_method))
+    out += check_concept_reference(ext, m, rs)
+    out += check_retention(ext)
+    return out
+
+
+def _contains_account(text: str, account: str) -> bool:
+    compact = re.sub(r"[^A-Z0-9]", "", _fold(account))
+    if not compact:
+        return False
+    pattern = r"(?<![A-Z0-9])" + r"[-\s./]?".join(map(re.escape, compact)) + r"(?![A-Z0-9])"
+    return re.search(pattern, _fold(text)) is not None
+
+
+def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[Finding]:
+    """CFDI-018: the care-order account and the patient's name must be in the description."""
+    account = m.provider.care_order_account if m.provider else None
+    patient = m.patient.name if m.patient else None
+    if not account and not patient:
+        return []
+    descriptions = [c.description for c in ext.concepts]
+    missing = []
+    if account and not any(_contains_account(d, account) for d in descriptions):
+        missing.append("cuenta de la orden de atención")
+    if patient and not any(name_in_text(patient, d, rs.honorifics) for d in descriptions):
+        missing.append("nombre del paciente")
+    if not missing:
+        return []
+    return [_f("CFDI-018", R, "La descripción de la factura debe incluir el número de cuenta de la Orden de "
+               f"Atención y el nombre del paciente atendido; falta: {', '.join(missing)}.", missing=missing)]
+
+
+def _is_cedular(name: str) -> bool:
+    return "CEDULAR" in _fold(name)
+
+
+def check_retention(ext: CfdiExtraction) -> list[Finding]:
+    """CFDI-019: ISR (and Jalisco cedular) withheld at the rate of the issuer's regime.
+    Personas morales (12-character RFC) withhold nothing."""
+    rfc, regime = ext.issuer_rfc or "", ext.issuer_regime or ""
+    base = (ext.subtotal or Decimal(0)) - (ext.discount or Decimal(0))
+    isr = sum((w.amount for w in ext.withholdings if w.tax == "001" and not w.local), Decimal(0))
+    cedular = sum((w.amount for w in ext.withholdings if w.local and _is_cedular(w.tax)), Decimal(0))
+    has_cedular = any(w.local and _is_cedular(w.tax) for w in ext.withholdings)
+    tol = Decimal("0.01") * max(1, len(ext.concepts))
+    if len(rfc) == 12:
+        if isr or cedular:
+            return [_f("CFDI-019", R, "El emisor es persona moral: la factura no debe llevar retención de ISR ni "
+                       "impuesto cedular. Solicita una nueva factura sin retenciones.", regime=regime,
+                       isr_withheld=_s(isr), cedular_withheld=_s(cedular))]
+        return []
+    if len(rfc) != 13 or regime not in ISR_RETENTION:
+        return []
+    isr_rate = ISR_RETENTION[regime][1 if has_cedular else 0]
+    expected_isr = _money(base * isr_rate)
+    expected_ced = _money(base * CEDULAR_RATE) if has_cedular else Decimal(0)
+    if abs(isr - expected_isr) <= tol and abs(cedular - expected_ced) <= tol:
+        return []
+    label = {"612": "persona física con actividad profesional (612)", "626": "RESICO (626)"}[regime]
+    rate_text = f"{isr_rate * 100:.2f}".rstrip("0").rstrip(".") + " % de ISR"
+    if has_cedular:
+        rate_text += " más 3 % de impuesto cedular de Jalisco"
+    return [_f("CFDI-019", R, f"La retención de la factura no corresponde al régimen del emisor, {label}: debe "
+               f"retener {rate_text} sobre {_s(_money(base))}. Solicita una nueva factura con la retención correcta.",
+               regime=regime, base=_s(_money(base)), expected_isr=_s(expected_isr), isr_withheld=_s(isr),
+               expected_cedular=_s(expected_ced) if has_cedular else None,
+               cedular_withheld=_s(cedular) if has_cedular else None)]
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def check_dates(ext: CfdiExtraction, m: FolioManifest, as_of: date, rs: Ruleset) -> list[Finding]:
+    """CFDI-020: outside the policy's validity, or older than the prescription limit."""
+    if ext.issued_at is None:
+        return []
+    issued = ext.issued_at.date()
+    reasons = []
+    policy = m.policy
+    if policy and policy.valid_from and issued < policy.valid_from:
+        reasons.append(f"es anterior al inicio de vigencia de la póliza ({policy.valid_from:%d/%m/%Y})")
+    if policy and policy.valid_to and issued > policy.valid_to:
+        reasons.append(f"es posterior al fin de vigencia de la póliza ({policy.valid_to:%d/%m/%Y})")
+    years = rs.thresholds.invoice_max_age_years
+    limit = _years_before(as_of, years)
+    if issued < limit:
+        reasons.append(f"tiene más de {years} años respecto a la fecha de recepción")
+    if not reasons:
+        return []
+    return [_f("CFDI-020", W, f"La fecha de la factura ({issued:%d/%m/%Y}) {' y '.join(reasons)}.",
+               issued_on=issued.isoformat(), valid_from=_iso(policy.valid_from if policy else None),
+               valid_to=_iso(policy.valid_to if policy else None), oldest_accepted=limit.isoformat())]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def check_chain(chain, seal=None, outcome: Outcome = W) -> list[Finding]:
+    """CFDI-021: certificate not issued by a CA in the trust store, or not valid on Fecha."""
+    reasons = []
+    if chain is not None and not chain.trusted and chain.reason != "no_certificate":
+        reasons.append(chain.reason)
+    if seal is not None and seal.valid_at_issue is False:
+        reasons.append("certificate_not_valid_at_issue")
+    if not reasons:
+        return []
+    return [_f("CFDI-021", outcome, "El certificado con que se selló la factura no pudo confirmarse como emitido "
+               "por el SAT o no estaba vigente en la fecha de la factura; se revisará en la dictaminación.",
+               reasons=reasons, issuer=chain.issuer if chain else None, trust_store=chain.store if chain else None)]
+
+
+# -------------------------------------------------------------------------------- foreign
+
+
+def validate_foreign_invoice(ext: ForeignInvoiceExtraction, ctx: DocumentContext) -> list[Finding]:
+    """FOR-001 (excluded country) and FOR-002 (unreadable essentials). The invoice's own country
+    wins; when it could not be read, the declared country of care stands in for it."""
+    rs, m = ctx.ruleset, ctx.manifest
+    out = []
+    country = (ext.country or "").upper() or None
+    source = "invoice" if country else "service_country"
+    country = country or (m.service_country if m.abroad else None)
+    if country and country in set(rs.excluded_countries):
+        out.append(_f("FOR-001", R, "No se pueden reembolsar gastos facturados en un país excluido por la póliza "
+                      "(Cuba, Siria, Libia, Irán o Corea del Norte).", country=country, source=source))
+    missing = [label for label, value in (("total", ext.total), ("fecha", ext.issued_on),
+                                          ("proveedor", ext.provider_name)) if value is None]
+    if missing:
+        out.append(_f("FOR-002", W, f"No se pudo leer en la factura del extranjero: {', '.join(missing)}; "
+                      "se revisará en la dictaminación.", missing=missing))
+    return out
+
+
+# ------------------------------------------------------------------------------ folio level
+
+
+@dataclass(frozen=True)
+class InvoiceFile:
+    """What folio-level CFDI rules need from one file."""
+
+    file: str
+    kind: str  # cfdi_xml | payment_complement | invoice_pdf | foreign_invoice
+    uuid: str | None = None
+    doc_type: str | None = None
+
+
+@dataclass
+class CfdiFolioFindings:
+    findings: list[Finding] = field(default_factory=list)  # folio-level (CFDI-013)
+    document_findings: dict[str, list[Finding]] = field(default_factory=dict)  # CFDI-010, CFDI-012
+
+
+def _stem(name: str) -> str:
+    return (name.rsplit(".", 1)[0] if "." in name else name).upper()
+
+
+def pairing_findings(files: Sequence[InvoiceFile], service_country: str) -> dict[str, list[Finding]]:
+    """CFDI-010: for care in Mexico every invoice XML needs its PDF and every invoice PDF its
+    XML; paired by the UUID read in the PDF, else by file stem."""
+    if service_country != "MX":
+        return {}
+    xmls = [f for f in files if f.kind == "cfdi_xml"]
+    pdfs = [f for f in files if f.kind == "invoice_pdf"]
+    paired_xml: set[str] = set()
+    paired_pdf: set[str] = set()
+    by_uuid = {}
+    for x in xmls:
+        if x.uuid:
+            by_uuid.setdefault(x.uuid.upper(), []).append(x.file)
+    by_stem = {}
+    for x in xmls:
+        by_stem.setdefault(_stem(x.file), []).append(x.file)
+    for p in pdfs:
+        match = by_uuid.get((p.uuid or "").upper()) or by_stem.get(_stem(p.file))
+        if match:
+            paired_pdf.add(p.file)
+            paired_xml.update(match)
+    out: dict[str, list[Finding]] = {}
+    for x in xmls:
+        if x.file not in paired_xml:
+            out.setdefault(x.file, []).append(_f(
+                "CFDI-010", R, "Falta el PDF de esta factura: para atención en México debes subir el PDF junto "
+                "con su XML.", missing="pdf", uuid=x.uuid))
+    for p in pdfs:
+        if p.file not in paired_pdf:
+            out.setdefault(p.file, []).append(_f(
+                "CFDI-010", R, "Falta el XML de esta factura: para atención en México debes subir el XML junto "
+                "con su PDF.", missing="xml", uuid=p.uuid))
+    return out
+
+
+def duplicate_uuid_findings(files: Sequence[InvoiceFile]) -> dict[str, list[Finding]]:
+    """CFDI-012 (inside the folio): the same UUID in two different XML files. The first file by
+    name is kept; each later one is rejected naming it. Byte-identical files are PKG-007 and
+    must not be passed here."""
+    first: dict[str, str] = {}
+    out: dict[str, list[Finding]] = {}
+    for f in sorted((f for f in files if f.kind in ("cfdi_xml", "payment_complement") and f.uuid), key=lambda f: f.file):
+        key = f.uuid.upper()
+        if key in first:
+            out.setdefault(f.file, []).append(_f(
+                "CFDI-012", R, f"Esta factura (folio fiscal {f.uuid}) está repetida en este trámite: es la misma "
+                f"que el archivo {first[key]}.", uuid=f.uuid, same_as=first[key]))
+        else:
+            first[key] = f.file
+    return out
+
+
+def invoice_count_findings(files: Sequence[InvoiceFile], ruleset: Ruleset) -> list[Finding]:
+    """CFDI-013: invoices in the claim = distinct type-I CFDI UUIDs (or XML files without one)
+    plus foreign invoices."""
+    keys = set()
+    for f in files:
+        if f.kind == "cfdi_xml" and f.doc_type in ("I", None):
+            keys.add(("uuid", f.uuid.upper()) if f.uuid else ("file", f.file))
+        elif f.kind == "foreign_invoice":
+            keys.add(("file", f.file))
+    limit = ruleset.thresholds.max_invoices
+    if len(keys) <= limit:
+        return []
+    return [_f("CFDI-013", R, f"Se enviaron {len(keys)} facturas; cada trámite admite hasta {limit}. "
+               "Divide las facturas en varios trámites.", count=len(keys), limit=limit)]
+
+
+def invoice_files(docs: Iterable) -> list[InvoiceFile]:
+    """From validators.context.EvaluatedDocument: the invoice files, byte duplicates left out."""
+    out = []
+    for d in docs:
+        kind = getattr(d.kind, "value", d.kind)
+        if kind not in ("cfdi_xml", "payment_complement", "invoice_pdf", "foreign_invoice"):
+            continue
+        if getattr(d, "duplicate_of", None):
+            continue
+        ext = d.extraction
+        out.append(InvoiceFile(d.file, kind, getattr(ext, "uuid", None), getattr(ext, "doc_type", None)))
+    return out
+
+
+def folio_cfdi_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence, read: dict | None = None) -> CfdiFolioFindings:
+    """Every folio-level CFDI rule: CFDI-010 and CFDI-012 (findings of documents), CFDI-013."""
+    files = invoice_files(docs)
+    result = CfdiFolioFindings()
+    for part in (pairing_findings(files, manifest.service_country), duplicate_uuid_findings(files)):
+        for name, found in part.items():
+            result.document_findings.setdefault(name, []).extend(found)
+    result.findings = invoice_count_findings(files, ruleset)
+    return result
