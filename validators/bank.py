@@ -1,0 +1,193 @@
+"""Rules BANK-001 to BANK-006: the bank statement a payment will be sent to.
+
+Pure functions of the extraction and the context. The CLABE's control digit and bank catalogue
+come from the `clabe` library (Banxico's list), the statement's age from the rule set, and names
+are compared with the one normaliser of validators.names."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from clabe import BANKS, compute_control_digit, get_bank_name
+
+from claim_intake.extractions import BankStatementExtraction
+from claim_intake.findings import Finding, Outcome, SkippedRule
+from claim_intake.folio import ClaimType, FolioManifest
+
+from .context import DocumentContext
+from .names import same_person
+
+PDF = "application/pdf"
+
+
+def validate_bank_statement(extraction: BankStatementExtraction, ctx: DocumentContext) -> list[Finding]:
+    """Findings for one statement. Not a PDF gets BANK-001 alone (the claimant's fix is to send
+    the bank's PDF, whatever an image seems to say). BANK-004 is judged only on a CLABE that is
+    itself valid: a misread or mistyped CLABE is BANK-003, one cause, one finding."""
+    if ctx.media_type != PDF:
+        return [_not_pdf(ctx)]
+    findings = []
+    missing = [field for field in ("holder_name", "period_end") if not getattr(extraction, field)]
+    if missing:
+        findings.append(_missing(missing))
+    if extraction.period_end and (finding := _age(extraction.period_end, ctx)):
+        findings.append(finding)
+    clabe_problem = _clabe_finding(extraction.clabe)
+    if clabe_problem:
+        findings.append(clabe_problem)
+    elif finding := _clabe_matches(extraction.clabe, ctx.manifest):
+        findings.append(finding)
+    if extraction.holder_name and (finding := _holder_matches(extraction.holder_name, ctx)):
+        findings.append(finding)
+    return findings
+
+
+def skipped_bank_rules(ctx: DocumentContext) -> list[SkippedRule]:
+    """Rules that cannot run for this folio because folio.json lacks what they compare with."""
+    skipped = []
+    if not (ctx.manifest.bank and ctx.manifest.bank.clabe):
+        skipped.append(SkippedRule(code="BANK-004", why="no bank.clabe declared"))
+    holder, _ = declared_holder(ctx.manifest)
+    if not holder:
+        skipped.append(SkippedRule(code="BANK-005", why="no bank.holder, provider.name or holder.name declared"))
+    return skipped
+
+
+def declared_holder(manifest: FolioManifest) -> tuple[str | None, str]:
+    """Whose account it must be, in RULES.md's order: `bank.holder`, else the provider in provider
+    billing (the payment goes to the provider), else the policy holder."""
+    if manifest.bank and manifest.bank.holder:
+        return manifest.bank.holder, "bank.holder"
+    if manifest.claim_type is ClaimType.PAGO_PROVEEDOR and manifest.provider:
+        return manifest.provider.name, "provider.name"
+    return (manifest.holder.name if manifest.holder else None), "holder.name"
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier, clamped to the month's end
+    (2026-05-31 minus 3 months is 2026-02-28)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def mask_clabe(clabe: str) -> str:
+    """Last four digits only, as banks show an account."""
+    digits = "".join(c for c in clabe if c.isdigit())
+    return "*" * max(0, len(digits) - 4) + digits[-4:]
+
+
+def _not_pdf(ctx: DocumentContext) -> Finding:
+    return Finding(
+        code="BANK-001", outcome=Outcome.REJECT,
+        message_es=(
+            "El estado de cuenta debe subirse en formato PDF, tal como lo descargas de la banca en "
+            "línea de tu banco (no foto ni escaneo). Sube el PDF de tu estado de cuenta."
+        ),
+        evidence={"media_type": ctx.media_type, "expected": PDF},
+    )
+
+
+def _missing(fields: list[str]) -> Finding:
+    words = {"holder_name": "el nombre del titular de la cuenta", "period_end": "el periodo del estado de cuenta"}
+    what = " ni ".join(words[f] for f in fields)
+    return Finding(
+        code="BANK-006", outcome=Outcome.REJECT,
+        message_es=(
+            f"No encontramos en el estado de cuenta {what}. Sube el estado de cuenta completo en PDF, "
+            "con la primera página donde aparecen el titular, el periodo y la CLABE."
+        ),
+        evidence={"missing": fields},
+    )
+
+
+def _age(period_end: date, ctx: DocumentContext) -> Finding | None:
+    months = ctx.ruleset.thresholds.statement_max_age_months
+    oldest = months_before(ctx.as_of, months)
+    if period_end >= oldest:
+        return None
+    return Finding(
+        code="BANK-002", outcome=Outcome.REJECT,
+        message_es=(
+            f"El estado de cuenta tiene más de {months} meses: su periodo termina el "
+            f"{period_end.isoformat()} y solo aceptamos periodos que terminen el {oldest.isoformat()} "
+            "o después. Sube tu estado de cuenta más reciente."
+        ),
+        evidence={
+            "period_end": period_end.isoformat(), "as_of": ctx.as_of.isoformat(),
+            "max_age_months": months, "oldest_accepted": oldest.isoformat(),
+        },
+    )
+
+
+def _clabe_finding(clabe: str | None) -> Finding | None:
+    if not clabe:
+        return _clabe_reject(
+            "No encontramos la CLABE interbancaria (18 dígitos) en el estado de cuenta. Sube el "
+            "estado de cuenta donde aparece tu CLABE, normalmente en la primera página.",
+            {"problems": ["missing"]},
+        )
+    if len(clabe) != 18 or not clabe.isdigit():
+        return _clabe_reject(
+            f"La CLABE del estado de cuenta no tiene 18 dígitos (leímos {len(clabe)} caracteres). "
+            "Sube un estado de cuenta donde la CLABE se lea completa.",
+            {"problems": ["length"], "length": len(clabe)},
+        )
+    problems = []
+    if clabe[:3] not in BANKS:
+        problems.append("bank_code")
+    expected = compute_control_digit(clabe)
+    if clabe[-1] != expected:
+        problems.append("control_digit")
+    if not problems:
+        return None
+    evidence = {"problems": problems, "clabe": mask_clabe(clabe), "bank_code": clabe[:3]}
+    if "control_digit" in problems:
+        message = (
+            f"La CLABE que termina en {clabe[-4:]} no es válida: su dígito de control no corresponde. "
+            "Revisa que el estado de cuenta sea el original de tu banco y que la CLABE esté completa."
+        )
+    else:
+        message = (
+            f"La CLABE que termina en {clabe[-4:]} empieza con {clabe[:3]}, que no corresponde a "
+            "ningún banco registrado en Banxico. Sube el estado de cuenta de una cuenta bancaria en México."
+        )
+    return _clabe_reject(message, evidence)
+
+
+def _clabe_reject(message: str, evidence: dict) -> Finding:
+    return Finding(code="BANK-003", outcome=Outcome.REJECT, message_es=message, evidence=evidence)
+
+
+def _clabe_matches(clabe: str, manifest: FolioManifest) -> Finding | None:
+    declared = manifest.bank.clabe if manifest.bank else None
+    if not declared or clabe == declared:
+        return None
+    return Finding(
+        code="BANK-004", outcome=Outcome.REJECT,
+        message_es=(
+            f"La CLABE del estado de cuenta (terminación {clabe[-4:]}, {get_bank_name(clabe)}) no es la "
+            f"CLABE registrada en la solicitud (terminación {declared[-4:]}). Sube el estado de cuenta "
+            "de la cuenta registrada o corrige la CLABE en la solicitud."
+        ),
+        evidence={"clabe_statement": mask_clabe(clabe), "clabe_declared": mask_clabe(declared)},
+    )
+
+
+def _holder_matches(holder: str, ctx: DocumentContext) -> Finding | None:
+    declared, source = declared_holder(ctx.manifest)
+    if not declared or same_person(holder, declared, ctx.ruleset.honorifics):
+        return None
+    whose = {"bank.holder": "el titular de cuenta registrado", "provider.name": "el proveedor",
+             "holder.name": "el titular de la póliza"}[source]
+    return Finding(
+        code="BANK-005", outcome=Outcome.REJECT,
+        message_es=(
+            f"El titular del estado de cuenta ({holder}) no coincide con {whose} en la solicitud "
+            f"({declared}). La cuenta debe estar a nombre de {whose}: sube el estado de cuenta "
+            "correcto o corrige el nombre registrado."
+        ),
+        evidence={"holder_statement": holder, "holder_declared": declared, "declared_in": source},
+    )

@@ -1,0 +1,176 @@
+"""Rules CSF-001 to CSF-006: what the claims desk checks on a Constancia de Situación Fiscal
+without asking SAT (CSF-007/008, the online check, live elsewhere).
+
+Pure functions of the extraction and the context: thresholds come from the rule set and "today"
+is the folio's intake date, so the same folio always gets the same findings."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from satcfdi.models import RFC
+
+from claim_intake.extractions import CsfExtraction
+from claim_intake.findings import Finding, Outcome, SkippedRule
+from claim_intake.folio import ClaimType, FolioManifest
+
+from .context import DocumentContext
+
+PDF = "application/pdf"
+VALID_STATUSES = frozenset({"ACTIVO", "REACTIVADO"})  # RULES.md CSF-003
+# CSF-005: the fields a usable certificate shows, with the words a claimant understands.
+REQUIRED_FIELDS = {
+    "rfc": "RFC",
+    "name": "nombre o razón social",
+    "postal_code": "código postal",
+    "regimes": "régimen fiscal",
+    "issued_on": "lugar y fecha de emisión",
+    "status": "estatus en el padrón",
+}
+
+
+def validate_csf(extraction: CsfExtraction, ctx: DocumentContext) -> list[Finding]:
+    """Findings for one certificate. A certificate that is not a PDF gets CSF-001 alone: what an
+    image seems to say cannot be relied on, and the claimant's fix is the same either way."""
+    if ctx.media_type != PDF:
+        return [_not_pdf(ctx)]
+    findings = []
+    if missing := [field for field in REQUIRED_FIELDS if not getattr(extraction, field)]:
+        findings.append(_missing(missing))
+    if extraction.issued_on and (finding := _age(extraction, ctx)):
+        findings.append(finding)
+    if extraction.status and (finding := _status(extraction.status)):
+        findings.append(finding)
+    if extraction.rfc and (finding := _rfc_matches(extraction.rfc, ctx.manifest)):
+        findings.append(finding)
+    if extraction.rfc and (finding := _check_digit(extraction.rfc)):
+        findings.append(finding)
+    return findings
+
+
+def skipped_csf_rules(ctx: DocumentContext) -> list[SkippedRule]:
+    """Rules that cannot run for this folio because folio.json lacks what they compare with."""
+    rfc, source = declared_rfc(ctx.manifest)
+    if rfc:
+        return []
+    return [SkippedRule(code="CSF-004", why=f"no {source} declared")]
+
+
+def declared_rfc(manifest: FolioManifest) -> tuple[str | None, str]:
+    """The RFC the certificate must carry and where it was declared: the provider's in provider
+    billing (the certificate is the provider's), the holder's otherwise."""
+    if manifest.claim_type is ClaimType.PAGO_PROVEEDOR:
+        return (manifest.provider.rfc if manifest.provider else None), "provider.rfc"
+    return (manifest.holder.rfc if manifest.holder else None), "holder.rfc"
+
+
+def mask_rfc(rfc: str) -> str:
+    """Initials and homoclave only: the middle six digits are a birth or founding date."""
+    rfc = rfc.strip().upper()
+    return rfc[:-9] + "******" + rfc[-3:] if len(rfc) in (12, 13) else "*" * len(rfc)
+
+
+def _not_pdf(ctx: DocumentContext) -> Finding:
+    return Finding(
+        code="CSF-001", outcome=Outcome.REJECT,
+        message_es=(
+            "La constancia de situación fiscal debe subirse en formato PDF (recibimos "
+            f"{_type_name(ctx.media_type)}). Descárgala en PDF desde el portal del SAT y súbela sin "
+            "escanearla ni fotografiarla."
+        ),
+        evidence={"media_type": ctx.media_type, "expected": PDF},
+    )
+
+
+def _missing(fields: list[str]) -> Finding:
+    names = ", ".join(REQUIRED_FIELDS[f] for f in fields)
+    return Finding(
+        code="CSF-005", outcome=Outcome.REJECT,
+        message_es=(
+            f"No pudimos leer en la constancia de situación fiscal: {names}. Descarga la constancia "
+            "completa (todas sus páginas) desde el portal del SAT y súbela en PDF sin modificarla."
+        ),
+        evidence={"missing": fields},
+    )
+
+
+def _age(extraction: CsfExtraction, ctx: DocumentContext) -> Finding | None:
+    limit = ctx.ruleset.thresholds.csf_max_age_days
+    age = (ctx.as_of - extraction.issued_on).days
+    if age <= limit:
+        return None
+    return Finding(
+        code="CSF-002", outcome=Outcome.REJECT,
+        message_es=(
+            f"La constancia de situación fiscal tiene más de {limit} días (emitida el "
+            f"{extraction.issued_on.isoformat()}, hace {age} días). Descarga una nueva en el portal "
+            "del SAT y súbela en PDF."
+        ),
+        evidence={
+            "issued_on": extraction.issued_on.isoformat(), "as_of": ctx.as_of.isoformat(),
+            "age_days": age, "max_age_days": limit,
+        },
+    )
+
+
+def _status(status: str) -> Finding | None:
+    folded = _fold(status)
+    if folded in VALID_STATUSES:
+        return None
+    return Finding(
+        code="CSF-003", outcome=Outcome.REJECT,
+        message_es=(
+            f"El estatus en el padrón del RFC es «{status}»; solo se aceptan contribuyentes con "
+            "estatus ACTIVO o REACTIVADO. Regulariza tu situación ante el SAT y sube una constancia "
+            "nueva que muestre el estatus ACTIVO."
+        ),
+        evidence={"status": folded, "accepted": sorted(VALID_STATUSES)},
+    )
+
+
+def _rfc_matches(rfc: str, manifest: FolioManifest) -> Finding | None:
+    declared, source = declared_rfc(manifest)
+    if not declared or rfc.strip().upper() == declared.strip().upper():
+        return None
+    whose = "del proveedor" if source == "provider.rfc" else "del titular"
+    return Finding(
+        code="CSF-004", outcome=Outcome.REJECT,
+        message_es=(
+            f"El RFC de la constancia ({mask_rfc(rfc)}) no coincide con el RFC {whose} registrado en "
+            f"la solicitud ({mask_rfc(declared)}). Sube la constancia de situación fiscal {whose} o "
+            "corrige el RFC registrado."
+        ),
+        evidence={"rfc_certificate": mask_rfc(rfc), "rfc_declared": mask_rfc(declared), "declared_in": source},
+    )
+
+
+def _check_digit(rfc: str) -> Finding | None:
+    """satcfdi's RFC implements SAT's check-digit algorithm (and accepts the generic RFCs)."""
+    try:
+        valid = RFC(rfc.strip().upper()).is_valid()
+        reason = "check_digit"
+    except ValueError:
+        valid, reason = False, "format"
+    if valid:
+        return None
+    return Finding(
+        code="CSF-006", outcome=Outcome.WARN,
+        message_es=(
+            f"El dígito verificador del RFC {mask_rfc(rfc)} no corresponde al cálculo del SAT; "
+            "se revisará manualmente (no necesitas hacer nada)."
+            if reason == "check_digit" else
+            f"El RFC {mask_rfc(rfc)} no tiene la forma de un RFC válido; se revisará manualmente."
+        ),
+        evidence={"rfc": mask_rfc(rfc), "reason": reason},
+    )
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _type_name(media_type: str) -> str:
+    return {"image/jpeg": "una imagen JPG", "image/png": "una imagen PNG", "application/xml": "un XML"}.get(
+        media_type, f"un archivo de tipo {media_type}"
+    )
