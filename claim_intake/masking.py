@@ -13,14 +13,16 @@ RFC = re.compile(r"\b([A-ZÑ&]{3,4})(\d{6})([A-Z0-9]{3})\b")
 CLABE = re.compile(r"\b(\d{14})(\d{4})\b")
 
 
-def mask_rfc(rfc: str | None) -> str | None:
-    if not rfc:
-        return rfc
-    return rfc[:4] + "*" * max(0, len(rfc) - 7) + rfc[-3:] if len(rfc) > 7 else "*" * len(rfc)
+def mask_rfc(rfc: str) -> str:
+    """Initials and homoclave only: the middle six digits are a birth or founding date."""
+    rfc = rfc.strip().upper()
+    return rfc[:-9] + "******" + rfc[-3:] if len(rfc) in (12, 13) else "*" * len(rfc)
 
 
-def mask_clabe(clabe: str | None) -> str | None:
-    return None if not clabe else "*" * (len(clabe) - 4) + clabe[-4:]
+def mask_clabe(clabe: str) -> str:
+    """Last four digits only, as banks show an account."""
+    digits = "".join(c for c in clabe if c.isdigit())
+    return "*" * max(0, len(digits) - 4) + digits[-4:]
 
 
 def mask_text(text: str) -> str:

@@ -14,6 +14,7 @@ from clabe import BANKS, compute_control_digit, get_bank_name
 from claim_intake.extractions import BankStatementExtraction
 from claim_intake.findings import Finding, Outcome, SkippedRule
 from claim_intake.folio import ClaimType, FolioManifest
+from claim_intake.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
 
 from .context import DocumentContext
 from .names import same_person
@@ -71,12 +72,6 @@ def months_before(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def mask_clabe(clabe: str) -> str:
-    """Last four digits only, as banks show an account."""
-    digits = "".join(c for c in clabe if c.isdigit())
-    return "*" * max(0, len(digits) - 4) + digits[-4:]
 
 
 def _not_pdf(ctx: DocumentContext) -> Finding:

@@ -13,6 +13,7 @@ from satcfdi.models import RFC
 from claim_intake.extractions import CsfExtraction
 from claim_intake.findings import Finding, Outcome, SkippedRule
 from claim_intake.folio import ClaimType, FolioManifest
+from claim_intake.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
 
 from .context import DocumentContext
 
@@ -62,12 +63,6 @@ def declared_rfc(manifest: FolioManifest) -> tuple[str | None, str]:
     if manifest.claim_type is ClaimType.PAGO_PROVEEDOR:
         return (manifest.provider.rfc if manifest.provider else None), "provider.rfc"
     return (manifest.holder.rfc if manifest.holder else None), "holder.rfc"
-
-
-def mask_rfc(rfc: str) -> str:
-    """Initials and homoclave only: the middle six digits are a birth or founding date."""
-    rfc = rfc.strip().upper()
-    return rfc[:-9] + "******" + rfc[-3:] if len(rfc) in (12, 13) else "*" * len(rfc)
 
 
 def _not_pdf(ctx: DocumentContext) -> Finding:

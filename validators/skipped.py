@@ -7,31 +7,31 @@ from claim_intake.findings import SkippedRule
 from claim_intake.folio import ClaimType, FolioManifest
 from claim_intake.kinds import DocumentKind as K
 
+from .bank import declared_holder
+from .csf import declared_rfc
+
 
 def skipped_rules(manifest: FolioManifest, kinds: set[K]) -> list[SkippedRule]:
     m = manifest
-    provider_billing = m.claim_type is ClaimType.PAGO_PROVEEDOR
     skipped = []
 
     def skip(code: str, why: str) -> None:
         skipped.append(SkippedRule(code=code, why=why))
 
     if K.TAX_STATUS_CERTIFICATE in kinds:
-        declared_rfc = (m.provider.rfc if m.provider else None) if provider_billing else (m.holder.rfc if m.holder else None)
-        if not declared_rfc:
-            skip("CSF-004", "no provider.rfc declared" if provider_billing else "no holder.rfc declared")
+        rfc, source = declared_rfc(m)
+        if not rfc:
+            skip("CSF-004", f"no {source} declared")
     if K.BANK_STATEMENT in kinds:
         if not (m.bank and m.bank.clabe):
             skip("BANK-004", "no bank.clabe declared")
-        holder = (m.bank.holder if m.bank else None) or (m.provider.name if provider_billing and m.provider else None) \
-            or (m.holder.name if m.holder else None)
-        if not holder:
+        if not declared_holder(m)[0]:
             skip("BANK-005", "no bank.holder, provider.name or holder.name declared")
     if K.CFDI_XML in kinds:
         if m.claim_type is ClaimType.REEMBOLSO and not (m.holder and m.holder.rfc):
             skip("CFDI-009", "no holder.rfc declared: invoices to the holder cannot be recognised")
         if not (m.policy and m.policy.valid_from and m.policy.valid_to):
             skip("CFDI-020", "no policy validity declared: only the 2-year limit was checked")
-        if provider_billing and not (m.provider and m.provider.care_order_account):
+        if m.claim_type is ClaimType.PAGO_PROVEEDOR and not (m.provider and m.provider.care_order_account):
             skip("CFDI-018", "no provider.care_order_account declared")
     return skipped

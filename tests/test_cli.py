@@ -1,0 +1,89 @@
+"""`claim-intake` as an operator runs it: a real subprocess, exit codes per CONTRACT.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CLAIM_INTAKE_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "claim_intake.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_missing_directory_exits_2_with_json_error(tmp_path):
+    result = cli("process", str(tmp_path / "nope"), "--json", home=tmp_path / "home")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"] == "INPUT"
+    assert "no such folio directory" in result.stderr
+
+
+def test_empty_directory_exits_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = cli("process", str(tmp_path / "empty"), "--json", home=tmp_path / "home")
+    assert result.returncode == 2
+    assert "folio.json" in json.loads(result.stdout)["error"]["message"]
+
+
+def test_invalid_manifest_names_the_field(tmp_path):
+    folio = tmp_path / "f"
+    folio.mkdir()
+    (folio / "folio.json").write_text('{"folio": "A-1", "claim_type": "reembolso", "received_at": "ayer"}')
+    result = cli("process", str(folio), "--json", home=tmp_path / "home")
+    assert result.returncode == 2
+    assert "received_at" in json.loads(result.stdout)["error"]["message"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file; permissions cannot make one unreadable")
+def test_unreadable_file_exits_2_naming_it(tmp_path):
+    folio = tmp_path / "f"
+    folio.mkdir()
+    (folio / "folio.json").write_text('{"folio": "A-1", "claim_type": "alta_cuenta", "received_at": "2026-11-20T10:00:00-06:00"}')
+    secret = folio / "estado.pdf"
+    secret.write_bytes(b"%PDF-1.4")
+    secret.chmod(0)
+    result = cli("process", str(folio), "--json", home=tmp_path / "home")
+    assert result.returncode == 2 and "estado.pdf" in result.stdout
+
+
+def test_process_prints_the_contract_object(tmp_path, sample_folios):
+    folio = next(p for p in sample_folios if p.name.startswith("DF-"))
+    expected = json.loads((folio.parent / f"{folio.name}.expected.json").read_text())
+    result = cli("process", str(folio), "--as-of", expected["as_of"], "--json", home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) >= {"folio", "route", "ruleset", "evaluated_at", "complete_at", "payment_due",
+                           "documents", "folio_findings", "missing", "skipped_rules"}
+    assert answer["route"] == expected["route"]
+    history = cli("history", answer["folio"], "--json", home=tmp_path / "home")
+    assert history.returncode == 0 and len(json.loads(history.stdout)) == 1
+    queue = cli("queue", "list", expected["route"], home=tmp_path / "home")
+    assert queue.returncode == 0 and answer["folio"] in queue.stdout
+
+
+def test_read_failure_is_an_input_error_naming_the_file(tmp_path, monkeypatch):
+    """As root (CI) permissions cannot make a file unreadable, so the OS error is injected."""
+    from claim_intake.pipeline import InputError, read_folio_dir
+
+    folio = tmp_path / "f"
+    folio.mkdir()
+    (folio / "folio.json").write_text("{}")
+    (folio / "estado.pdf").write_bytes(b"%PDF-1.4")
+    real = Path.read_bytes
+
+    def failing(self):
+        if self.name == "estado.pdf":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    with pytest.raises(InputError, match=r"estado\.pdf: cannot be read \(Permission denied\)"):
+        read_folio_dir(folio)

@@ -1,0 +1,86 @@
+"""The intake-folio flow run through Prefect for real, on the embedded default storage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def run(folio_dir: Path, as_of: date | None = None):
+    from flows.intake import intake_folio
+
+    return intake_folio(str(folio_dir), as_of)
+
+
+def expected_of(folio_dir: Path) -> dict:
+    return json.loads((folio_dir.parent / f"{folio_dir.name}.expected.json").read_text())
+
+
+def test_every_sample_routes_as_expected(home, sample_folios):
+    assert len(sample_folios) >= 14
+    routes = set()
+    for folio_dir in sample_folios:
+        expected = expected_of(folio_dir)
+        decision = run(folio_dir, date.fromisoformat(expected["as_of"]))
+        assert (decision.route.value, decision.codes()) == (expected["route"], expected["codes"]), folio_dir.name
+        routes.add(decision.route.value)
+    assert {"adjudication", "pending_documents"} <= routes
+
+
+def test_processing_twice_appends_history_and_keeps_one_queue_entry(home, sample_folios):
+    from claim_intake.config import Settings
+    from storage import open_storage
+
+    folio_dir = sample_folios[0]
+    first = run(folio_dir)
+    second = run(folio_dir)
+    state = open_storage(Settings()).state
+    history = state.history(first.folio)
+    assert len(history) == 2 and history[1].evaluated_at == second.evaluated_at
+    assert sum(1 for q in ("adjudication", "pending_documents", "awaiting_sat")
+               for row in state.queue(q) if row["folio"] == first.folio) == 1
+    if first.complete_at:
+        assert second.complete_at == first.complete_at  # the Art. 71 clock does not restart
+
+
+def test_every_original_is_stored_before_parsing(home, sample_folios):
+    from claim_intake.config import Settings
+    from storage import open_storage, sha256_of
+
+    folio_dir = next(p for p in sample_folios if any(p.glob("*.docx")))
+    decision = run(folio_dir)
+    storage = open_storage(Settings())
+    for path in folio_dir.iterdir():
+        assert storage.blobs.get(sha256_of(path.read_bytes())) == path.read_bytes()
+    assert {d.file for d in decision.documents} == {p.name for p in folio_dir.iterdir() if p.name != "folio.json"}
+
+
+def test_bad_manifest_is_an_input_error_and_keeps_the_originals(home, tmp_path):
+    from claim_intake.config import Settings
+    from claim_intake.folio import ManifestError
+    from storage import open_storage, sha256_of
+
+    folio = tmp_path / "bad"
+    folio.mkdir()
+    (folio / "folio.json").write_text('{"folio": "X-1", "claim_type": "reembolzo", "received_at": "2026-11-20T10:00:00-06:00"}')
+    (folio / "informe.pdf").write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(ManifestError, match="claim_type"):
+        run(folio)
+    assert open_storage(Settings()).blobs.exists(sha256_of(b"%PDF-1.4 not really"))
+
+
+def test_folio_over_the_file_limit_is_refused_whole(home, tmp_path, sample_folios):
+    folio = tmp_path / "many"
+    shutil.copytree(sample_folios[0], folio)
+    for i in range(51):
+        (folio / f"extra_{i}.pdf").write_bytes(b"%PDF-1.4 " + str(i).encode())
+    decision = run(folio)
+    assert decision.route.value == "pending_documents"
+    assert decision.codes() == ["PKG-004"]
+    assert all(d.status.value == "not_evaluated" for d in decision.documents)
