@@ -28,7 +28,7 @@ out = Console()
 
 
 def _fail_input(message: str, as_json: bool) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
     if as_json:
         print(json.dumps({"error": {"code": "INPUT", "message": message}}, ensure_ascii=False))
     raise typer.Exit(2)
@@ -60,6 +60,11 @@ def process(
             as_of_date = date.fromisoformat(as_of)
         except ValueError:
             _fail_input(f"--as-of: not a date YYYY-MM-DD: {as_of!r}", as_json)
+    for folio_dir in folio_dirs:  # fail fast, before Prefect starts, on what is plainly unusable
+        if not folio_dir.is_dir():
+            _fail_input(f"{folio_dir}: no such folio directory", as_json)
+        if not (folio_dir / "folio.json").is_file():
+            _fail_input(f"{folio_dir / 'folio.json'}: missing (every folio needs a folio.json)", as_json)
     decisions = []
     try:
         with Progress(console=err, transient=True, disable=len(folio_dirs) < 2) as progress:

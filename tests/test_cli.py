@@ -13,8 +13,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def api_url(prefect_harness) -> str:
+    """The session's Prefect server, so each CLI process skips starting an ephemeral one."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def cli(*args: str, home: Path, api_url: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "CLAIM_INTAKE_HOME": str(home)}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     return subprocess.run([sys.executable, "-m", "claim_intake.cli", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 
@@ -33,11 +43,11 @@ def test_empty_directory_exits_2(tmp_path):
     assert "folio.json" in json.loads(result.stdout)["error"]["message"]
 
 
-def test_invalid_manifest_names_the_field(tmp_path):
+def test_invalid_manifest_names_the_field(tmp_path, api_url):
     folio = tmp_path / "f"
     folio.mkdir()
     (folio / "folio.json").write_text('{"folio": "A-1", "claim_type": "reembolso", "received_at": "ayer"}')
-    result = cli("process", str(folio), "--json", home=tmp_path / "home")
+    result = cli("process", str(folio), "--json", home=tmp_path / "home", api_url=api_url)
     assert result.returncode == 2
     assert "received_at" in json.loads(result.stdout)["error"]["message"]
 
@@ -54,10 +64,10 @@ def test_unreadable_file_exits_2_naming_it(tmp_path):
     assert result.returncode == 2 and "estado.pdf" in result.stdout
 
 
-def test_process_prints_the_contract_object(tmp_path, sample_folios):
+def test_process_prints_the_contract_object(tmp_path, sample_folios, api_url):
     folio = next(p for p in sample_folios if p.name.startswith("DF-"))
     expected = json.loads((folio.parent / f"{folio.name}.expected.json").read_text())
-    result = cli("process", str(folio), "--as-of", expected["as_of"], "--json", home=tmp_path / "home")
+    result = cli("process", str(folio), "--as-of", expected["as_of"], "--json", home=tmp_path / "home", api_url=api_url)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) >= {"folio", "route", "ruleset", "evaluated_at", "complete_at", "payment_due",
