@@ -72,7 +72,7 @@ class Decision(BaseModel):
 
     def reasons(self) -> list[str]:
         """Reject and retry reasons, short, for tables."""
-        out = [f"{f.code} {f.outcome}" for f in self.folio_findings if f.outcome != "warn"]
+        out = [f"{f.code} {f.evidence.get('kind') or f.outcome.value}" for f in self.folio_findings if f.outcome != "warn"]
         for doc in self.documents:
             out += [f"{f.code} {doc.file}" for f in doc.findings if f.outcome != "warn"]
         return out
