@@ -7,6 +7,7 @@ field's name rather than as a wrong routing later."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from importlib.resources import files
@@ -47,6 +48,55 @@ class Thresholds(_Frozen):
     sat_retry_budget_hours: float = Field(72, ge=0)
 
 
+class RegimeRetention(_Frozen):
+    """ISR an issuer of one regime must have withheld, as a fraction of SubTotal − Descuento."""
+
+    isr: Decimal = Field(ge=0, lt=1)  # without the Jalisco cedular
+    isr_with_cedular: Decimal = Field(ge=0, lt=1)  # when the invoice carries (or must carry) the cedular
+    label: str | None = None  # how the message names the regime
+
+
+def _default_isr_by_regime() -> dict[str, RegimeRetention]:
+    return {
+        "612": RegimeRetention(isr=Decimal("0.10"), isr_with_cedular=Decimal("0.10"),
+                               label="persona física con actividad profesional (612)"),
+        "626": RegimeRetention(isr=Decimal("0.0125"), isr_with_cedular=Decimal("0.025"), label="RESICO (626)"),
+    }
+
+
+class RetentionRules(_Frozen):
+    """CFDI-019 (002_… Q9): the retention table. Personas morales (12-character RFC) withhold
+    nothing whatever their regime; a persona física whose regime is not listed is not checked."""
+
+    isr_by_regime: dict[str, RegimeRetention] = Field(default_factory=_default_isr_by_regime)
+    cedular_rate: Decimal = Field(Decimal("0.03"), ge=0, lt=1)
+    # When true, an issuer whose LugarExpedicion falls in `cedular_postal_codes` (Jalisco) must
+    # withhold the cedular; when false, the cedular is checked only when the invoice carries it.
+    cedular_required: bool = False
+    cedular_postal_codes: list[tuple[str, str]] = Field(default_factory=lambda: [("44000", "49999")])
+
+    @field_validator("isr_by_regime")
+    @classmethod
+    def _regime_codes(cls, v: dict[str, RegimeRetention]) -> dict[str, RegimeRetention]:
+        for code in v:
+            if not (len(code) == 3 and code.isdigit()):
+                raise ValueError(f"regime '{code}' is not a 3-digit c_RegimenFiscal code")
+        return v
+
+    @field_validator("cedular_postal_codes")
+    @classmethod
+    def _ranges(cls, v: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for low, high in v:
+            if not (len(low) == len(high) == 5 and low.isdigit() and high.isdigit() and low <= high):
+                raise ValueError(f"postal-code range [{low}, {high}] must be two 5-digit codes, low <= high")
+        return v
+
+    def cedular_applies(self, postal_code: str | None) -> bool:
+        """The issuer's place of issue is in a cedular state (Jalisco by default)."""
+        code = (postal_code or "").strip()
+        return len(code) == 5 and code.isdigit() and any(low <= code <= high for low, high in self.cedular_postal_codes)
+
+
 class ConditionalRequirement(_Frozen):
     kinds: list[RequiredKind] = Field(min_length=1)
     when: Condition
@@ -70,6 +120,7 @@ class Ruleset(_Frozen):
     excluded_countries: list[str] = Field(default_factory=list)
     holder_invoice_families: dict[str, list[str]] = Field(default_factory=dict)
     xml_name_patterns: list[str] = Field(default_factory=list)
+    cfdi_retention: RetentionRules = RetentionRules()  # CFDI-019
     requirements: dict[Literal["reembolso", "pago_proveedor", "datos_fiscales", "alta_cuenta"], StageRequirements]
 
     @field_validator("insurer_rfcs", "honorifics", "excluded_countries")
@@ -105,9 +156,22 @@ class Settings(BaseSettings):
     sat_csf_url: str = "https://siat.sat.gob.mx/app/qr/faces/pages/mobile/validadorqr.jsf"
     efos_list: str | None = None
     sat_timeout_s: float = Field(10, gt=0)
+    # SAT web-service checks (CFDI-005..008, CSF-007/008): off unless switched on.
+    sat_checks: bool = False
+    sat_status_max_age_hours: float = Field(24, ge=0)  # a cached Vigente older than this is asked again
+    sat_retry_attempts: int = Field(3, ge=1)  # per call, with exponential backoff + jitter
+    sat_retry_base_delay_s: float = Field(0.5, ge=0)  # first backoff; doubles per attempt, capped at 8x
+    sat_breaker_failures: int = Field(5, ge=1)  # consecutive failed calls that open the breaker
+    sat_breaker_cooldown_s: float = Field(60, ge=0)
+    sat_rate_per_s: float = Field(5, gt=0)  # calls per second to each SAT service, per state DB
+    sat_rate_burst: int = Field(5, ge=1)
     # CFDI-021: directory of CA certificates an issuer's certificate must chain to. Default: SAT's
     # production CAs shipped inside satcfdi. Tests point it at the samples' own test CA.
     cfdi_trust_store: Path | None = None
+    # TimbreFiscalDigital SelloSAT (CFDI-004): directory of SAT stamp certificates, one file per
+    # certificate named `<NoCertificadoSAT>.cer` (DER or PEM). A stamp whose certificate is not
+    # there is reported as not checked, never rejected for it. None: SelloSAT is not checked.
+    sat_stamp_certificates: Path | None = None
 
     @property
     def db_url(self) -> str:

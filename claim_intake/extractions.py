@@ -89,6 +89,11 @@ class CfdiExtraction(_Extraction):
     place_of_issue: str | None = None  # LugarExpedicion (postal code)
     local_transferred: Decimal | None = None  # implocal TotaldeTraslados (CFDI-014)
     local_withheld: Decimal | None = None  # implocal TotaldeRetenciones (CFDI-014, CFDI-019)
+    # TimbreFiscalDigital SelloSAT (CFDI-004): True verified, False does not verify, None not
+    # checked; `sat_seal_not_checked` then says why (no_directory, certificate_not_available, ...).
+    sat_certificate_number: str | None = None  # NoCertificadoSAT
+    sat_seal_verified: bool | None = None
+    sat_seal_not_checked: str | None = None
 
 
 class InvoicePdfExtraction(_Extraction):

@@ -44,25 +44,28 @@ class ReadDocument:
 
 def read_document(
     name: str, data: bytes, media_type: str, declared: DocumentKind | None = None, *, min_text_chars: int = 40,
-    trust_store=None,
+    trust_store=None, stamp_certificates=None,
 ) -> ReadDocument:
     """`trust_store` (extractors.cfdi_xml.TrustStore) is what CFDI issuer certificates must chain
-    to; None means SAT's production CAs."""
+    to, None meaning SAT's production CAs; `stamp_certificates` is where SAT's stamp certificates
+    are, None meaning SelloSAT is not checked (and the extraction says so)."""
     try:
         content = read_content(name, data, media_type, min_text_chars=min_text_chars)
     except UnreadableDocument as exc:
         return ReadDocument(name, media_type, declared or DocumentKind.OTHER, unreadable=str(exc))
     classification = classify(content, declared)
-    extraction, parsed = extract(classification.kind, content, trust_store)
+    extraction, parsed = extract(classification.kind, content, trust_store, stamp_certificates)
     return ReadDocument(name, media_type, classification.kind, classification, content, extraction, parsed)
 
 
-def extract(kind: DocumentKind, content: DocumentContent, trust_store=None) -> tuple[object, object | None]:
+def extract(
+    kind: DocumentKind, content: DocumentContent, trust_store=None, stamp_certificates=None
+) -> tuple[object, object | None]:
     """(typed extraction, kind-specific parse result or None)."""
     if kind in (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT):
         from .cfdi_xml import parse_cfdi
 
-        parsed = parse_cfdi(content.data, trust_store=trust_store)
+        parsed = parse_cfdi(content.data, trust_store=trust_store, stamp_certificates=stamp_certificates)
         return parsed.extraction, parsed
     if kind is DocumentKind.INVOICE_PDF:
         from .invoice_pdf import extract_invoice_pdf

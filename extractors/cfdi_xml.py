@@ -14,7 +14,11 @@ The three expensive checks are done here, once, on the original tree, so validat
 - Seal: the cadena original comes from SAT's XSLT applied to the original tree (not a
   re-serialisation), verified with SHA256withRSA against the embedded certificate.
 - Chain (CFDI-021): the certificate's issuer must be in a trust store (SAT's production CAs by
-  default, or a directory of CA certificates)."""
+  default, or a directory of CA certificates).
+- Stamp seal (CFDI-004): the TimbreFiscalDigital's SelloSAT, verified over the TFD 1.1 cadena
+  original (SAT's XSLT, shipped in satcfdi) with SHA256withRSA against the SAT stamp certificate
+  named by NoCertificadoSAT, looked up in a local directory (`stamp_certificates_from_dir`).
+  Without that certificate the stamp seal is reported as not checked, never as invalid."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import base64
 import binascii
 import logging
 import os
+import re
 import threading
 import zipfile
 from dataclasses import dataclass, field
@@ -82,6 +87,19 @@ class ChainCheck:
 
 
 @dataclass(frozen=True)
+class StampCheck:
+    """CFDI-004 (stamp seal). `verified`: True the SelloSAT verifies, False it does not (a
+    rejection), None it was not checked; `reason` says why it failed or was not checked."""
+
+    verified: bool | None
+    reason: str | None = None  # False: bad_signature | missing_seal | cadena_failed
+    # None: no_tfd | no_directory | certificate_not_available | certificate_unreadable |
+    #       certificate_number_mismatch | unsupported_version
+    certificate_number: str | None = None  # NoCertificadoSAT as declared in the TFD
+    store: str | None = None
+
+
+@dataclass(frozen=True)
 class ConceptAmounts:
     """Concept-level numbers CFDI-014 and CFDI-019 need beyond the extraction."""
 
@@ -105,6 +123,7 @@ class CfdiParse:
     schema_errors: tuple[str, ...] = ()
     seal: SealCheck | None = None
     chain: ChainCheck | None = None
+    stamp: StampCheck | None = None  # None when seals were not checked (check_seal=False)
     concepts: tuple[ConceptAmounts, ...] = ()
     extraction_error: str | None = None  # satcfdi could not read a schema-invalid document
 
@@ -169,6 +188,51 @@ def sat_production_store() -> TrustStore:
             if (cert := _load_any_cert(zf.read(info))) is not None:
                 certs.append(cert)
     return TrustStore.from_certificates("sat-production", certs)
+
+
+# ---------------------------------------------------------------------- SAT stamp certificates
+
+_CERT_NUMBER = re.compile(r"[0-9]{1,40}")
+
+
+class StampCertificates:
+    """SAT stamp certificates in a local directory, one file per certificate named
+    `<NoCertificadoSAT>.cer` (DER or PEM). Looked up by number on demand, so a certificate
+    dropped into the directory later is found without a restart; a loaded one is kept."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.name = f"dir:{self.directory.name}"
+        self._loaded: dict[str, x509.Certificate] = {}
+
+    def get(self, number: str) -> tuple[x509.Certificate | None, str | None]:
+        """(certificate, None) or (None, why not). `number` is attacker-controlled: only digits
+        ever reach the file system."""
+        cert = self._loaded.get(number)
+        if cert is not None:
+            return cert, None
+        if not _CERT_NUMBER.fullmatch(number):
+            return None, "certificate_not_available"
+        path = self.directory / f"{number}.cer"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None, "certificate_not_available"
+        cert = _load_any_cert(data)
+        if cert is None or not isinstance(cert.public_key(), rsa.RSAPublicKey):
+            log.warning("cfdi: stamp certificate %s cannot be read as an RSA certificate", path)
+            return None, "certificate_unreadable"
+        if _certificate_number(cert.serial_number) != number:
+            log.warning("cfdi: stamp certificate %s carries another certificate number", path)
+            return None, "certificate_number_mismatch"
+        self._loaded[number] = cert
+        return cert, None
+
+
+@lru_cache(maxsize=16)
+def stamp_certificates_from_dir(path: str) -> StampCertificates:
+    """The stamp-certificate directory at `path` (one object per path and process)."""
+    return StampCertificates(Path(path))
 
 
 # ------------------------------------------------------------------------------- XML parsing
@@ -393,6 +457,50 @@ def verify_seal(root: etree._Element, version: str, issuer_rfc: str | None,
     return SealCheck(True, True, None, **base), info
 
 
+@lru_cache(maxsize=1)
+def _tfd_xslt() -> etree.XSLT:
+    import satcfdi.transform as sat_transform
+
+    return sat_transform.xslt_transform(f"{{{NS_TFD}}}TimbreFiscalDigital", "1.1")
+
+
+def tfd_cadena_original(tfd: etree._Element) -> str:
+    """SAT's TFD 1.1 cadena original. lxml runs an XSLT given an element with that element as
+    the document root, which is what the stylesheet's `/tfd:TimbreFiscalDigital` expects."""
+    return str(_tfd_xslt()(tfd))
+
+
+def verify_stamp(root: etree._Element, version: str, certificates: StampCertificates | None) -> StampCheck:
+    """CFDI-004, stamp seal: SelloSAT over the TFD cadena original with SHA256withRSA."""
+    tfd = next(root.iterfind(f"{{{NS_CFDI[version]}}}Complemento/{{{NS_TFD}}}TimbreFiscalDigital"), None)
+    if tfd is None:
+        return StampCheck(None, "no_tfd")
+    number = (tfd.get("NoCertificadoSAT") or "").strip()
+    store = certificates.name if certificates is not None else None
+    if certificates is None:
+        return StampCheck(None, "no_directory", number or None)
+    if (tfd.get("Version") or "").strip() != "1.1":
+        return StampCheck(None, "unsupported_version", number or None, store)
+    cert, why = certificates.get(number)
+    if cert is None:
+        return StampCheck(None, why, number or None, store)
+    seal_b64 = "".join((tfd.get("SelloSAT") or "").split())
+    if not seal_b64:
+        return StampCheck(False, "missing_seal", number, store)
+    try:
+        signature = base64.b64decode(seal_b64, validate=True)
+        cadena = tfd_cadena_original(tfd).encode("utf-8")
+    except (ValueError, binascii.Error):
+        return StampCheck(False, "bad_signature", number, store)
+    except etree.XSLTError:
+        return StampCheck(False, "cadena_failed", number, store)
+    try:
+        cert.public_key().verify(signature, cadena, padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        return StampCheck(False, "bad_signature", number, store)
+    return StampCheck(True, None, number, store)
+
+
 def verify_chain(info: _CertInfo | None, store: TrustStore) -> ChainCheck:
     if info is None:
         return ChainCheck(False, "no_certificate", None, store.name)
@@ -591,17 +699,23 @@ def _fallback_extraction(root: etree._Element, version: str | None) -> CfdiExtra
 
 
 def parse_cfdi(data: bytes, *, trust_store: TrustStore | None = None, check_schema: bool = True,
-               check_seal: bool = True) -> CfdiParse:
-    """Parse, extract and run the offline checks (XSD, seal, chain) on one CFDI. Never raises
-    for bad input; the problem is in `error`/`error_kind` or in the check results."""
+               check_seal: bool = True,
+               stamp_certificates: StampCertificates | str | os.PathLike | None = None) -> CfdiParse:
+    """Parse, extract and run the offline checks (XSD, seal, chain, stamp seal) on one CFDI.
+    Never raises for bad input; the problem is in `error`/`error_kind` or in the check results.
+    `stamp_certificates` is the SAT stamp-certificate directory (a StampCertificates or a path);
+    None: the SelloSAT is not checked and the extraction says so."""
+    if stamp_certificates is not None and not isinstance(stamp_certificates, StampCertificates):
+        stamp_certificates = stamp_certificates_from_dir(str(Path(stamp_certificates).resolve()))
     try:
-        return _parse(data, trust_store, check_schema, check_seal)
+        return _parse(data, trust_store, check_schema, check_seal, stamp_certificates)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raise on bad input"
         log.warning("cfdi: unexpected %s while parsing (%d bytes)", type(exc).__name__, len(data))
         return CfdiParse(error=f"error inesperado al leer el XML ({type(exc).__name__})", error_kind="malformed")
 
 
-def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, check_seal: bool) -> CfdiParse:
+def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, check_seal: bool,
+           stamp_certificates: StampCertificates | None = None) -> CfdiParse:
     try:
         root = parse_xml(data)
     except ValueError as exc:
@@ -624,12 +738,18 @@ def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, chec
     except Exception as exc:  # noqa: BLE001 - satcfdi chokes on some schema-invalid trees
         extraction, concepts = _fallback_extraction(root, version), ()
         extraction_error = f"{type(exc).__name__}: {exc}"[:200]
-    seal = chain = None
+    seal = chain = stamp = None
     if check_seal:
         seal, info = verify_seal(root, version, extraction.issuer_rfc, extraction.issued_at)
         chain = verify_chain(info, trust_store or sat_production_store())
+        stamp = verify_stamp(root, version, stamp_certificates)
+        extraction = extraction.model_copy(update={
+            "sat_certificate_number": stamp.certificate_number,
+            "sat_seal_verified": stamp.verified,
+            "sat_seal_not_checked": stamp.reason if stamp.verified is None else None,
+        })
     return CfdiParse(extraction=extraction, version=version, schema_checked=check_schema,
-                     schema_errors=errors, seal=seal, chain=chain, concepts=concepts,
+                     schema_errors=errors, seal=seal, chain=chain, stamp=stamp, concepts=concepts,
                      extraction_error=extraction_error)
 
 
@@ -640,3 +760,4 @@ def warm_up(versions: tuple[str, ...] = SUPPORTED_VERSIONS) -> None:
         _cadena_xslt(version)
     catalogue_sets()
     sat_production_store()
+    _tfd_xslt()

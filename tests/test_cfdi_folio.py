@@ -169,3 +169,130 @@ def test_for001_excluded_country():
 def test_for002_missing_fields():
     out = validate_foreign_invoice(ForeignInvoiceExtraction(country="US"), fctx())
     assert [f.code for f in out] == ["FOR-002"] and out[0].evidence["missing"] == ["total", "fecha", "proveedor"]
+
+
+# --- CFDI-016: party data against the party's CSF ------------------------------------------------
+
+from claim_intake.extractions import CsfExtraction  # noqa: E402
+from validators.cfdi import party_csf_findings, payment_links  # noqa: E402
+
+HOLDER_RFC, HOLDER_NAME = "LOGM850312AB1", "MARIA FERNANDA LOPEZ GARCIA"
+PROV_RFC, PROV_NAME = "ROSA800101AB4", "ANA ROSALES SANCHEZ"
+
+
+def holder_csf(**over):
+    data = dict(rfc=HOLDER_RFC, name="LOPEZ GARCIA MARIA FERNANDA", postal_code="03100", regime_codes=["605"])
+    data.update(over)
+    return EvaluatedDocument("constancia.pdf", K.TAX_STATUS_CERTIFICATE, True, CsfExtraction(**data))
+
+
+def to_holder(**over):
+    data = dict(uuid=U1, doc_type="I", issuer_rfc="GOMA800101AB1", receiver_rfc=HOLDER_RFC,
+                receiver_name="Sra. María Fernanda López García", receiver_postal_code="03100", receiver_regime="605")
+    data.update(over)
+    return EvaluatedDocument(f"{U1}.xml", K.CFDI_XML, True, CfdiExtraction(**data))
+
+
+def holder_manifest(**over):
+    base = {"holder": {"name": HOLDER_NAME, "rfc": HOLDER_RFC}}
+    base.update(over)
+    return manifest(**base)
+
+
+def test_cfdi016_receiver_matches_holder_csf():
+    assert party_csf_findings(holder_manifest(), RS, [to_holder(), holder_csf()]) == {}
+
+
+@pytest.mark.parametrize("field, over", [
+    ("name", {"receiver_name": "MARIA LOPEZ GARCIA"}),
+    ("postal_code", {"receiver_postal_code": "03200"}),
+    ("regime", {"receiver_regime": "612"}),
+])
+def test_cfdi016_receiver_field_differs(field, over):
+    pdf_doc = EvaluatedDocument(f"{U1}.pdf", K.INVOICE_PDF, True, InvoicePdfExtraction(uuid=U1))
+    out = folio_cfdi_findings(holder_manifest(), RS, [to_holder(**over), pdf_doc, holder_csf()]).document_findings
+    found = out[f"{U1}.xml"]
+    assert [f.code for f in found] == ["CFDI-016"] and found[0].outcome.value == "warn"
+    assert [d["field"] for d in found[0].evidence["differences"]] == [field]
+    assert found[0].evidence["party"] == "receiver" and found[0].evidence["csf_file"] == "constancia.pdf"
+
+
+def test_cfdi016_invoices_to_the_insurer_or_contractor_not_compared():
+    m = holder_manifest(contractor={"name": "EMPRESA", "rfc": "EMP010101AB1"})
+    docs = [to_holder(receiver_rfc="BMS030731PC4", receiver_name="BUPA"), holder_csf()]
+    assert party_csf_findings(m, RS, docs) == {}
+    docs = [to_holder(receiver_rfc="EMP010101AB1", receiver_name="EMPRESA", receiver_regime="601"), holder_csf()]
+    assert party_csf_findings(m, RS, docs) == {}
+
+
+def test_cfdi016_rfc_difference_masked_and_not_doubled_with_cfdi009():
+    stranger = to_holder(receiver_rfc="XAXX010101000", receiver_name="OTRA PERSONA")
+    # holder RFC declared: the stranger receiver is CFDI-009's (document level), not repeated here
+    assert party_csf_findings(holder_manifest(), RS, [stranger, holder_csf()]) == {}
+    # no holder RFC declared: the folio's only CSF is the holder's, and the RFC difference is reported
+    m = manifest(holder={"name": HOLDER_NAME})
+    found = party_csf_findings(m, RS, [stranger, holder_csf()])[f"{U1}.xml"][0]
+    assert found.evidence["differences"] == [{"field": "rfc", "invoice": "XAXX******000", "csf": "LOGM******AB1"}]
+    assert HOLDER_RFC not in str(found.evidence) and "XAXX010101000" not in found.message_es
+
+
+def test_cfdi016_provider_issuer_against_provider_csf():
+    m = manifest(claim_type="pago_proveedor", provider={"name": PROV_NAME, "rfc": PROV_RFC, "care_order_account": "OA-1"})
+    csf = EvaluatedDocument("csf.pdf", K.TAX_STATUS_CERTIFICATE, True,
+                            CsfExtraction(rfc=PROV_RFC, name=PROV_NAME, postal_code="44600", regime_codes=["612"]))
+    inv = dict(uuid=U1, doc_type="I", issuer_rfc=PROV_RFC, issuer_name="Dra. Ana Rosales Sánchez", issuer_regime="612",
+               receiver_rfc="BMS030731PC4", receiver_postal_code="11000")
+    ok = EvaluatedDocument("a.xml", K.CFDI_XML, True, CfdiExtraction(**inv))
+    assert party_csf_findings(m, RS, [ok, csf]) == {}
+    resico = EvaluatedDocument("a.xml", K.CFDI_XML, True, CfdiExtraction(**{**inv, "issuer_regime": "626"}))
+    found = party_csf_findings(m, RS, [resico, csf])["a.xml"][0]
+    assert found.evidence["party"] == "issuer" and found.evidence["differences"][0]["field"] == "regime"
+    other = EvaluatedDocument("a.xml", K.CFDI_XML, True, CfdiExtraction(**{**inv, "issuer_rfc": "GOMA800101AB1"}))
+    found = party_csf_findings(m, RS, [other, csf])["a.xml"][0]
+    assert [d["field"] for d in found.evidence["differences"]] == ["rfc"]
+    # the issuer's postal code is not a CFDI-016 field (only the receiver's DomicilioFiscalReceptor is)
+    assert party_csf_findings(m, RS, [ok, EvaluatedDocument("csf.pdf", K.TAX_STATUS_CERTIFICATE, True, csf.extraction.model_copy(
+        update={"postal_code": "06700"}))]) == {}
+
+
+def test_cfdi016_no_csf_or_other_claim_types():
+    assert party_csf_findings(holder_manifest(), RS, [to_holder(receiver_regime="612")]) == {}
+    m = manifest(claim_type="datos_fiscales", holder={"name": HOLDER_NAME, "rfc": HOLDER_RFC})
+    assert party_csf_findings(m, RS, [to_holder(receiver_regime="612"), holder_csf()]) == {}
+
+
+# --- payment complements -----------------------------------------------------------------------
+
+P1 = "6F1C2A3B-0000-4000-8000-0000000000D1"
+
+
+def test_payment_complement_linked_to_folio_invoice_from_real_xml():
+    from samples.builders.cfdi import build_payment_complement
+    party = Party("GOMA800101AB1", "ANA GOMEZ MARTINEZ", "612", "44100")
+    insurer = Party("BMS030731PC4", "BUPA MEXICO", "601", "11000")
+    inv = build_cfdi(uuid=U1, issuer=party, receiver=insurer, lines=[Line("85121600", "Consulta", D(1), D(900), None)],
+                     issued_at=datetime(2026, 10, 1, 9, 0), cfdi_use="G03", payment_method="PPD", payment_form="99")
+    pay = build_payment_complement(uuid=P1, invoice_uuid=U1, issuer=party, receiver=insurer, amount=D(900),
+                                   paid_at=datetime(2026, 10, 20, 12, 0))
+    stray = build_payment_complement(uuid=U2, invoice_uuid="6F1C2A3B-0000-4000-8000-0000000000FF", issuer=party,
+                                     receiver=insurer, amount=D(100), paid_at=datetime(2026, 10, 21, 12, 0), folio="2")
+    docs = [EvaluatedDocument(f"{U1}.xml", K.CFDI_XML, True, parse_cfdi(inv).extraction),
+            EvaluatedDocument(f"{U1}.pdf", K.INVOICE_PDF, True, InvoicePdfExtraction(uuid=U1)),
+            EvaluatedDocument(f"{P1}.xml", K.PAYMENT_COMPLEMENT, True, parse_cfdi(pay).extraction),
+            # labelled cfdi_xml by the portal: still a payment complement (no PDF needed, not counted)
+            EvaluatedDocument(f"{U2}.xml", K.CFDI_XML, True, parse_cfdi(stray).extraction)]
+    res = folio_cfdi_findings(manifest(claim_type="pago_proveedor"), RS, docs)
+    assert res.document_findings == {} and res.findings == []
+    assert res.payment_links[f"{P1}.xml"]["linked_invoices"] == {U1: f"{U1}.xml"}
+    assert res.payment_links[f"{P1}.xml"]["unlinked"] == []
+    assert res.payment_links[f"{U2}.xml"] == {"uuid": U2, "related_documents": ["6F1C2A3B-0000-4000-8000-0000000000FF"],
+                                              "linked_invoices": {}, "unlinked": ["6F1C2A3B-0000-4000-8000-0000000000FF"]}
+
+
+def test_payment_links_ignore_byte_duplicates():
+    p = CfdiExtraction(kind="payment_complement", uuid=P1, doc_type="P", related_documents=[U1.lower()])
+    i = CfdiExtraction(uuid=U1, doc_type="I")
+    docs = [EvaluatedDocument("i.xml", K.CFDI_XML, True, i), EvaluatedDocument("p.xml", K.PAYMENT_COMPLEMENT, True, p),
+            EvaluatedDocument("p2.xml", K.PAYMENT_COMPLEMENT, True, p, duplicate_of="p.xml")]
+    assert payment_links(docs) == {"p.xml": {"uuid": P1, "related_documents": [U1], "linked_invoices": {U1: "i.xml"},
+                                             "unlinked": []}}

@@ -287,3 +287,102 @@ def test_cfdi020_outside_policy_and_age(good):
 def test_validator_is_pure(good):
     c = ctx(file_name="x.xml")
     assert validate_cfdi(good, c) == validate_cfdi(good, c)
+
+
+# --- CFDI-019 from the rule set; Jalisco cedular -------------------------------------------------
+
+from claim_intake.config import ConfigError, RegimeRetention, RetentionRules, load_ruleset  # noqa: E402
+
+CDMX_DOCTOR = Party("GOMA800101AB1", "ANA GOMEZ MARTINEZ", "612", "06700")  # same CSD, issued in CDMX
+
+
+def pp_ctx(issuer, rs=RS):
+    m = manifest("pago_proveedor", provider={"name": issuer.name, "rfc": issuer.rfc, "care_order_account": "OA-778899"})
+    return DocumentContext(m, date(2026, 11, 20), rs, f"{UUID}.xml", "application/xml", {})
+
+
+def with_retention(**update) -> "Ruleset":
+    return RS.model_copy(update={"cfdi_retention": RS.cfdi_retention.model_copy(update=update)})
+
+
+def test_cfdi019_defaults_equal_legal_rates():
+    r = RS.cfdi_retention
+    assert (r.isr_by_regime["612"].isr, r.isr_by_regime["612"].isr_with_cedular) == (D("0.10"), D("0.10"))
+    assert (r.isr_by_regime["626"].isr, r.isr_by_regime["626"].isr_with_cedular) == (D("0.0125"), D("0.025"))
+    assert r.cedular_rate == D("0.03") and r.cedular_required is False and r == RetentionRules()
+
+
+def test_cfdi019_rates_come_from_the_ruleset():
+    p = pp(isr_withholding_rate=D("0.05"))
+    assert "CFDI-019" in codes(validate_cfdi(p, pp_ctx(DOCTOR)))
+    rs = with_retention(isr_by_regime={"612": RegimeRetention(isr=D("0.05"), isr_with_cedular=D("0.05"))})
+    assert "CFDI-019" not in codes(validate_cfdi(p, pp_ctx(DOCTOR, rs)))
+    assert "CFDI-019" in codes(validate_cfdi(pp(isr_withholding_rate=D("0.10")), pp_ctx(DOCTOR, rs)))
+    # a regime the table does not list is not checked
+    assert "CFDI-019" not in codes(validate_cfdi(p, pp_ctx(DOCTOR, with_retention(isr_by_regime={}))))
+
+
+@pytest.mark.parametrize("issuer, isr, cedular, flagged", [
+    (DOCTOR, D("0.10"), None, True),          # Jalisco (44100), cedular omitted
+    (DOCTOR, D("0.10"), D("0.03"), False),
+    (RESICO, D("0.0125"), None, True),       # Jalisco RESICO without cedular: 2.5 % + 3 % expected
+    (RESICO, D("0.025"), D("0.03"), False),
+    (CDMX_DOCTOR, D("0.10"), None, False),   # not issued in Jalisco
+    (CLINIC, None, None, False),             # persona moral: nothing
+])
+def test_cfdi019_jalisco_cedular_required_by_config(issuer, isr, cedular, flagged):
+    rs = with_retention(cedular_required=True)
+    p = pp(issuer=issuer, isr_withholding_rate=isr, cedular_rate=cedular)
+    out = [f for f in validate_cfdi(p, pp_ctx(issuer, rs)) if f.code == "CFDI-019"]
+    assert bool(out) is flagged
+    if out:
+        assert out[0].evidence["cedular_required"] is True and out[0].evidence["place_of_issue"] == "44100"
+        assert "Jalisco" in out[0].message_es
+    # with the default configuration the omitted cedular is not required
+    assert "CFDI-019" not in codes(validate_cfdi(p, pp_ctx(issuer)))
+
+
+def test_cfdi019_config_validated(tmp_path):
+    import yaml
+    from importlib.resources import files
+    base = yaml.safe_load(files("claim_intake").joinpath("defaults/ruleset.yaml").read_text("utf-8"))
+    del base["cfdi_retention"]
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(base), "utf-8")
+    assert load_ruleset(tmp_path / "old.yaml").cfdi_retention == RetentionRules()  # older files still load
+    for bad in ({"isr_by_regime": {"61": {"isr": "0.1", "isr_with_cedular": "0.1"}}},
+                {"isr_by_regime": {"612": {"isr": "1.5", "isr_with_cedular": "0.1"}}},
+                {"cedular_postal_codes": [["49999", "44000"]]}, {"cedular_rate": "-0.03"}, {"unknown": 1}):
+        (tmp_path / "bad.yaml").write_text(yaml.safe_dump({**base, "cfdi_retention": bad}), "utf-8")
+        with pytest.raises(ConfigError, match="cfdi_retention"):
+            load_ruleset(tmp_path / "bad.yaml")
+
+
+# --- CFDI-018: account and patient in the same concept --------------------------------------------
+
+def test_cfdi018_account_and_patient_must_share_a_concept():
+    m = manifest("pago_proveedor")
+    split = [Line("85121600", "Consulta cuenta OA-778899", D(1), D("1000"), None),
+             Line("85121600", "Paciente MARIA FERNANDA LOPEZ GARCIA", D(1), D("500"), None)]
+    out = [f for f in validate_cfdi(pp(isr_withholding_rate=D("0.10"), lines=split), ctx(m)) if f.code == "CFDI-018"]
+    assert out and out[0].evidence["reason"] == "different_concepts"
+    assert (out[0].evidence["account_in_concepts"], out[0].evidence["patient_in_concepts"]) == ([1], [2])
+    together = split + [Line("85121600", "Honorarios OA-778899 MARIA FERNANDA LOPEZ GARCIA", D(1), D("10"), None)]
+    assert "CFDI-018" not in codes(validate_cfdi(pp(isr_withholding_rate=D("0.10"), lines=together), ctx(m)))
+
+
+# --- CFDI-004: SelloSAT --------------------------------------------------------------------------
+
+def test_cfdi004_sat_seal_invalid_only_when_certificate_available():
+    import re
+    from samples.builders.cfdi import stamp_certificates_dir
+    xml = make()
+    tampered = re.sub(rb'(FechaTimbrado="[^"]*T\d\d:)(\d\d)', lambda m: m[1] + b"%02d" % ((int(m[2]) + 1) % 60), xml, count=1)
+    STORE_ = trust_store_from_dir(str(trust_store_dir()))
+    checked = parse_cfdi(tampered, trust_store=STORE_, stamp_certificates=stamp_certificates_dir())
+    out = validate_cfdi(checked, ctx())
+    assert codes(out) == ["CFDI-004"] and out[0].evidence["reason"] == "sat_seal_invalid"
+    unchecked = parse_cfdi(tampered, trust_store=STORE_)
+    assert validate_cfdi(unchecked, ctx()) == []
+    assert unchecked.extraction.sat_seal_not_checked == "no_directory"
+    good = parse_cfdi(xml, trust_store=STORE_, stamp_certificates=stamp_certificates_dir())
+    assert validate_cfdi(good, ctx()) == [] and good.extraction.sat_seal_verified is True

@@ -160,3 +160,92 @@ def test_corpus_signed_seals_verify():
     # the 4.0 sample is signed with a certificate of its own issuer: fully verified
     r40 = parse_cfdi((CORPUS / "cfdi/comprobante40/cfdv40-ejemplo-signed-tfd.xml").read_bytes())
     assert r40.seal.verified and r40.schema_errors == ()
+
+
+# --- TimbreFiscalDigital SelloSAT (CFDI-004 stamp seal) ------------------------------------------
+
+import re  # noqa: E402
+import shutil  # noqa: E402
+
+from cryptography import x509 as _x509  # noqa: E402
+from cryptography.hazmat.primitives import serialization as _ser  # noqa: E402
+
+from extractors.cfdi_xml import StampCertificates, stamp_certificates_from_dir  # noqa: E402
+from samples.builders import cfdi as builders  # noqa: E402
+from samples.builders.cfdi import PAC_CERTIFICATE_NUMBER, stamp_certificates_dir  # noqa: E402
+
+
+def _retimbre(xml: bytes) -> bytes:
+    """Same invoice, FechaTimbrado moved one minute: the issuer seal still verifies, SelloSAT not."""
+    out = re.sub(rb'FechaTimbrado="(\d{4}-\d\d-\d\dT\d\d):(\d\d)', lambda m: b'FechaTimbrado="' + m[1] + b":"
+                 + b"%02d" % ((int(m[2]) + 1) % 60), xml, count=1)
+    assert out != xml
+    return out
+
+
+def test_stamp_directory_holds_pac_certificate_named_by_number():
+    d = stamp_certificates_dir()
+    assert (d / f"{PAC_CERTIFICATE_NUMBER}.cer").is_file()
+
+
+def test_sat_seal_verified_with_stamp_directory(invoice, store):
+    r = parse_cfdi(invoice, trust_store=store, stamp_certificates=stamp_certificates_dir())
+    assert r.stamp.verified is True and r.stamp.certificate_number == PAC_CERTIFICATE_NUMBER
+    e = r.extraction
+    assert (e.sat_seal_verified, e.sat_seal_not_checked, e.sat_certificate_number) == (True, None, PAC_CERTIFICATE_NUMBER)
+
+
+def test_sat_seal_tampered_stamp_fails(invoice, store):
+    r = parse_cfdi(_retimbre(invoice), trust_store=store, stamp_certificates=stamp_certificates_dir())
+    assert r.seal.verified  # the issuer seal does not cover the TFD
+    assert r.stamp.verified is False and r.stamp.reason == "bad_signature"
+    assert r.extraction.sat_seal_verified is False
+
+
+def test_sat_seal_not_checked_without_directory_or_certificate(invoice, store, tmp_path):
+    r = parse_cfdi(_retimbre(invoice), trust_store=store)
+    assert r.stamp.verified is None and r.extraction.sat_seal_not_checked == "no_directory"
+    r = parse_cfdi(_retimbre(invoice), trust_store=store, stamp_certificates=tmp_path)  # empty directory
+    assert r.stamp.verified is None and r.extraction.sat_seal_not_checked == "certificate_not_available"
+
+
+def test_sat_seal_pem_certificate_and_path_given_as_str(invoice, store, tmp_path):
+    der = (stamp_certificates_dir() / f"{PAC_CERTIFICATE_NUMBER}.cer").read_bytes()
+    pem = _x509.load_der_x509_certificate(der).public_bytes(_ser.Encoding.PEM)
+    (tmp_path / f"{PAC_CERTIFICATE_NUMBER}.cer").write_bytes(pem)
+    assert parse_cfdi(invoice, trust_store=store, stamp_certificates=str(tmp_path)).stamp.verified is True
+
+
+def test_sat_seal_other_key_under_same_number_fails(invoice, store, tmp_path):
+    """A certificate carrying the PAC's number but another key: the SelloSAT cannot verify."""
+    cert_der, _key = builders._issue(builders.PAC_RFC, "OTRO PAC", None, PAC_CERTIFICATE_NUMBER)
+    (tmp_path / f"{PAC_CERTIFICATE_NUMBER}.cer").write_bytes(cert_der)
+    r = parse_cfdi(invoice, trust_store=store, stamp_certificates=StampCertificates(tmp_path))
+    assert r.stamp.verified is False and r.stamp.reason == "bad_signature"
+
+
+def test_sat_seal_misnamed_certificate_and_hostile_number(invoice, store, tmp_path):
+    shutil.copy(stamp_certificates_dir() / f"{PAC_CERTIFICATE_NUMBER}.cer", tmp_path / "30001000000500000002.cer")
+    other = invoice.replace(PAC_CERTIFICATE_NUMBER.encode(), b"30001000000500000002")
+    r = parse_cfdi(other, trust_store=store, stamp_certificates=StampCertificates(tmp_path))
+    assert r.stamp.verified is None and r.stamp.reason == "certificate_number_mismatch"
+    (tmp_path / "x.cer").write_bytes((tmp_path / "30001000000500000002.cer").read_bytes())
+    hostile = invoice.replace(b'NoCertificadoSAT="' + PAC_CERTIFICATE_NUMBER.encode(), b'NoCertificadoSAT="../x')
+    r = parse_cfdi(hostile, trust_store=store, stamp_certificates=StampCertificates(tmp_path / "sub"))
+    assert r.stamp.verified is None and r.stamp.reason == "certificate_not_available"
+
+
+def test_stamp_directory_object_cached_per_path(tmp_path):
+    assert stamp_certificates_from_dir(str(tmp_path)) is stamp_certificates_from_dir(str(tmp_path))
+
+
+def test_new_rfcs_never_written_into_samples_pki(tmp_path, monkeypatch):
+    monkeypatch.setattr(builders, "SCRATCH_PKI_DIR", tmp_path)
+    before = sorted(p.name for p in builders.PKI_DIR.iterdir())
+    builders.signer_for.cache_clear()
+    try:
+        builders.signer_for("ZZZZ991231ZZ9", "PERSONA DE PRUEBA NUEVA")
+    finally:
+        builders.signer_for.cache_clear()
+    assert sorted(p.name for p in builders.PKI_DIR.iterdir()) == before
+    assert (tmp_path / "csd_ZZZZ991231ZZ9.cer").is_file()

@@ -18,20 +18,19 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from claim_intake.config import Ruleset
-from claim_intake.extractions import CfdiExtraction, ForeignInvoiceExtraction
+from claim_intake.config import RetentionRules, Ruleset
+from claim_intake.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtraction
 from claim_intake.findings import Finding, Outcome
 from claim_intake.folio import ClaimType, FolioManifest
+from claim_intake.masking import mask_rfc
 
 from .context import DocumentContext
-from .names import name_in_text
+from .csf import declared_rfc
+from .names import name_in_text, same_person
 
 R, W = Outcome.REJECT, Outcome.WARN
 
-# CFDI-019 (002_… Q9). Legal rates, not tunables; kept here until the rule set grows a field for
-# them (config.Ruleset forbids unknown keys). regime -> (ISR without cedular, ISR with cedular).
-ISR_RETENTION = {"612": (Decimal("0.10"), Decimal("0.10")), "626": (Decimal("0.0125"), Decimal("0.025"))}
-CEDULAR_RATE = Decimal("0.03")
+# CFDI-019's rates (002_… Q9) are the rule set's `cfdi_retention` (claim_intake.config.RetentionRules).
 # Currencies without minor units (ISO 4217); every other currency is rounded to cents.
 _ZERO_DECIMAL = frozenset({"XXX", "JPY", "CLP", "KRW", "PYG", "ISK", "VND", "UGX", "XAF", "XOF", "XPF", "KMF", "RWF", "DJF", "GNF", "VUV", "BIF"})
 _VERSION_WHY = {
@@ -87,7 +86,7 @@ def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) ->
                       "pide al emisor que la vuelva a generar.", errors=list(parse.schema_errors[:5]),
                       version=ext.version))
     out += check_seal(parse.seal)
-    out += check_stamp(ext)
+    out += check_stamp(ext, getattr(parse, "stamp", None))
     is_payment = ext.doc_type == "P"
     if not is_payment:
         out += check_type(ext)
@@ -138,14 +137,21 @@ def check_seal(seal) -> list[Finding]:
                reason=seal.reason, certificate_number=seal.certificate_number)]
 
 
-def check_stamp(ext: CfdiExtraction) -> list[Finding]:
-    """CFDI-004."""
+def check_stamp(ext: CfdiExtraction, stamp=None) -> list[Finding]:
+    """CFDI-004: no TFD, a TFD of another seal, or (when the SAT stamp certificate named by
+    NoCertificadoSAT was available: extractors.cfdi_xml.StampCheck) a SelloSAT that does not
+    verify. A stamp seal that could not be checked is no finding; the extraction says why."""
     if not ext.stamped:
         return [_f("CFDI-004", R, "La factura XML no está timbrada por el SAT (no tiene Timbre Fiscal Digital); "
                    "pide al emisor el XML timbrado.", reason="no_tfd")]
     if ext.stamp_seal_matches is False:
         return [_f("CFDI-004", R, "El timbre fiscal de la factura no corresponde a este comprobante "
                    "(el sello timbrado es otro); sube el XML original.", reason="tfd_seal_mismatch", uuid=ext.uuid)]
+    if stamp is not None and stamp.verified is False:
+        return [_f("CFDI-004", R, "El sello del SAT en el timbre fiscal de la factura no es válido: el timbre fue "
+                   "alterado o no lo emitió el SAT; sube el XML original tal como lo entregó el emisor.",
+                   reason="sat_seal_invalid", detail=stamp.reason, sat_certificate_number=stamp.certificate_number,
+                   uuid=ext.uuid)]
     return []
 
 
@@ -295,7 +301,7 @@ def check_provider_billing(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -
                       "diferido) para poder generar después el complemento de pago. Solicita una factura con "
                       "método de pago PPD.", payment_method=ext.payment_method))
     out += check_concept_reference(ext, m, rs)
-    out += check_retention(ext)
+    out += check_retention(ext, rs.cfdi_retention)
     return out
 
 
@@ -308,30 +314,46 @@ def _contains_account(text: str, account: str) -> bool:
 
 
 def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[Finding]:
-    """CFDI-018: the care-order account and the patient's name must be in the description."""
+    """CFDI-018: the care-order account and the patient's name must both be in the description
+    of one and the same concept (one in each of two concepts does not tie them together). A
+    value the folio does not declare is not required (reported as a skipped rule)."""
     account = m.provider.care_order_account if m.provider else None
     patient = m.patient.name if m.patient else None
     if not account and not patient:
         return []
-    descriptions = [c.description for c in ext.concepts]
-    missing = []
-    if account and not any(_contains_account(d, account) for d in descriptions):
-        missing.append("cuenta de la orden de atención")
-    if patient and not any(name_in_text(patient, d, rs.honorifics) for d in descriptions):
-        missing.append("nombre del paciente")
-    if not missing:
+    has_account = [not account or _contains_account(c.description, account) for c in ext.concepts]
+    has_patient = [not patient or name_in_text(patient, c.description, rs.honorifics) for c in ext.concepts]
+    if any(a and p for a, p in zip(has_account, has_patient)):
         return []
-    return [_f("CFDI-018", R, "La descripción de la factura debe incluir el número de cuenta de la Orden de "
-               f"Atención y el nombre del paciente atendido; falta: {', '.join(missing)}.", missing=missing)]
+    missing = []
+    if not any(has_account):
+        missing.append("cuenta de la orden de atención")
+    if not any(has_patient):
+        missing.append("nombre del paciente")
+    if missing:
+        return [_f("CFDI-018", R, "La descripción de la factura debe incluir el número de cuenta de la Orden de "
+                   f"Atención y el nombre del paciente atendido; falta: {', '.join(missing)}.", missing=missing)]
+    return [_f("CFDI-018", R, "El número de cuenta de la Orden de Atención y el nombre del paciente deben estar en "
+               "la descripción del mismo concepto de la factura; aparecen en conceptos distintos.",
+               missing=[], reason="different_concepts",
+               account_in_concepts=[i + 1 for i, a in enumerate(has_account) if a],
+               patient_in_concepts=[i + 1 for i, p in enumerate(has_patient) if p])]
 
 
 def _is_cedular(name: str) -> bool:
     return "CEDULAR" in _fold(name)
 
 
-def check_retention(ext: CfdiExtraction) -> list[Finding]:
-    """CFDI-019: ISR (and Jalisco cedular) withheld at the rate of the issuer's regime.
-    Personas morales (12-character RFC) withhold nothing."""
+def _pct(rate: Decimal) -> str:
+    return f"{rate * 100:.4f}".rstrip("0").rstrip(".") + " %"
+
+
+def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) -> list[Finding]:
+    """CFDI-019: ISR (and the Jalisco cedular) withheld at the rate the rule set gives the
+    issuer's regime. Personas morales (12-character RFC) withhold nothing. The cedular rates
+    apply when the invoice carries a cedular, or when the rule set says the cedular is required
+    and the invoice was issued in a cedular state (LugarExpedicion in `cedular_postal_codes`)."""
+    rules = rules or RetentionRules()
     rfc, regime = ext.issuer_rfc or "", ext.issuer_regime or ""
     base = (ext.subtotal or Decimal(0)) - (ext.discount or Decimal(0))
     isr = sum((w.amount for w in ext.withholdings if w.tax == "001" and not w.local), Decimal(0))
@@ -344,22 +366,32 @@ def check_retention(ext: CfdiExtraction) -> list[Finding]:
                        "impuesto cedular. Solicita una nueva factura sin retenciones.", regime=regime,
                        isr_withheld=_s(isr), cedular_withheld=_s(cedular))]
         return []
-    if len(rfc) != 13 or regime not in ISR_RETENTION:
+    entry = rules.isr_by_regime.get(regime)
+    if len(rfc) != 13 or entry is None:
         return []
-    isr_rate = ISR_RETENTION[regime][1 if has_cedular else 0]
+    required = rules.cedular_required and rules.cedular_applies(ext.place_of_issue)
+    with_cedular = has_cedular or required
+    isr_rate = entry.isr_with_cedular if with_cedular else entry.isr
     expected_isr = _money(base * isr_rate)
-    expected_ced = _money(base * CEDULAR_RATE) if has_cedular else Decimal(0)
+    expected_ced = _money(base * rules.cedular_rate) if with_cedular else Decimal(0)
     if abs(isr - expected_isr) <= tol and abs(cedular - expected_ced) <= tol:
         return []
-    label = {"612": "persona física con actividad profesional (612)", "626": "RESICO (626)"}[regime]
-    rate_text = f"{isr_rate * 100:.2f}".rstrip("0").rstrip(".") + " % de ISR"
-    if has_cedular:
-        rate_text += " más 3 % de impuesto cedular de Jalisco"
+    label = entry.label or f"régimen {regime}"
+    rate_text = f"{_pct(isr_rate)} de ISR"
+    if with_cedular:
+        rate_text += f" más {_pct(rules.cedular_rate)} de impuesto cedular de Jalisco"
+    why = ""
+    if required and not has_cedular:
+        why = (f" La factura se expidió en Jalisco (código postal {ext.place_of_issue}), donde se debe retener "
+               "el impuesto cedular, y no lo incluye.")
     return [_f("CFDI-019", R, f"La retención de la factura no corresponde al régimen del emisor, {label}: debe "
-               f"retener {rate_text} sobre {_s(_money(base))}. Solicita una nueva factura con la retención correcta.",
+               f"retener {rate_text} sobre {_s(_money(base))}.{why} Solicita una nueva factura con la retención "
+               "correcta.",
                regime=regime, base=_s(_money(base)), expected_isr=_s(expected_isr), isr_withheld=_s(isr),
-               expected_cedular=_s(expected_ced) if has_cedular else None,
-               cedular_withheld=_s(cedular) if has_cedular else None)]
+               expected_cedular=_s(expected_ced) if with_cedular else None,
+               cedular_withheld=_s(cedular) if with_cedular else None,
+               cedular_required=True if required else None,
+               place_of_issue=ext.place_of_issue if required else None)]
 
 
 def _years_before(day: date, years: int) -> date:
@@ -447,7 +479,10 @@ class InvoiceFile:
 @dataclass
 class CfdiFolioFindings:
     findings: list[Finding] = field(default_factory=list)  # folio-level (CFDI-013)
-    document_findings: dict[str, list[Finding]] = field(default_factory=dict)  # CFDI-010, CFDI-012
+    document_findings: dict[str, list[Finding]] = field(default_factory=dict)  # CFDI-010, CFDI-012, CFDI-016
+    # Payment complement file -> its link to the folio's invoices (JSON-ready; no rule code:
+    # a complement may pay an invoice submitted in an earlier folio). See payment_links().
+    payment_links: dict[str, dict] = field(default_factory=dict)
 
 
 def _stem(name: str) -> str:
@@ -532,16 +567,126 @@ def invoice_files(docs: Iterable) -> list[InvoiceFile]:
         if getattr(d, "duplicate_of", None):
             continue
         ext = d.extraction
-        out.append(InvoiceFile(d.file, kind, getattr(ext, "uuid", None), getattr(ext, "doc_type", None)))
+        doc_type = getattr(ext, "doc_type", None)
+        if kind == "cfdi_xml" and doc_type == "P":  # a type-P CFDI is a payment complement, whatever its label
+            kind = "payment_complement"
+        out.append(InvoiceFile(d.file, kind, getattr(ext, "uuid", None), doc_type))
+    return out
+
+
+def _cfdis(docs: Iterable, doc_type: str) -> list[tuple[str, CfdiExtraction]]:
+    """(file, extraction) of the CFDI of that TipoDeComprobante, byte duplicates left out."""
+    out = []
+    for d in docs:
+        ext = d.extraction
+        if getattr(d, "duplicate_of", None) or not isinstance(ext, CfdiExtraction) or ext.doc_type != doc_type:
+            continue
+        out.append((d.file, ext))
+    return sorted(out, key=lambda pair: pair[0])
+
+
+def payment_links(docs: Sequence) -> dict[str, dict]:
+    """Payment complements (type P, Pagos 2.0) linked to the folio's invoices by IdDocumento:
+    complement file -> {related_documents, linked_invoices: {uuid: invoice file}, unlinked}.
+    A complement that points to no invoice of the folio is recorded here (`unlinked`), not as a
+    finding: RULES.md has no code for it, and it may pay an invoice of an earlier folio."""
+    invoices: dict[str, str] = {}
+    for name, ext in _cfdis(docs, "I"):
+        if ext.uuid:
+            invoices.setdefault(ext.uuid.upper(), name)
+    out = {}
+    for name, ext in _cfdis(docs, "P"):
+        related = [u.upper() for u in ext.related_documents]
+        out[name] = {
+            "uuid": ext.uuid,
+            "related_documents": related,
+            "linked_invoices": {u: invoices[u] for u in related if u in invoices},
+            "unlinked": [u for u in related if u not in invoices],
+        }
+    return out
+
+
+def _csfs(docs: Iterable) -> list[tuple[str, CsfExtraction]]:
+    return sorted(((d.file, d.extraction) for d in docs
+                   if isinstance(d.extraction, CsfExtraction) and not getattr(d, "duplicate_of", None)),
+                  key=lambda pair: pair[0])
+
+
+def _party_csf(csfs: list[tuple[str, CsfExtraction]], declared: str | None) -> tuple[str, CsfExtraction] | None:
+    """The party's CSF: the one carrying the declared RFC; without a declared RFC, the folio's
+    only CSF. A CSF of another RFC than the declared one is CSF-004's, not compared here."""
+    if declared:
+        return next(((n, c) for n, c in csfs if (c.rfc or "").upper() == declared.upper()), None)
+    return csfs[0] if len(csfs) == 1 else None
+
+
+def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence) -> dict[str, list[Finding]]:
+    """CFDI-016 (warn): an invoice's party data differ from that party's CSF in the folio. In
+    reimbursements the receiver (RFC, name, DomicilioFiscalReceptor, RegimenFiscalReceptor) of
+    each invoice issued to the holder (not to the insurer or to a distinct contractor) against
+    the holder's CSF; in provider billing the issuer (RFC, name, RegimenFiscal) against the
+    provider's CSF. One finding per cause: when the RFCs differ, the other fields belong to
+    another taxpayer and are not compared; and in reimbursements with a declared holder RFC an
+    RFC difference is always already CFDI-009 (receiver not the holder) or CSF-004 (CSF not the
+    holder's), so it is not repeated here."""
+    claim = manifest.claim_type
+    if claim not in (ClaimType.REEMBOLSO, ClaimType.PAGO_PROVEEDOR):
+        return {}
+    declared, _source = declared_rfc(manifest)
+    found = _party_csf(_csfs(docs), declared)
+    if found is None:
+        return {}
+    csf_file, csf = found
+    csf_rfc = (csf.rfc or "").upper()
+    insurers = set(ruleset.insurer_rfcs)
+    holder_rfc = (manifest.holder.rfc or "").upper() if manifest.holder and manifest.holder.rfc else ""
+    contractor = (manifest.contractor.rfc or "").upper() if manifest.contractor and manifest.contractor.rfc else ""
+    out: dict[str, list[Finding]] = {}
+    for name, ext in _cfdis(docs, "I"):
+        if claim is ClaimType.REEMBOLSO:
+            party, whose = "receiver", "del titular"
+            rfc, party_name, regime = (ext.receiver_rfc or "").upper(), ext.receiver_name, ext.receiver_regime
+            postal = ext.receiver_postal_code
+            if rfc in insurers or (contractor and contractor != holder_rfc and rfc == contractor):
+                continue
+        else:
+            party, whose = "issuer", "del proveedor"
+            rfc, party_name, regime, postal = (ext.issuer_rfc or "").upper(), ext.issuer_name, ext.issuer_regime, None
+        differences: list[dict] = []
+        if rfc and csf_rfc and rfc != csf_rfc:
+            if claim is ClaimType.REEMBOLSO and holder_rfc:
+                continue
+            differences.append({"field": "rfc", "invoice": mask_rfc(rfc), "csf": mask_rfc(csf_rfc)})
+        else:
+            if party_name and csf.name and not same_person(party_name, csf.name, ruleset.honorifics):
+                differences.append({"field": "name", "invoice": party_name, "csf": csf.name})
+            if postal and csf.postal_code and postal.strip() != csf.postal_code.strip():
+                differences.append({"field": "postal_code", "invoice": postal, "csf": csf.postal_code})
+            if regime and csf.regime_codes and regime not in csf.regime_codes:
+                differences.append({"field": "regime", "invoice": regime, "csf": sorted(csf.regime_codes)})
+        if not differences:
+            continue
+        labels = {"rfc": "RFC", "name": "nombre", "postal_code": "código postal del domicilio fiscal",
+                  "regime": "régimen fiscal"}
+        shown = ", ".join(labels[d["field"]] for d in differences)
+        role = "receptor" if party == "receiver" else "emisor"
+        out.setdefault(name, []).append(_f(
+            "CFDI-016", W, f"Los datos del {role} de la factura ({shown}) no coinciden con la constancia de "
+            f"situación fiscal {whose} incluida en el trámite; se revisará en la dictaminación.",
+            party=party, csf_file=csf_file, uuid=ext.uuid, differences=differences))
     return out
 
 
 def folio_cfdi_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence, read: dict | None = None) -> CfdiFolioFindings:
-    """Every folio-level CFDI rule: CFDI-010 and CFDI-012 (findings of documents), CFDI-013."""
+    """Every folio-level CFDI rule: CFDI-010, CFDI-012 and CFDI-016 (findings of documents),
+    CFDI-013; plus the payment complements' links to the folio's invoices (`payment_links`)."""
     files = invoice_files(docs)
     result = CfdiFolioFindings()
-    for part in (pairing_findings(files, manifest.service_country), duplicate_uuid_findings(files)):
+    parts = (pairing_findings(files, manifest.service_country), duplicate_uuid_findings(files),
+             party_csf_findings(manifest, ruleset, docs))
+    for part in parts:
         for name, found in part.items():
             result.document_findings.setdefault(name, []).extend(found)
     result.findings = invoice_count_findings(files, ruleset)
+    result.payment_links = payment_links(docs)
     return result

@@ -3,12 +3,19 @@
 A private test PKI (root CA, issuer CSDs shaped like SAT's, a PAC certificate) is created once
 under samples/pki/ and reused, so that the same call always gives the same bytes: RSA
 signatures (PKCS#1 v1.5) are deterministic once the keys are fixed. Nothing here is trusted by
-SAT: these invoices verify against `trust_store_dir()` only."""
+SAT: these invoices verify against `trust_store_dir()` only, and their stamps (SelloSAT, signed by
+the test PAC) against `stamp_certificates_dir()` only.
+
+CSDs of the samples' own issuers live in samples/pki/ (committed). A CSD for any other RFC (tests,
+the benchmark) is created under `SCRATCH_PKI_DIR`, a temporary directory, so that running them
+never adds files to the repository."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -25,6 +32,9 @@ from lxml import etree
 from satcfdi.models import Signer
 
 PKI_DIR = Path(__file__).resolve().parent.parent / "pki"
+# CSDs for RFCs that are not the samples' own (signed by the same test root CA).
+SCRATCH_PKI_DIR = Path(tempfile.gettempdir()) / f"claim-intake-test-pki-{os.getuid() if hasattr(os, 'getuid') else 0}"
+PAC_CERTIFICATE_NUMBER = "30001000000500000001"
 KEY_PASSWORD = b"12345678a"  # same convention as SAT's public test CSDs
 ROOT_NAME = "AC DE PRUEBAS CLAIM-INTAKE"
 PAC_RFC = "SPR190613I52"  # the RFC SAT uses for its test PAC
@@ -59,6 +69,19 @@ def trust_store_dir() -> Path:
     """Directory holding only the test root CA: pass it as the trust store for CFDI-021."""
     _root()
     return PKI_DIR / "trust"
+
+
+def stamp_certificates_dir() -> Path:
+    """Directory of "SAT stamp certificates" for the samples: the test PAC's certificate, named
+    by its certificate number (`<NoCertificadoSAT>.cer`, DER). Pass it as `stamp_certificates`
+    to extractors.cfdi_xml.parse_cfdi (or CLAIM_INTAKE_SAT_STAMP_CERTIFICATES) to verify SelloSAT."""
+    pac_signer()
+    directory = PKI_DIR / "sat-stamp"
+    target = directory / f"{PAC_CERTIFICATE_NUMBER}.cer"
+    if not target.exists():
+        with _lock:
+            _write_once(target, (PKI_DIR / "pac.cer").read_bytes())
+    return directory
 
 
 def _write_once(path: Path, data: bytes) -> None:
@@ -129,9 +152,9 @@ def _issue(rfc: str, name: str, unit: str | None, number: str) -> tuple[bytes, b
     return cert.public_bytes(serialization.Encoding.DER), _key_der(key)
 
 
-def _signer(stem: str, rfc: str, name: str, unit: str | None, number: str) -> Signer:
+def _signer(stem: str, rfc: str, name: str, unit: str | None, number: str, directory: Path = PKI_DIR) -> Signer:
     with _lock:
-        cer, key = PKI_DIR / f"{stem}.cer", PKI_DIR / f"{stem}.key"
+        cer, key = directory / f"{stem}.cer", directory / f"{stem}.key"
         if not (cer.exists() and key.exists()):
             cert_der, key_der = _issue(rfc, name, unit, number)
             _write_once(key, key_der)
@@ -141,14 +164,17 @@ def _signer(stem: str, rfc: str, name: str, unit: str | None, number: str) -> Si
 
 @lru_cache(maxsize=256)
 def signer_for(rfc: str, name: str) -> Signer:
-    """The test CSD for this RFC (created under samples/pki/ on first use)."""
+    """The test CSD for this RFC: the committed one in samples/pki/ for the samples' issuers,
+    else one created on first use under SCRATCH_PKI_DIR (never inside the repository)."""
     rfc = rfc.upper()
-    return _signer(f"csd_{rfc}", rfc, name, None, certificate_number_for(rfc))
+    stem = f"csd_{rfc}"
+    committed = (PKI_DIR / f"{stem}.cer").exists() and (PKI_DIR / f"{stem}.key").exists()
+    return _signer(stem, rfc, name, None, certificate_number_for(rfc), PKI_DIR if committed else SCRATCH_PKI_DIR)
 
 
 @lru_cache(maxsize=1)
 def pac_signer() -> Signer:
-    return _signer("pac", PAC_RFC, PAC_NAME, "PAC" + PAC_RFC, "30001000000500000001")
+    return _signer("pac", PAC_RFC, PAC_NAME, "PAC" + PAC_RFC, PAC_CERTIFICATE_NUMBER)
 
 
 # -------------------------------------------------------------------------------------- CFDI
