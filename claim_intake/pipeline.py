@@ -115,13 +115,14 @@ def check_packaging(stored: StoredFolio, ruleset: Ruleset) -> PackagingResult:
 
 
 def read_documents(
-    stored: StoredFolio, packaging: PackagingResult, ruleset: Ruleset, trust_store=None
+    stored: StoredFolio, packaging: PackagingResult, ruleset: Ruleset, trust_store=None, stamp_certificates=None
 ) -> dict[str, extractors.ReadDocument]:
     facts = {f.name: f for f in stored.files}
     return {
         name: extractors.read_document(
             name, stored.data[name], facts[name].media_type, stored.manifest.declared_kind(name),
             min_text_chars=ruleset.thresholds.min_text_chars, trust_store=trust_store,
+            stamp_certificates=stamp_certificates,
         )
         for name in packaging.to_read
     }
@@ -129,13 +130,14 @@ def read_documents(
 
 def validate_documents(
     stored: StoredFolio, read: dict[str, extractors.ReadDocument], ruleset: Ruleset, as_of: date,
-    known_uuids: dict[str, str],
+    known_uuids: dict[str, str], sat_findings: dict[str, list[Finding]] | None = None,
 ) -> dict[str, list[Finding]]:
+    """`sat_findings`: what the SAT checks found per file (sat.checks), added to the file's own."""
     facts = {f.name: f for f in stored.files}
     out = {}
     for name, doc in read.items():
         ctx = DocumentContext(stored.manifest, as_of, ruleset, name, facts[name].media_type, known_uuids)
-        out[name] = validators.validate_document(doc, ctx)
+        out[name] = validators.validate_document(doc, ctx) + list((sat_findings or {}).get(name, []))
     return out
 
 
@@ -208,6 +210,15 @@ def load_trust_store(settings: Settings):
     if settings.cfdi_trust_store is None:
         return sat_production_store()
     return trust_store_from_dir(str(Path(settings.cfdi_trust_store).resolve()))
+
+
+def load_stamp_certificates(settings: Settings):
+    """SAT's stamp certificates for SelloSAT (CFDI-004), or None when none are configured."""
+    from extractors.cfdi_xml import stamp_certificates_from_dir
+
+    if settings.sat_stamp_certificates is None:
+        return None
+    return stamp_certificates_from_dir(str(Path(settings.sat_stamp_certificates).resolve()))
 
 
 def cfdi_uuids(read: dict[str, extractors.ReadDocument]) -> dict[str, str]:

@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 
 from claim_intake import pipeline
 from claim_intake.config import Ruleset, Settings
-from claim_intake.decision import Decision
+from claim_intake.decision import Decision, Route
 from claim_intake.folio import ManifestError
 from claim_intake.masking import install_masking
 from claim_intake.reports import write_folio_report
@@ -70,7 +70,8 @@ def check_packaging(stored: pipeline.StoredFolio, ruleset: Ruleset) -> pipeline.
 @task(cache_policy=NO_CACHE)
 def read_documents(stored, packaging, ruleset: Ruleset) -> dict:
     settings, _, _ = _context()
-    return pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings))
+    return pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings),
+                                   pipeline.load_stamp_certificates(settings))
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -81,8 +82,20 @@ def look_up_history(folio: str, uuids: list[str]) -> tuple[dict[str, str], datet
 
 
 @task(cache_policy=NO_CACHE)
-def validate_and_decide(stored, packaging, read, ruleset, as_of, known_uuids, first_complete_at) -> Decision:
-    doc_findings = pipeline.validate_documents(stored, read, ruleset, as_of, known_uuids)
+def check_sat(read, ruleset: Ruleset, adjudication_today: bool = False) -> dict:
+    """SAT status/EFOS of the CFDIs and the online CSF check (CFDI-005..008, CSF-007/008). SAT's
+    bad days are handled inside (timeouts, bounded retries, breaker, shared rate limit): a failure
+    is a `retry` finding, so this task itself does not retry."""
+    from sat.checks import sat_findings
+
+    settings, _, storage = _context()
+    return sat_findings(read, settings, storage.state.engine, ruleset.honorifics, adjudication_today=adjudication_today)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_and_decide(stored, packaging, read, ruleset, as_of, known_uuids, first_complete_at,
+                        sat_findings=None) -> Decision:
+    doc_findings = pipeline.validate_documents(stored, read, ruleset, as_of, known_uuids, sat_findings)
     return pipeline.decide(stored, packaging, read, doc_findings, ruleset, as_of,
                            datetime.now(timezone.utc), first_complete_at)
 
@@ -116,14 +129,19 @@ def _publish(decision: Decision, report_paths: dict[str, str]) -> None:
 def intake_folio(folio_dir: str, as_of: date | None = None) -> Decision:
     """One folio from its directory to a queue, with the decision stored and published."""
     install_masking()
-    _, ruleset, _ = _context()
+    settings, ruleset, _ = _context()
     stored = store_originals(folio_dir)
     effective_as_of = stored.manifest.intake_date(as_of)
     packaging = check_packaging(stored, ruleset)
     read = read_documents(stored, packaging, ruleset)
     uuids = pipeline.cfdi_uuids(read)
     known_uuids, first_complete_at = look_up_history(stored.manifest.folio, sorted(uuids))
-    decision = validate_and_decide(stored, packaging, read, ruleset, effective_as_of, known_uuids, first_complete_at)
+    sat = check_sat(read, ruleset) if settings.sat_checks else None
+    decision = validate_and_decide(stored, packaging, read, ruleset, effective_as_of, known_uuids, first_complete_at, sat)
+    if sat is not None and decision.route is Route.ADJUDICATION:  # pay only on a status of today
+        sat = check_sat(read, ruleset, adjudication_today=True)
+        decision = validate_and_decide(stored, packaging, read, ruleset, effective_as_of, known_uuids,
+                                       first_complete_at, sat)
     paths = record_decision(decision, uuids)
     _publish(decision, paths)
     return decision

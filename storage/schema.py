@@ -5,7 +5,7 @@ SQLAlchemy Core, portable between SQLite (the embedded default) and PostgreSQL."
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    JSON, BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
     UniqueConstraint,
 )
 
@@ -66,4 +66,22 @@ cfdi_uuids = Table(
     Column("first_seen", DateTime(timezone=True), nullable=False),
     UniqueConstraint("uuid", "folio", name="uq_uuid_folio"),
     Index("ix_cfdi_uuids_uuid", "uuid"),
+)
+
+# SAT status answers per CFDI UUID (storage/sat_cache.py). Only answers SAT actually gave are
+# stored, never a failure. `Cancelado` is final; other states are re-checked after an age.
+sat_status_cache = Table(
+    "sat_status_cache", metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("estado", String(32), nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("answer", JSON, nullable=False),  # sat.status.SatStatus, raw XML included
+)
+
+# Shared rate limiters for SAT services (sat/ratelimit.py): one row per limiter; `tat` is the
+# GCRA "theoretical arrival time" in epoch seconds, moved by one atomic UPDATE per call.
+sat_rate_limits = Table(
+    "sat_rate_limits", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("tat", Float, nullable=False),
 )

@@ -102,3 +102,14 @@ def test_flow_run_is_named_after_the_folio_and_publishes_its_table(home, sample_
     assert decision.route.value in artifacts[0].description
     rows = artifacts[0].data if isinstance(artifacts[0].data, list) else __import__("json").loads(artifacts[0].data)
     assert {row["file"] for row in rows} >= {d.file for d in decision.documents}
+
+
+def test_configured_sat_certificates_verify_the_stamp_and_test_ca_silences_cfdi021(home, sample_folios, monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("CLAIM_INTAKE_SAT_STAMP_CERTIFICATES", str(root / "samples/pki/sat-stamp"))
+    monkeypatch.setenv("CLAIM_INTAKE_CFDI_TRUST_STORE", str(root / "samples/pki/trust"))
+    folio_dir = next(p for p in sample_folios if p.name == "RB-2026-000101")
+    decision = run(folio_dir, date(2026, 11, 20))
+    xml = next(d for d in decision.documents if d.kind.value == "cfdi_xml")
+    assert xml.extracted.get("sat_seal_verified") is True
+    assert decision.codes() == [] and decision.route.value == "adjudication"

@@ -1,0 +1,149 @@
+"""Online cross-check of a Constancia de Situación Fiscal against SAT's QR validation page.
+
+GET `{sat_csf_url}?D1=10&D2=1&D3={idCIF}_{RFC}` and read the data rows as SAT prints them
+(`<span style="font-weight: bold;">Label:</span>` … `<td role="gridcell"
+style="text-align:left;">value</td>`) with satcfdi's own parser. Three outcomes:
+- a page with taxpayer data -> `CsfOnline(found=True, ...)`;
+- SAT's page without taxpayer data (no record for that idCIF and RFC) -> `found=False`;
+- anything else (timeout, HTTP error, a body that is not SAT's page) -> `SatUnavailable`.
+A page counts as SAT's page without data only when it is the validator's JSF page (its form or
+view state is there): an HTML error page of a proxy on a bad day must not reject anyone."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from .resilience import (
+    CONNECTION, HTTP, MALFORMED, TIMEOUT, CircuitBreaker, RetryPolicy, SatUnavailable, breaker_for,
+    call_with_retries,
+)
+
+SERVICE = "Validador QR CSF"
+# Rows of the page that are personal contact data and not needed as evidence.
+_PRIVATE = frozenset({"CURP", "Correo electrónico", "Nombre de la vialidad", "Número exterior", "Número interior",
+                      "Tipo de vialidad", "Fecha Nacimiento", "AL", "Entre Calle", "Y Calle"})
+_JSF_MARKERS = (b"javax.faces.viewstate", b"validadorqr")
+
+
+class CsfOnline(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rfc: str
+    id_cif: str
+    found: bool
+    status: str | None = None  # "Situación del contribuyente"
+    name: str | None = None  # Denominación o Razón Social, or Nombre + Apellidos
+    postal_code: str | None = None
+    regimes: list[str] = Field(default_factory=list)
+    regime_codes: list[str] = Field(default_factory=list)
+    rows: dict[str, str] = Field(default_factory=dict)  # the page's data rows, contact data left out
+    page_sha256: str
+    checked_at: datetime
+
+    def evidence(self) -> dict:
+        return {"service": SERVICE, "found": self.found, "status": self.status, "name": self.name,
+                "postal_code": self.postal_code, "regimes": self.regimes, "checked_at": self.checked_at.isoformat(),
+                "raw_answer": {"rows": self.rows, "page_sha256": self.page_sha256}}
+
+
+def csf_query_url(base_url: str, id_cif: str, rfc: str) -> str:
+    return f"{base_url}?D1=10&D2=1&D3={id_cif.strip()}_{rfc.strip().upper()}"
+
+
+def parse_csf_page(body: bytes, *, rfc: str, id_cif: str, checked_at: datetime | None = None) -> CsfOnline:
+    from satcfdi.csf import _parse_response  # SAT's layout, as satcfdi reads it
+
+    checked_at = checked_at or datetime.now(timezone.utc)
+    digest = hashlib.sha256(body).hexdigest()
+    head = body[:200_000].lower()
+    if b"<html" not in head and b"<!doctype html" not in head:
+        raise SatUnavailable(MALFORMED, "the answer is not an HTML page", raw=body[:500].decode("utf-8", "replace"))
+    try:
+        data = _parse_response(body)
+    except ValueError:
+        if any(marker in head for marker in _JSF_MARKERS):
+            return CsfOnline(rfc=rfc, id_cif=id_cif, found=False, page_sha256=digest, checked_at=checked_at)
+        raise SatUnavailable(MALFORMED, "an HTML page that is not SAT's validation page",
+                             raw=body[:500].decode("utf-8", "replace")) from None
+    except Exception as exc:  # a date SAT printed differently, a broken row: not an answer
+        raise SatUnavailable(MALFORMED, f"unreadable validation page: {type(exc).__name__}: {exc}") from None
+    regimes = data.pop("Regimenes", [])
+    rows = {k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in data.items() if k not in _PRIVATE}
+    name = data.get("Denominación o Razón Social") or " ".join(
+        str(data.get(k) or "").strip() for k in ("Nombre", "Apellido Paterno", "Apellido Materno")).strip()
+    codes, texts = [], []
+    for regime in regimes:
+        code = regime.get("RegimenFiscal")
+        if code is None:
+            continue
+        if getattr(code, "code", None):
+            codes.append(str(code.code))
+        texts.append(str(getattr(code, "description", None) or code))
+    rows["Régimen"] = "; ".join(texts)
+    return CsfOnline(
+        rfc=rfc, id_cif=id_cif, found=True, status=(str(data.get("Situación del contribuyente") or "").strip() or None),
+        name=name or None, postal_code=(str(data.get("CP") or "").strip() or None), regimes=texts,
+        regime_codes=codes, rows=rows, page_sha256=digest, checked_at=checked_at,
+    )
+
+
+class CsfCheckClient:
+    """`check(rfc, id_cif)` -> CsfOnline, or SatUnavailable after the retry policy."""
+
+    def __init__(
+        self, url: str, *, timeout_s: float = 10.0, retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None, limiter=None, transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.url = url
+        self.retry = retry or RetryPolicy()
+        self.breaker = breaker
+        self.limiter = limiter
+        self._sleep = sleep
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), transport=transport, follow_redirects=True,
+                                  headers={"User-Agent": "claim-intake/csf-check"})
+
+    @classmethod
+    def from_settings(cls, settings, *, limiter=None, **kw) -> "CsfCheckClient":
+        breaker = breaker_for(settings.sat_csf_url, settings.sat_breaker_failures, settings.sat_breaker_cooldown_s)
+        return cls(settings.sat_csf_url, timeout_s=settings.sat_timeout_s,
+                   retry=RetryPolicy(attempts=settings.sat_retry_attempts, base_delay_s=settings.sat_retry_base_delay_s,
+                                     max_delay_s=8 * settings.sat_retry_base_delay_s), breaker=breaker, limiter=limiter, **kw)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "CsfCheckClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def check(self, rfc: str, id_cif: str) -> CsfOnline:
+        url = csf_query_url(self.url, id_cif, rfc)
+
+        def once() -> CsfOnline:
+            return parse_csf_page(self._get(url), rfc=rfc.strip().upper(), id_cif=id_cif.strip())
+
+        return call_with_retries(
+            once, service=SERVICE, policy=self.retry, breaker=self.breaker,
+            before_attempt=self.limiter.acquire if self.limiter is not None else None, sleep=self._sleep,
+        )
+
+    def _get(self, url: str) -> bytes:
+        try:
+            response = self._http.get(url)
+        except httpx.TimeoutException as exc:
+            raise SatUnavailable(TIMEOUT, f"{type(exc).__name__}: no answer within the timeout") from None
+        except httpx.TransportError as exc:
+            raise SatUnavailable(CONNECTION, f"{type(exc).__name__}: {exc}"[:300]) from None
+        if response.status_code != 200:
+            raise SatUnavailable(HTTP, f"HTTP {response.status_code}", http_status=response.status_code,
+                                 raw=response.text[:1000])
+        return response.content

@@ -1,0 +1,231 @@
+"""Client of SAT's ConsultaCFDIService (SOAP 1.1): is this CFDI Vigente, Cancelado or unknown
+to SAT, and is its issuer listed under article 69-B (ValidacionEFOS)?
+
+One call: POST the printed expression `?re=&rr=&tt=&id=&fe=` to the endpoint with SOAPAction
+`http://tempuri.org/IConsultaCFDIService/Consulta`. Timeouts, retries with backoff + jitter,
+the circuit breaker and the shared rate limiter come from sat.resilience / sat.ratelimit. Any
+answer that is not a well-formed ConsultaResult is a failure (`SatUnavailable`), never a state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+import httpx
+from lxml import etree
+from pydantic import BaseModel, ConfigDict
+
+from .resilience import (
+    CONNECTION, HTTP, INVALID_REQUEST, MALFORMED, TIMEOUT, CircuitBreaker, RetryPolicy, SatUnavailable,
+    breaker_for, call_with_retries,
+)
+
+SERVICE = "ConsultaCFDIService"
+SOAP_ACTION = "http://tempuri.org/IConsultaCFDIService/Consulta"
+SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+TEMPURI = "http://tempuri.org/"
+RESULT_NS = "http://schemas.datacontract.org/2004/07/Sat.Cfdi.Negocio.ConsultaCfdi.Servicio"
+_FIELDS = ("CodigoEstatus", "EsCancelable", "Estado", "EstatusCancelacion", "ValidacionEFOS")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+
+VIGENTE, CANCELADO, NO_ENCONTRADO = "Vigente", "Cancelado", "No Encontrado"
+EFOS_LISTED = "100"  # ValidacionEFOS: 100 = issuer listed (69-B), 200 = not listed
+
+
+class SatStatus(BaseModel):
+    """SAT's answer for one CFDI, with the raw SOAP answer kept as evidence."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    uuid: str
+    expression: str
+    codigo_estatus: str
+    estado: str | None = None
+    es_cancelable: str | None = None
+    estatus_cancelacion: str | None = None
+    validacion_efos: str | None = None
+    checked_at: datetime
+    endpoint: str
+    raw_xml: str
+    from_cache: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.codigo_estatus.startswith("S")
+
+    @property
+    def not_found(self) -> bool:
+        return "602" in self.codigo_estatus or self.estado == NO_ENCONTRADO
+
+    @property
+    def cancelled(self) -> bool:
+        return self.estado == CANCELADO
+
+    @property
+    def efos_listed(self) -> bool:
+        return (self.validacion_efos or "").strip() == EFOS_LISTED
+
+    def evidence(self) -> dict:
+        return {
+            "service": SERVICE, "codigo_estatus": self.codigo_estatus, "estado": self.estado,
+            "es_cancelable": self.es_cancelable, "estatus_cancelacion": self.estatus_cancelacion,
+            "validacion_efos": self.validacion_efos, "checked_at": self.checked_at.isoformat(),
+            "from_cache": self.from_cache, "raw_answer": self.raw_xml[:4000],
+        }
+
+
+# ------------------------------------------------------------------------------ the expression
+
+
+def format_total(total: Decimal | str) -> str:
+    """`tt` as the CFDI 3.3/4.0 QR prints it: up to 6 decimals, non-significant zeros dropped
+    but one decimal kept (1500.00 -> 1500.0, 1234.560 -> 1234.56, 0 -> 0.0)."""
+    try:
+        value = Decimal(str(total))
+    except InvalidOperation:
+        raise ValueError(f"total {total!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"total {total!r} is not a valid amount")
+    text = f"{value.quantize(Decimal('0.000001')):f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _rfc(rfc: str) -> str:
+    # '&' is legal in RFCs and would split the expression; SAT expects it escaped.
+    return rfc.strip().upper().replace("&", "&amp;")
+
+
+def status_expression(issuer_rfc: str, receiver_rfc: str, total: Decimal | str, uuid: str, seal_tail: str | None) -> str:
+    expr = f"?re={_rfc(issuer_rfc)}&rr={_rfc(receiver_rfc)}&tt={format_total(total)}&id={uuid.strip().upper()}"
+    if seal_tail:
+        expr += f"&fe={seal_tail[-8:]}"
+    return expr
+
+
+def soap_envelope(expression: str) -> bytes:
+    if "]]>" in expression:
+        raise ValueError("expression cannot contain ']]>'")
+    return (
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP_NS}" xmlns:tem="{TEMPURI}"><soapenv:Header/><soapenv:Body>'
+        f"<tem:Consulta><tem:expresionImpresa><![CDATA[{expression}]]></tem:expresionImpresa></tem:Consulta>"
+        "</soapenv:Body></soapenv:Envelope>"
+    ).encode("utf-8")
+
+
+# ------------------------------------------------------------------------------ the answer
+
+
+def parse_answer(body: bytes, *, uuid: str, expression: str, endpoint: str,
+                 checked_at: datetime | None = None) -> SatStatus:
+    """The ConsultaResult of a SOAP answer, or SatUnavailable(MALFORMED) with the raw text."""
+    raw = body.decode("utf-8", errors="replace")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise SatUnavailable(MALFORMED, f"not XML: {exc}", raw=raw) from None
+    fault = root.find(f"{{{SOAP_NS}}}Body/{{{SOAP_NS}}}Fault")
+    if fault is not None:
+        text = " ".join(t.strip() for t in fault.itertext() if t.strip())
+        raise SatUnavailable(MALFORMED, f"SOAP fault: {text[:200]}", raw=raw)
+    result = root.find(f"{{{SOAP_NS}}}Body/{{{TEMPURI}}}ConsultaResponse/{{{TEMPURI}}}ConsultaResult")
+    if result is None:
+        raise SatUnavailable(MALFORMED, "no ConsultaResponse/ConsultaResult in the answer", raw=raw)
+    values = {name: (result.findtext(f"{{{RESULT_NS}}}{name}") or "").strip() or None for name in _FIELDS}
+    code = values["CodigoEstatus"]
+    if not code:
+        raise SatUnavailable(MALFORMED, "ConsultaResult without CodigoEstatus", raw=raw)
+    if code.startswith("S") and values["Estado"] not in (VIGENTE, CANCELADO):
+        raise SatUnavailable(MALFORMED, f"CodigoEstatus {code!r} with Estado {values['Estado']!r}", raw=raw)
+    if code.startswith("N") and "602" not in code:
+        # 601: the expression is not valid. The document is not at fault and retrying the same
+        # expression will not help; the caller still reports it as "could not be obtained".
+        raise SatUnavailable(INVALID_REQUEST, f"SAT refused the query: {code}", raw=raw, retryable=False)
+    if not code.startswith(("S", "N")):
+        raise SatUnavailable(MALFORMED, f"unknown CodigoEstatus {code!r}", raw=raw)
+    return SatStatus(
+        uuid=uuid.upper(), expression=expression, codigo_estatus=code,
+        estado=values["Estado"] or (NO_ENCONTRADO if "602" in code else None),
+        es_cancelable=values["EsCancelable"], estatus_cancelacion=values["EstatusCancelacion"],
+        validacion_efos=values["ValidacionEFOS"], checked_at=checked_at or datetime.now(timezone.utc),
+        endpoint=endpoint, raw_xml=raw,
+    )
+
+
+# ------------------------------------------------------------------------------ the client
+
+
+class StatusClient:
+    """`consult(...)` -> SatStatus, or SatUnavailable after the retry policy. Thread-safe."""
+
+    def __init__(
+        self, url: str, *, timeout_s: float = 10.0, retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None, limiter=None, transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.url = url
+        self.retry = retry or RetryPolicy()
+        self.breaker = breaker
+        self.limiter = limiter
+        self._sleep = sleep
+        # connect and read (and write/pool) each bounded by the timeout: a hang is cut there.
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), transport=transport,
+                                  headers={"User-Agent": "claim-intake/sat-status"})
+
+    @classmethod
+    def from_settings(cls, settings, *, limiter=None, **kw) -> "StatusClient":
+        breaker = breaker_for(settings.sat_status_url, settings.sat_breaker_failures, settings.sat_breaker_cooldown_s)
+        return cls(settings.sat_status_url, timeout_s=settings.sat_timeout_s,
+                   retry=RetryPolicy(attempts=settings.sat_retry_attempts, base_delay_s=settings.sat_retry_base_delay_s,
+                                     max_delay_s=8 * settings.sat_retry_base_delay_s), breaker=breaker, limiter=limiter, **kw)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "StatusClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def consult_cfdi(self, ext) -> SatStatus:
+        """For a claim_intake.extractions.CfdiExtraction."""
+        missing = [f for f in ("issuer_rfc", "receiver_rfc", "total", "uuid") if getattr(ext, f) in (None, "")]
+        if missing:
+            raise SatUnavailable(INVALID_REQUEST, f"the CFDI lacks {', '.join(missing)} for the status query",
+                                 service=SERVICE, retryable=False)
+        return self.consult(ext.issuer_rfc, ext.receiver_rfc, ext.total, ext.uuid, ext.seal_tail)
+
+    def consult(self, issuer_rfc: str, receiver_rfc: str, total, uuid: str, seal_tail: str | None) -> SatStatus:
+        expression = status_expression(issuer_rfc, receiver_rfc, total, uuid, seal_tail)
+        body = soap_envelope(expression)
+
+        def once() -> SatStatus:
+            answer = self._post(body)
+            return parse_answer(answer, uuid=uuid, expression=expression, endpoint=self.url)
+
+        return call_with_retries(
+            once, service=SERVICE, policy=self.retry, breaker=self.breaker,
+            before_attempt=self.limiter.acquire if self.limiter is not None else None, sleep=self._sleep,
+        )
+
+    def _post(self, body: bytes) -> bytes:
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{SOAP_ACTION}"',
+                   "Accept": "text/xml"}
+        try:
+            response = self._http.post(self.url, content=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise SatUnavailable(TIMEOUT, f"{type(exc).__name__}: no answer within the timeout") from None
+        except httpx.TransportError as exc:
+            raise SatUnavailable(CONNECTION, f"{type(exc).__name__}: {exc}"[:300]) from None
+        if response.status_code >= 500 or response.status_code in (408, 429):
+            if response.status_code == 500 and b"Fault" in response.content[:4000]:
+                pass  # a SOAP fault comes with 500: parsed (and reported) as malformed below
+            else:
+                raise SatUnavailable(HTTP, f"HTTP {response.status_code}", http_status=response.status_code,
+                                     raw=response.text[:2000])
+        elif response.status_code >= 400:
+            raise SatUnavailable(HTTP, f"HTTP {response.status_code}", http_status=response.status_code,
+                                 raw=response.text[:2000])
+        return response.content

@@ -1,0 +1,164 @@
+"""SAT web-service answers to findings: CFDI-005…008 and CSF-007/008 (RULES.md).
+
+Pure: the answers (or what failed) arrive as arguments, gathered by sat.checks; nothing here
+calls SAT. A failure to obtain an answer is always `retry`, never a rejection, and the finding's
+evidence says what failed. SAT's raw answer goes into the evidence of every finding drawn from
+it."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from claim_intake.findings import Finding, Outcome
+from sat.csf_check import CsfOnline
+from sat.efos import EfosEntry
+from sat.status import SatStatus
+
+from .names import same_person
+
+R, T = Outcome.REJECT, Outcome.RETRY
+VALID_STATUSES = frozenset({"ACTIVO", "REACTIVADO"})
+
+
+@dataclass(frozen=True)
+class CfdiSatAnswer:
+    """What SAT said about one CFDI, or what failed (SatUnavailable.evidence() dicts)."""
+
+    uuid: str
+    issuer_rfc: str | None = None
+    status: SatStatus | None = None
+    status_error: dict[str, Any] | None = None
+    efos_entry: EfosEntry | None = None  # the issuer's row in the 69-B list, if any
+    efos_error: dict[str, Any] | None = None  # the configured 69-B list could not be read
+
+
+@dataclass(frozen=True)
+class CsfSatAnswer:
+    """SAT's QR validation page for one certificate, or what failed (incl. no idCIF)."""
+
+    online: CsfOnline | None = None
+    error: dict[str, Any] | None = None
+
+
+def _clean(evidence: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in evidence.items() if v is not None}
+
+
+def _fold(text: str | None) -> str:
+    decomposed = unicodedata.normalize("NFKD", (text or "").strip().upper())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+# ------------------------------------------------------------------------------ CFDI
+
+
+def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
+    findings: list[Finding] = []
+    status = answer.status
+    if status is None:
+        failed = dict(answer.status_error or {"failed": "unknown"})
+        if answer.efos_error:
+            failed["efos_list_failed"] = answer.efos_error
+        findings.append(Finding(
+            code="CFDI-007", outcome=T,
+            message_es=("No se pudo consultar el estatus de la factura en el SAT (servicio no disponible). "
+                        "No tienes que hacer nada: la consultaremos de nuevo automáticamente."),
+            evidence=_clean({"uuid": answer.uuid, **failed}),
+        ))
+    elif status.cancelled:
+        findings.append(Finding(
+            code="CFDI-005", outcome=R,
+            message_es=(f"El SAT reporta la factura {answer.uuid} como CANCELADA. Pide al emisor una factura "
+                        "vigente y súbela con su XML y PDF."),
+            evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
+        ))
+    elif status.not_found:
+        findings.append(Finding(
+            code="CFDI-006", outcome=R,
+            message_es=(f"El SAT no encuentra la factura {answer.uuid} (602: comprobante no encontrado). "
+                        "Verifica con el emisor que la factura esté timbrada y que el XML sea el original."),
+            evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
+        ))
+    efos = _efos_finding(answer)
+    if efos is not None:
+        findings.append(efos)
+    if status is not None and answer.efos_error:
+        findings.append(Finding(
+            code="CFDI-007", outcome=T,
+            message_es=("No se pudo consultar la lista del SAT de contribuyentes del artículo 69-B. "
+                        "No tienes que hacer nada: la consultaremos de nuevo automáticamente."),
+            evidence=_clean({"uuid": answer.uuid, **answer.efos_error}),
+        ))
+    return findings
+
+
+def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
+    by_status = answer.status is not None and answer.status.efos_listed
+    by_list = answer.efos_entry is not None and answer.efos_entry.rejects
+    if not (by_status or by_list):
+        return None
+    evidence: dict[str, Any] = {"uuid": answer.uuid, "issuer_rfc": answer.issuer_rfc}
+    sources = []
+    if by_status:
+        sources.append("ValidacionEFOS")
+        evidence["validacion_efos"] = answer.status.validacion_efos
+        evidence["raw_answer"] = answer.status.raw_xml[:4000]
+    if by_list:
+        sources.append("listado_69B")
+        evidence["listado_69b"] = answer.efos_entry.evidence()
+    evidence["sources"] = sources
+    situation = answer.efos_entry.situation.lower() if by_list else "presunto o definitivo"
+    return Finding(
+        code="CFDI-008", outcome=R,
+        message_es=(f"El emisor de la factura {answer.uuid} está en la lista del SAT del artículo 69-B "
+                    f"(operaciones inexistentes, situación: {situation}); no podemos aceptar sus facturas. "
+                    "Solicita la factura a otro proveedor o acude con tu asesor."),
+        evidence=_clean(evidence),
+    )
+
+
+# ------------------------------------------------------------------------------ CSF
+
+
+def csf_sat_findings(pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = ()) -> list[Finding]:
+    """`pdf` is the CsfExtraction read from the certificate."""
+    if answer.online is None:
+        return [Finding(
+            code="CSF-007", outcome=T,
+            message_es=("No se pudo verificar la constancia de situación fiscal en la página de validación "
+                        "del SAT. No tienes que hacer nada: la verificaremos de nuevo."),
+            evidence=_clean(dict(answer.error or {"failed": "unknown"})),
+        )]
+    online = answer.online
+    if not online.found:
+        return [Finding(
+            code="CSF-008", outcome=R,
+            message_es=("La página de validación del SAT no muestra datos para el idCIF y RFC de la constancia: "
+                        "no corresponde a un registro del SAT. Descarga la constancia directamente del portal "
+                        "del SAT y súbela sin modificar."),
+            evidence=_clean({"contradictions": ["no_record"], "id_cif": online.id_cif, **online.evidence()}),
+        )]
+    contradictions: list[str] = []
+    pdf_status, sat_status = _fold(getattr(pdf, "status", None)), _fold(online.status)
+    if pdf_status and pdf_status != sat_status:
+        contradictions.append("status")
+    pdf_name = getattr(pdf, "name", None)
+    if pdf_name and not same_person(pdf_name, online.name, honorifics):
+        contradictions.append("name")
+    if not contradictions:
+        return []
+    said = []
+    if "status" in contradictions:
+        said.append(f"estatus «{online.status or 'sin estatus'}» (la constancia dice «{pdf.status}»)")
+    if "name" in contradictions:
+        said.append(f"nombre «{online.name or 'sin nombre'}» (la constancia dice «{pdf_name}»)")
+    return [Finding(
+        code="CSF-008", outcome=R,
+        message_es=("La página de validación del SAT no coincide con la constancia: muestra "
+                    + " y ".join(said) + ". Descarga una constancia actual del portal del SAT y súbela sin modificar."),
+        evidence=_clean({"contradictions": contradictions, "pdf_status": pdf_status or None,
+                         "pdf_name": pdf_name, **online.evidence()}),
+    )]
