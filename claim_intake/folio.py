@@ -10,7 +10,9 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .kinds import DocumentKind
 
@@ -48,43 +50,32 @@ class Policy(_Strict):
     valid_to: date | None = None
 
 
-class Person(_Strict):
-    name: str = Field(min_length=1, max_length=200)
-    rfc: str | None = Field(default=None, pattern=RFC_PATTERN)
-    email: str | None = Field(default=None, max_length=254)
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
 
-    @field_validator("rfc", mode="before")
-    @classmethod
-    def _upper(cls, v: object) -> object:
-        return v.upper() if isinstance(v, str) else v
+
+# Portals send RFCs in any case; SAT's are upper case.
+Rfc = Annotated[str | None, BeforeValidator(_upper), Field(default=None, pattern=RFC_PATTERN)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Party(_Strict):
-    name: str = Field(min_length=1, max_length=200)
-    rfc: str | None = Field(default=None, pattern=RFC_PATTERN)
+    name: Name
+    rfc: Rfc
 
-    @field_validator("rfc", mode="before")
-    @classmethod
-    def _upper(cls, v: object) -> object:
-        return v.upper() if isinstance(v, str) else v
+
+class Person(Party):
+    email: str | None = Field(default=None, max_length=254)
 
 
 class Patient(_Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     relationship: Relationship = Relationship.TITULAR
     birth_date: date | None = None
 
 
-class Provider(_Strict):
-    name: str = Field(min_length=1, max_length=200)
-    rfc: str | None = Field(default=None, pattern=RFC_PATTERN)
+class Provider(Person):
     care_order_account: str | None = Field(default=None, max_length=64)
-    email: str | None = Field(default=None, max_length=254)
-
-    @field_validator("rfc", mode="before")
-    @classmethod
-    def _upper(cls, v: object) -> object:
-        return v.upper() if isinstance(v, str) else v
 
 
 class BankDeclaration(_Strict):
