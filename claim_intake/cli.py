@@ -169,6 +169,162 @@ def history(folio: str, as_json: Annotated[bool, typer.Option("--json")] = False
     out.print(table)
 
 
+api_key_app = typer.Typer(no_args_is_help=True, help="Per-portal keys of the intake API (stored hashed).")
+app.add_typer(api_key_app, name="api-key")
+api_app = typer.Typer(no_args_is_help=True, help="The HTTP intake API (docs/deploy.md).")
+app.add_typer(api_app, name="api")
+db_app = typer.Typer(no_args_is_help=True, help="The state database (SQLite or PostgreSQL).")
+app.add_typer(db_app, name="db")
+
+
+@api_key_app.command("create")
+def api_key_create(portal: Annotated[str, typer.Argument(help="Portal name, e.g. online-services.")]) -> None:
+    """Create a key for PORTAL and print it once; only its hash is stored."""
+    from api.keys import create_key
+    from claim_intake.config import Settings
+    from storage import open_storage
+
+    try:
+        key = create_key(open_storage(Settings()).state.engine, portal)
+    except ValueError as exc:
+        _fail_input(str(exc), False)
+    print(key)
+
+
+@api_app.command("serve")
+def api_serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Serve the intake API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations to CLAIM_INTAKE_DATABASE_URL (or the SQLite default)."""
+    from claim_intake.config import Settings
+    from storage.migrations import upgrade
+
+    upgrade(Settings().db_url)
+    out.print("database at the newest schema revision")
+
+
+@app.command()
+def add(
+    folio: Annotated[str, typer.Argument(help="Folio id already processed, e.g. RB-2026-000504.")],
+    files: Annotated[list[Path], typer.Argument(help="New or corrected documents.")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Intake date YYYY-MM-DD (default: received_at).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the new decision as JSON.")] = False,
+) -> None:
+    """Re-upload: store FILES in FOLIO and re-evaluate the whole folio (new files and the ones
+    it already had) through the intake-folio flow; a decision is appended and the folio moves
+    between queues. Files already read under this rule set come from the extraction cache."""
+    from claim_intake.config import Settings
+    from claim_intake.folio import ManifestError
+    from claim_intake.pipeline import add_files
+    from storage import open_storage
+
+    as_of_date = None
+    if as_of:
+        try:
+            as_of_date = date.fromisoformat(as_of)
+        except ValueError:
+            _fail_input(f"--as-of: not a date YYYY-MM-DD: {as_of!r}", as_json)
+    settings = Settings()
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in folio)
+    try:
+        folio_dir = add_files(folio, files, open_storage(settings), Path(settings.home) / "reevaluate" / safe)
+    except ManifestError as exc:
+        _fail_input(str(exc), as_json)
+    try:
+        decision = _run(folio_dir, as_of_date)
+    except ManifestError as exc:
+        _fail_input(str(exc), as_json)
+    except Exception as exc:  # a bug, not the input
+        logging.getLogger("claim_intake").exception("pipeline failed")
+        err.print(f"[red]pipeline failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        raise typer.Exit(1)
+    if as_json:
+        print(decision.model_dump_json(indent=2))
+    else:
+        out.print(routing_table([decision]))
+
+
+@app.command()
+def notices(
+    folio: Annotated[Optional[str], typer.Option("--folio", help="Only this folio.")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="pending | sent | failed")] = None,
+    retry: Annotated[bool, typer.Option("--retry", help="Send again every pending or failed notice shown.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Pending-documents notices and whether they were sent; --retry sends the unsent ones."""
+    from claim_intake.config import Settings
+    from claim_intake.notices import SENT, NoticeNotSent, NoticeStore, deliver
+    from storage import open_storage
+
+    settings = Settings()
+    store = NoticeStore(open_storage(settings).state.engine)
+    rows = store.list(folio=folio, status=status)
+    if retry:
+        for row in rows:
+            if row["status"] != SENT:
+                try:
+                    deliver(store, row["id"], settings)
+                except NoticeNotSent as exc:
+                    err.print(f"[yellow]not sent:[/yellow] {exc}", highlight=False)
+        rows = [store.get(r["id"]) for r in rows]
+    shown = [{k: (str(v) if k in ("created_at", "sent_at", "decision_evaluated_at") and v else v)
+              for k, v in r.items() if k not in ("body_text", "body_html")} for r in rows]
+    if as_json:
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Notices ({len(rows)})")
+    for col in ("id", "folio", "recipient", "status", "attempts", "created", "last error"):
+        table.add_column(col)
+    for r in shown:
+        table.add_row(str(r["id"]), r["folio"], r["recipient"] or "-", r["status"], str(r["attempts"]),
+                      (r["created_at"] or "")[:19], r["last_error"] or "-")
+    out.print(table)
+
+
+@app.command()
+def report(
+    folio: Annotated[Optional[str], typer.Argument(help="A folio: (re)write its HTML and PDF report.")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Period start YYYY-MM-DD.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Period end YYYY-MM-DD (inclusive).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where to write (default: home/reports/period).")] = None,
+) -> None:
+    """Compliance reports: for a FOLIO its HTML + PDF page; for --from/--to a CSV of every
+    finding and an HTML summary with charts."""
+    from claim_intake.config import Settings
+    from claim_intake.reports import write_folio_report, write_period_report
+    from storage import open_storage
+
+    storage = open_storage(Settings())
+    if folio:
+        history = storage.state.history(folio)
+        if not history:
+            _fail_input(f"no decisions for folio {folio!r}", False)
+        manifest = storage.state.manifest(folio) if hasattr(storage.state, "manifest") else None
+        paths = write_folio_report(history[-1], storage.reports_dir, len(history), history=history, manifest=manifest)
+    else:
+        if not (date_from and date_to):
+            _fail_input("give a FOLIO, or both --from and --to (YYYY-MM-DD)", False)
+        try:
+            start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+        except ValueError:
+            _fail_input(f"--from/--to: not dates YYYY-MM-DD: {date_from!r}, {date_to!r}", False)
+        if end < start:
+            _fail_input(f"--to {end} is before --from {start}", False)
+        paths = write_period_report(storage.state.engine, start, end, out_dir or storage.reports_dir / "period")
+    for kind, path in paths.items():
+        out.print(f"{kind}: {path}")
+
+
 def main() -> None:  # pragma: no cover
     app()
 

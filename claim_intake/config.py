@@ -46,6 +46,10 @@ class Thresholds(_Frozen):
     dependent_student_age: int = Field(19, ge=0)
     cfdi33_accepted_before: date = date(2023, 4, 1)
     sat_retry_budget_hours: float = Field(72, ge=0)
+    # Per-document read budgets (claim_intake/sandbox.py): an overrun is PKG-006 with the reason.
+    read_timeout_s: float = Field(60, gt=0)  # wall seconds per document in a reader process
+    read_memory_mb: int = Field(1024, ge=128)  # address space of a reader process (RLIMIT_AS)
+    read_inline_xml_bytes: int = Field(262_144, ge=0)  # smaller XML is parsed in-process (strict parser)
 
 
 class RegimeRetention(_Frozen):
@@ -165,6 +169,7 @@ class Settings(BaseSettings):
     sat_breaker_cooldown_s: float = Field(60, ge=0)
     sat_rate_per_s: float = Field(5, gt=0)  # calls per second to each SAT service, per state DB
     sat_rate_burst: int = Field(5, ge=1)
+    sat_sweep_batch_size: int = Field(20, ge=1)  # awaiting_sat folios re-checked per sweep task (flows/sweep.py)
     # CFDI-021: directory of CA certificates an issuer's certificate must chain to. Default: SAT's
     # production CAs shipped inside satcfdi. Tests point it at the samples' own test CA.
     cfdi_trust_store: Path | None = None
@@ -172,6 +177,30 @@ class Settings(BaseSettings):
     # certificate named `<NoCertificadoSAT>.cer` (DER or PEM). A stamp whose certificate is not
     # there is reported as not checked, never rejected for it. None: SelloSAT is not checked.
     sat_stamp_certificates: Path | None = None
+    # Scale-out (docs/deploy.md). Originals in S3 when set: `s3://bucket/prefix`; S3-compatible
+    # endpoint (MinIO, moto) by URL; server-side encryption requested on every write.
+    blob_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_sse: str = "AES256"  # or "aws:kms" with s3_kms_key_id
+    s3_kms_key_id: str | None = None
+    # Intake API (api/): Prefect deployment each accepted upload triggers, e.g.
+    # "intake-batch/intake-batch"; None runs the flow in-process in the API's background worker.
+    api_deployment: str | None = None
+    api_batch_window_s: float = Field(1.0, ge=0)  # gather uploads this long into one flow run
+    api_batch_max: int = Field(20, ge=1)  # ... or until this many folios
+    # Pending-documents notices by e-mail (claim_intake/mailer.py). No host: notices are only
+    # written to storage (status pending) until `claim-intake notices --retry` with a host set.
+    smtp_host: str | None = None
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = "reclamaciones@localhost"
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_s: float = Field(10, gt=0)
+    # Reader processes of the per-document sandbox (claim_intake/sandbox.py); 0: one per CPU.
+    read_workers: int = Field(0, ge=0)
+    read_sandbox: bool = True  # False: read in-process without budgets (debugging only)
 
     @property
     def db_url(self) -> str:

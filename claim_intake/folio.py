@@ -131,6 +131,8 @@ def parse_manifest(raw: bytes, source: str = MANIFEST_NAME) -> FolioManifest:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ManifestError(f"{source}: not valid JSON ({exc})") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's 4,300-digit conversion limit
+        raise ManifestError(f"{source}: unusable value ({exc})") from None
     except RecursionError:
         raise ManifestError(f"{source}: nested too deeply") from None
     if not isinstance(data, dict):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import extractors
 import validators
+from claim_intake import sandbox
 from claim_intake.config import Ruleset, Settings
 from claim_intake.decision import Decision, DocumentResult, DocumentStatus
 from claim_intake.findings import Finding, has_reject
@@ -115,17 +116,28 @@ def check_packaging(stored: StoredFolio, ruleset: Ruleset) -> PackagingResult:
 
 
 def read_documents(
-    stored: StoredFolio, packaging: PackagingResult, ruleset: Ruleset, trust_store=None, stamp_certificates=None
+    stored: StoredFolio, packaging: PackagingResult, ruleset: Ruleset, trust_store=None, stamp_certificates=None,
+    cache=None,
 ) -> dict[str, extractors.ReadDocument]:
+    """`cache` (storage.extraction_cache.ExtractionCache, optional): files read before under the
+    same rule set are taken from it instead of being read again (re-uploads)."""
     facts = {f.name: f for f in stored.files}
-    return {
-        name: extractors.read_document(
-            name, stored.data[name], facts[name].media_type, stored.manifest.declared_kind(name),
-            min_text_chars=ruleset.thresholds.min_text_chars, trust_store=trust_store,
-            stamp_certificates=stamp_certificates,
-        )
-        for name in packaging.to_read
-    }
+    out, keys, jobs = {}, {}, []
+    for name in packaging.to_read:
+        declared = stored.manifest.declared_kind(name)
+        key = (facts[name].sha256, stored.data[name], name, declared.value if declared else None,
+               ruleset.thresholds.min_text_chars)
+        doc = cache.get(*key) if cache is not None else None
+        if doc is None:  # read below, in the sandbox, within the per-document budgets
+            keys[name] = key
+            jobs.append(sandbox.ReadJob(name, stored.data[name], facts[name].media_type, declared))
+        out[name] = doc
+    for name, doc in sandbox.read(jobs, ruleset.thresholds, trust_store=trust_store,
+                                  stamp_certificates=stamp_certificates).items():
+        if cache is not None and not sandbox.overran(doc):  # an overrun may pass under less load
+            cache.put(keys[name][0], doc, *keys[name][2:])
+        out[name] = doc
+    return out
 
 
 def validate_documents(
@@ -231,3 +243,110 @@ def cfdi_uuids(read: dict[str, extractors.ReadDocument]) -> dict[str, str]:
     return out
 
 
+def stored_folio_from_storage(folio: str, storage: Storage) -> tuple[StoredFolio, date]:
+    """The folio exactly as it was last evaluated, rebuilt from storage alone (the awaiting_sat
+    sweep re-evaluates without the upload directory): the manifest from the folio row, the
+    files and the intake date from the last decision, every byte from the blob store (verified
+    against its SHA-256). Raises InputError naming the folio and the file when something is
+    missing, so a caller can report it instead of crashing."""
+    from storage.blobs import BlobCorrupted
+
+    last = storage.state.last_decision(folio)
+    if last is None:
+        raise InputError(f"folio {folio}: no decision stored, nothing to re-evaluate")
+    stored_manifest = storage.state.manifest(folio)
+    if stored_manifest is None:
+        raise InputError(f"folio {folio}: no manifest stored")
+    try:
+        manifest = FolioManifest.model_validate(stored_manifest)
+    except Exception as exc:
+        raise InputError(f"folio {folio}: stored manifest is no longer valid ({exc})") from None
+    facts, data = [], {}
+    for doc in last.documents:
+        try:
+            data[doc.file] = storage.blobs.get(doc.sha256)
+        except (OSError, ValueError, BlobCorrupted) as exc:  # missing or corrupted original
+            raise InputError(f"folio {folio}: original {doc.file} ({doc.sha256[:12]}) unreadable: {exc}") from None
+        facts.append(FileFacts(doc.file, doc.size, doc.sha256, doc.media_type or extractors.sniff_media_type(data[doc.file])))
+    return StoredFolio(manifest, facts, data), last.as_of
+
+
+def with_sat_evidence(decision: Decision, evidence: dict[str, dict] | None) -> Decision:
+    """Put what SAT answered for each document (sat.checks.answers_evidence: `sat_status`,
+    `sat_csf_check`, raw answer included) into that document's `extracted`, so the answer is
+    kept with the decision even when it raised no finding."""
+    if not evidence:
+        return decision
+    documents = [d.model_copy(update={"extracted": {**d.extracted, **evidence[d.file]}}) if d.file in evidence else d
+                 for d in decision.documents]
+    return decision.model_copy(update={"documents": documents})
+
+
+def after_retry_budget(decision: Decision, first_complete_at: datetime | None = None,
+                       waiting_since: datetime | None = None) -> Decision:
+    """RULES.md: after the retry budget a folio goes to adjudication with its `retry` findings
+    still visible (never silently). Only an awaiting_sat decision changes: a reject still wins.
+    Each open retry finding's evidence says the budget ran out and since when it waited."""
+    from claim_intake.decision import Route
+    from claim_intake.findings import Outcome
+
+    if decision.route is not Route.AWAITING_SAT:
+        return decision
+    note = {"retry_budget_exhausted": True}
+    if waiting_since is not None:
+        note["awaiting_sat_since"] = waiting_since.isoformat()
+
+    def mark(findings):
+        return [f.model_copy(update={"evidence": {**f.evidence, **note}}) if f.outcome is Outcome.RETRY else f
+                for f in findings]
+
+    documents = [d.model_copy(update={"findings": mark(d.findings)}) for d in decision.documents]
+    folio_findings = mark(decision.folio_findings)
+    every = folio_findings + [f for d in documents for f in d.findings]
+    route = validators.routing.route_for(every, retry_budget_exhausted=True)
+    complete_at, due = validators.routing.completion(route, decision.evaluated_at, first_complete_at)
+    return decision.model_copy(update={"route": route, "documents": documents, "folio_findings": folio_findings,
+                                       "complete_at": complete_at, "payment_due": due})
+
+
+def add_files(folio: str, new_files: list[Path], storage: Storage, dest: Path) -> Path:
+    """Re-upload: store the new files first (content-addressed, recorded against the folio), then
+    lay the folio out again in `dest` (folio.json from storage and the newest version of every
+    file, old and new, from the blob store) for the intake flow to re-evaluate as a whole.
+    Raises InputError naming the folio or the file when something is unusable."""
+    import json
+    import shutil
+
+    from storage.blobs import BlobCorrupted
+
+    stored_manifest = storage.state.manifest(folio) if hasattr(storage.state, "manifest") else None
+    if stored_manifest is None:
+        raise InputError(f"folio {folio}: unknown (process it first with `claim-intake process`)")
+    incoming = []
+    for path in new_files:
+        path = Path(path)
+        if path.name == MANIFEST_NAME:
+            raise InputError(f"{path}: folio.json cannot be re-uploaded; only documents")
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        incoming.append(IncomingFile(path.name, _read(path)))
+    facts = []
+    for item in incoming:  # stored before anything else happens
+        digest = storage.blobs.put(item.data)
+        facts.append((item.name, digest, len(item.data), extractors.sniff_media_type(item.data)))
+    storage.state.record_files(folio, facts)
+    newest: dict[str, str] = {}
+    for row in storage.state.files(folio):  # oldest first: a later upload of a name wins
+        newest[row["name"]] = row["sha256"]
+    for name, digest, _, _ in facts:
+        newest[name] = digest
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    (dest / MANIFEST_NAME).write_text(json.dumps(stored_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    for name, digest in newest.items():
+        try:
+            (dest / name).write_bytes(storage.blobs.get(digest))
+        except (OSError, ValueError, BlobCorrupted) as exc:
+            raise InputError(f"folio {folio}: stored original {name} ({digest[:12]}) unreadable: {exc}") from None
+    return dest

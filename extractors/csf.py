@@ -15,6 +15,8 @@ from datetime import date
 from claim_intake.extractions import CsfExtraction
 
 from .content import DocumentContent
+from .ids import CURP_TOKEN, RFC_TOKEN, correct_curp, correct_rfc
+from .qr import csf_qr
 
 MONTHS = {
     "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7,
@@ -107,9 +109,17 @@ def extract_csf(content: DocumentContent) -> CsfExtraction:
     text = _clean(content.text)
     issued_on, place = _issue(text)
     descriptions, codes = _regimes(text)
+    qr = csf_qr(content.data, content.media_type) if content.data else None
+    if content.text_info.ocr:
+        rfc, curp = _ocr_rfc(text, qr), correct_curp(_readings(text, "CURP:", CURP_TOKEN))
+    else:  # a text layer is exact: an RFC that fails its check digit is CSF-006's to judge
+        rfc = _match_after(text, "RFC:", _RFC) or _first(text, rf"(?<![A-Z0-9Ñ&]){_RFC}(?![A-Z0-9])")
+        rfc = rfc or (qr.rfc if qr else None)
+        curp = _match_after(text, "CURP:", _CURP)
+    id_cif = (qr.id_cif if qr and content.text_info.ocr else None) or _match_after(text, "idCIF:", r"\d{6,15}")
     return CsfExtraction(
-        rfc=_match_after(text, "RFC:", _RFC) or _first(text, rf"(?<![A-Z0-9Ñ&]){_RFC}(?![A-Z0-9])"),
-        curp=_match_after(text, "CURP:", _CURP),
+        rfc=rfc,
+        curp=curp,
         name=_name(text),
         postal_code=_match_after(text, "Código Postal:", r"\d{5}"),
         regimes=descriptions,
@@ -117,9 +127,26 @@ def extract_csf(content: DocumentContent) -> CsfExtraction:
         status=_status(text),
         issued_on=issued_on,
         issue_place=place,
-        id_cif=_match_after(text, "idCIF:", r"\d{6,15}"),
+        id_cif=id_cif or (qr.id_cif if qr else None),
         text=content.text_info,
     )
+
+
+def _readings(text: str, label: str, token: re.Pattern) -> list[str]:
+    """What OCR printed where an RFC or CURP should be: after its label and anywhere as a token."""
+    readings = []
+    value = _value(text, label)
+    if value:
+        readings.append(value.upper().replace(" ", "")[: 18 if token is CURP_TOKEN else 13])
+    readings += token.findall(text.upper())
+    return [r for r in dict.fromkeys(readings) if r]
+
+
+def _ocr_rfc(text: str, qr) -> str | None:
+    """An OCR'd RFC is kept only when its check digit verifies after undoing the usual
+    misreads, or when the QR's exact reading confirms it."""
+    readings = [r for r in _readings(text, "RFC:", RFC_TOKEN) if len(r) in (12, 13)]
+    return correct_rfc(readings, qr.rfc if qr else None)
 
 
 def _clean(text: str) -> str:

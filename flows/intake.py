@@ -69,9 +69,18 @@ def check_packaging(stored: pipeline.StoredFolio, ruleset: Ruleset) -> pipeline.
 
 @task(cache_policy=NO_CACHE)
 def read_documents(stored, packaging, ruleset: Ruleset) -> dict:
-    settings, _, _ = _context()
+    settings, _, storage = _context()
     return pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings),
-                                   pipeline.load_stamp_certificates(settings))
+                                   pipeline.load_stamp_certificates(settings), cache=_extraction_cache(settings, ruleset, storage))
+
+
+def _extraction_cache(settings: Settings, ruleset: Ruleset, storage: Storage):
+    """Files already read under this rule set and reading context are not read again (re-uploads)."""
+    from storage.extraction_cache import ExtractionCache, reader_fingerprint
+
+    reader = reader_fingerprint(settings.cfdi_trust_store and Path(settings.cfdi_trust_store).resolve(),
+                                settings.sat_stamp_certificates and Path(settings.sat_stamp_certificates).resolve())
+    return ExtractionCache(storage.state.engine, ruleset.version, reader)
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -104,9 +113,65 @@ def validate_and_decide(stored, packaging, read, ruleset, as_of, known_uuids, fi
 def record_decision(decision: Decision, uuids: dict[str, str]) -> dict[str, str]:
     _, _, storage = _context()
     storage.state.record_decision(decision, uuids)
-    history_len = len(storage.state.history(decision.folio))
-    paths = write_folio_report(decision, storage.reports_dir, history_len)
+    history = storage.state.history(decision.folio)
+    manifest = storage.state.manifest(decision.folio) if hasattr(storage.state, "manifest") else None
+    paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest)
+    if hasattr(storage.blobs, "put_report"):  # S3: reports and notices beside the originals
+        for path in paths.values():
+            storage.blobs.put_report(decision.folio, Path(path).name, Path(path).read_bytes())
     return {k: str(v) for k, v in paths.items()}
+
+
+@task(retries=2, retry_delay_seconds=[1, 3], cache_policy=NO_CACHE)
+def notify_claimant(decision: Decision, manifest) -> dict | None:
+    """The pending-documents notice: recorded (and written beside the reports) before it is
+    sent, so a send failure loses nothing; a failed send raises, and the task retries it."""
+    from claim_intake.notices import NoticeStore, build_notice, deliver, write_notice_files
+
+    notice = build_notice(decision, manifest)
+    if notice is None:
+        return None
+    settings, _, storage = _context()
+    notices = NoticeStore(storage.state.engine)
+    notice_id = notices.record(notice, decision.evaluated_at)
+    files = write_notice_files(notice, storage.reports_dir, len(notices.list(folio=decision.folio)))
+    status = deliver(notices, notice_id, settings)
+    return {"id": notice_id, "status": status, "html": str(files["html"])}
+
+
+def _operator_views(decision: Decision, manifest, report_paths: dict[str, str], notice: dict | None) -> None:
+    """What operators see in Prefect: a markdown artifact, run tags to filter by, and an event."""
+    from prefect.artifacts import create_markdown_artifact
+    from prefect.client.orchestration import get_client
+    from prefect.events import emit_event
+
+    from claim_intake.reports import folio_markdown
+
+    paths = dict(report_paths)
+    if notice:
+        paths["notice"] = notice["html"]
+    markdown = folio_markdown(decision, paths)
+    if notice:
+        markdown += f"\n\nAviso al reclamante: **{notice['status']}** (aviso {notice['id']})"
+    key = "folio-" + "".join(c if c.isalnum() else "-" for c in decision.folio.lower())
+    create_markdown_artifact(key=(key + "-report")[:100], markdown=markdown,
+                             description=f"Folio {decision.folio}: {decision.route.value}")
+    tags = {f"claim_type:{manifest.claim_type.value}", f"portal:{manifest.portal or 'none'}",
+            f"route:{decision.route.value}"}
+    run_id = flow_run.get_id()
+    if run_id:
+        with get_client(sync_client=True) as client:
+            current = client.read_flow_run(run_id).tags or []
+            client.update_flow_run(run_id, tags=sorted(set(current) | tags))
+    related = [{"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "flow-run"}] if run_id else []
+    emit_event(
+        event="claim-intake.folio.routed",
+        resource={"prefect.resource.id": f"claim-intake.folio.{decision.folio}", "prefect.resource.name": decision.folio},
+        related=related,
+        payload={"folio": decision.folio, "route": decision.route.value, "ruleset": decision.ruleset,
+                 "claim_type": manifest.claim_type.value, "portal": manifest.portal, "codes": decision.codes(),
+                 "missing": [k.value for k in decision.missing], "report": report_paths.get("html")},
+    )
 
 
 def _publish(decision: Decision, report_paths: dict[str, str]) -> None:
@@ -142,6 +207,29 @@ def intake_folio(folio_dir: str, as_of: date | None = None) -> Decision:
         sat = check_sat(read, ruleset, adjudication_today=True)
         decision = validate_and_decide(stored, packaging, read, ruleset, effective_as_of, known_uuids,
                                        first_complete_at, sat)
+    if sat is not None:  # what SAT answered, into each document's `extracted` (raw answer included)
+        decision = pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None))
     paths = record_decision(decision, uuids)
     _publish(decision, paths)
+    notice_state = notify_claimant(decision, stored.manifest, return_state=True)
+    notice = notice_state.result(raise_on_failure=False) if notice_state.is_completed() else None
+    if notice_state.is_failed():  # never loses the decision: the notice row says failed, retried later
+        notice = {"id": "-", "status": "failed", "html": "-"}
+    _operator_views(decision, stored.manifest, paths, notice)
     return decision
+
+
+@flow(name="intake-batch", log_prints=False, persist_result=False)
+def intake_batch(folio_dirs: list[str], as_of: date | None = None) -> dict[str, str]:
+    """Several folios in one flow run, each as an `intake-folio` subflow. Why: a process worker
+    spends ~6 s starting each flow run, far more than a digital folio's work, so the intake API
+    hands a worker a batch and the start-up is paid once per batch (docs/deploy.md). One folio
+    failing does not stop the others; its subflow run shows the failure."""
+    routes: dict[str, str] = {}
+    for folio_dir in folio_dirs:
+        try:
+            decision = intake_folio(folio_dir, as_of)
+            routes[decision.folio] = decision.route.value
+        except Exception as exc:  # noqa: BLE001 - recorded on the subflow run; go on with the rest
+            routes[Path(folio_dir).name] = f"failed: {type(exc).__name__}"
+    return routes

@@ -206,7 +206,8 @@ def folios() -> list[Folio]:
 
     f = Folio("DF-2026-000303", manifest("DF-2026-000303", "datos_fiscales", bank=None), "pending_documents", ["CSF-003", "REQ-001"])
     out.append(f.add("constancia.pdf", build_csf(rfc=HOLDER.rfc, name=HOLDER.name, issued_on=date(2026, 11, 18),
-                                                 postal_code=HOLDER.postal_code, status="SUSPENDIDO")))
+                                                 postal_code=HOLDER.postal_code, status="SUSPENDIDO",
+                                                 id_cif="19010123457")))
 
     f = Folio("DF-2026-000304", manifest("DF-2026-000304", "datos_fiscales", bank=None), "pending_documents", ["CSF-001", "REQ-001"])
     out.append(f.add("constancia.jpg", jpeg_photo_of([

@@ -128,10 +128,35 @@ def gather_answers(read: dict, services: SatServices, *, adjudication_today: boo
     return out
 
 
-def findings_from_answers(read: dict, answers: dict[str, object], honorifics=()) -> dict[str, list[Finding]]:
+class SatFindings(dict):
+    """file -> SAT findings (what validate_documents adds to each file's own), plus `evidence`:
+    file -> what SAT answered, for the document's `extracted` (pipeline.with_sat_evidence), so
+    the raw answer stays with the decision even when it raised no finding (a Vigente invoice)."""
+
+    def __init__(self, findings: dict[str, list[Finding]] | None = None, evidence: dict[str, dict] | None = None):
+        super().__init__(findings or {})
+        self.evidence: dict[str, dict] = evidence or {}
+
+
+def answers_evidence(answers: dict[str, object]) -> dict[str, dict]:
+    """file -> {"sat_status": ...} / {"sat_csf_check": ...}: SAT's answers, raw text included.
+    Failures are not listed here: they are in the CFDI-007/CSF-007 finding's evidence."""
+    from validators.sat import CfdiSatAnswer
+
+    out: dict[str, dict] = {}
+    for name, answer in answers.items():
+        if isinstance(answer, CfdiSatAnswer):
+            if answer.status is not None:
+                out[name] = {"sat_status": answer.status.evidence()}
+        elif getattr(answer, "online", None) is not None:
+            out[name] = {"sat_csf_check": answer.online.evidence()}
+    return out
+
+
+def findings_from_answers(read: dict, answers: dict[str, object], honorifics=()) -> SatFindings:
     from validators.sat import CfdiSatAnswer, cfdi_sat_findings, csf_sat_findings
 
-    out: dict[str, list[Finding]] = {}
+    out = SatFindings(evidence=answers_evidence(answers))
     for name, answer in answers.items():
         if isinstance(answer, CfdiSatAnswer):
             found = cfdi_sat_findings(answer)
@@ -143,12 +168,13 @@ def findings_from_answers(read: dict, answers: dict[str, object], honorifics=())
 
 
 def sat_findings(read: dict, settings, engine: Engine, honorifics=(), *, adjudication_today: bool = False,
-                 services: SatServices | None = None) -> dict[str, list[Finding]]:
-    """file -> SAT findings for one folio's read documents (pipeline.read_documents output)."""
+                 services: SatServices | None = None, now: datetime | None = None) -> SatFindings:
+    """file -> SAT findings for one folio's read documents (pipeline.read_documents output).
+    `now` is the moment the cache judges ages against (the sweep's clock; default: now)."""
     own = services is None
     services = services or SatServices.from_settings(settings, engine)
     try:
-        answers = gather_answers(read, services, adjudication_today=adjudication_today)
+        answers = gather_answers(read, services, adjudication_today=adjudication_today, now=now)
     finally:
         if own:
             services.close()

@@ -29,7 +29,18 @@ def open_storage(settings: Settings) -> Storage:
     reports = home / "reports"
     reports.mkdir(exist_ok=True)
     return Storage(
-        blobs=LocalBlobStore(home / "originals"),
+        blobs=_blob_store(settings, home),
         state=StateStore.from_url(settings.db_url),
         reports_dir=reports,
     )
+
+
+def _blob_store(settings: Settings, home: Path) -> BlobStore:
+    """Local files under home (the default) or S3 when CLAIM_INTAKE_BLOB_URL is `s3://…`."""
+    url = getattr(settings, "blob_url", None)
+    if url:
+        from .s3 import S3BlobStore
+
+        return S3BlobStore.from_url(url, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region,
+                                    sse=settings.s3_sse, kms_key_id=settings.s3_kms_key_id)
+    return LocalBlobStore(home / "originals")

@@ -85,3 +85,70 @@ sat_rate_limits = Table(
     Column("name", String(64), primary_key=True),
     Column("tat", Float, nullable=False),
 )
+
+# Intake API (api/): per-portal API keys, stored as SHA-256 of a high-entropy secret (a key is
+# 32 random bytes, so a fast hash is enough; the plain key is shown once, at creation).
+api_keys = Table(
+    "api_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("portal", String(64), nullable=False),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Which portal uploaded a folio through the API: the authority for "a portal sees only its own".
+api_folios = Table(
+    "api_folios", metadata,
+    Column("folio", String(64), primary_key=True),
+    Column("portal", String(64), nullable=False),
+    Column("folio_dir", String(1024), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("uploads", Integer, nullable=False),
+    Column("last_flow_run", String(64)),
+)
+
+# Idempotency-Key of a POST: the first request's body fingerprint and its answer, per portal.
+api_idempotency = Table(
+    "api_idempotency", metadata,
+    Column("portal", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64)),
+    Column("status_code", Integer),
+    Column("response", JSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+from sqlalchemy import LargeBinary  # noqa: E402  (extraction cache below)
+
+# Pending-documents notices (claim_intake/notices.py): one per decision routed to pending.
+# status: pending (not sent yet, e.g. no SMTP host) | sent | failed (last_error says why).
+notices = Table(
+    "notices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("folio", String(64), ForeignKey("folios.folio"), nullable=False),
+    Column("decision_evaluated_at", DateTime(timezone=True), nullable=False),
+    Column("recipient", String(254)),
+    Column("subject", String(255), nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("folio", "decision_evaluated_at", name="uq_notice_decision"),
+    Index("ix_notices_status", "status"),
+)
+
+# What the read step found in a file, keyed by its bytes, the rule-set version and the reading
+# context (storage/extraction_cache.py): accepted documents are not re-extracted on re-upload.
+extraction_cache = Table(
+    "extraction_cache", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("ruleset", String(32), primary_key=True),
+    Column("reader", String(64), primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("hits", Integer, nullable=False, default=0),
+)

@@ -89,6 +89,12 @@ class StateStore:
             rows = conn.execute(select(folio_files).where(folio_files.c.folio == folio).order_by(folio_files.c.id))
             return [dict(r._mapping) for r in rows]
 
+    def manifest(self, folio: str) -> dict | None:
+        """The folio.json last registered for `folio`, as stored (re-evaluation from storage)."""
+        with self._tx() as conn:
+            row = conn.execute(select(folios.c.manifest).where(folios.c.folio == folio)).first()
+            return row.manifest if row else None
+
     # -- decisions ------------------------------------------------------------------------
     def record_decision(self, decision: Decision, uuids: dict[str, str] | None = None) -> int:
         """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically."""
@@ -153,6 +159,39 @@ class StateStore:
 
     def queue_counts(self) -> dict[str, int]:
         return {name: len(self.queue(name)) for name in QUEUES}
+
+    def claim_next(self, name: str, who: str, only_folios=None) -> str | None:
+        """Give the oldest unclaimed folio of a queue to one adjudicator, or None when the queue is
+        empty. Two adjudicators never get the same folio: on PostgreSQL the row is taken with
+        `SELECT … FOR UPDATE SKIP LOCKED` (concurrent claimers skip it instead of waiting); on
+        SQLite one `UPDATE … WHERE claimed_by IS NULL RETURNING` is atomic under its write lock.
+        `only_folios` (a SELECT of folio ids) limits the claim to those folios, e.g. one portal's."""
+        if name not in QUEUES:
+            raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
+        q = queue_entries
+        candidates = select(q.c.folio).where(q.c.queue == name, q.c.claimed_by.is_(None))
+        if only_folios is not None:
+            candidates = candidates.where(q.c.folio.in_(only_folios))
+        candidates = candidates.order_by(q.c.entered_at, q.c.folio).limit(1)
+        with self._tx() as conn:
+            if self.engine.dialect.name == "postgresql":
+                row = conn.execute(candidates.with_for_update(skip_locked=True)).first()
+                if row is None:
+                    return None
+                conn.execute(update(q).where(q.c.folio == row.folio).values(claimed_by=who))
+                return row.folio
+            row = conn.execute(
+                update(q).where(q.c.folio == candidates.scalar_subquery(), q.c.claimed_by.is_(None))
+                .values(claimed_by=who).returning(q.c.folio)).first()
+            return row.folio if row else None
+
+    def release(self, folio: str, who: str) -> bool:
+        """Give a claimed folio back to its queue; only its claimer can. False if not claimed by `who`."""
+        with self._tx() as conn:
+            result = conn.execute(update(queue_entries)
+                                  .where(queue_entries.c.folio == folio, queue_entries.c.claimed_by == who)
+                                  .values(claimed_by=None))
+            return result.rowcount == 1
 
     # -- UUID index -----------------------------------------------------------------------
     def folios_with_uuids(self, uuids: Iterable[str], excluding_folio: str) -> dict[str, str]:

@@ -19,6 +19,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 import pytest  # noqa: E402
 
+pytest_plugins = ["pg"]  # postgres_url, fresh_pg_database, moto_endpoint, s3_bucket
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "folios"
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -114,6 +114,8 @@ def test_the_prefect_flow_runs_check_sat_when_enabled(sim, home, monkeypatch, ru
     decision = intake_folio(str(PP), date(2026, 11, 20))
     assert (decision.route.value, decision.codes()) == ("adjudication", ["CFDI-021"])
     assert sim.count("status") == 1  # the adjudication re-check used today's answer
+    [xml] = [d for d in decision.documents if d.kind is K.CFDI_XML]  # SAT's answer kept without a finding
+    assert xml.extracted["sat_status"]["estado"] == "Vigente" and "SIMULATOR" in xml.extracted["sat_status"]["raw_answer"]
     sim.set_fault("reset")
     for entry in sim.cfdi.values():
         entry.estado = "Cancelado"

@@ -12,11 +12,13 @@ from claim_intake.findings import Finding, Outcome
 PAYMENT_DAYS = 30  # Art. 71 Ley sobre el Contrato de Seguro
 
 
-def route_for(findings: Iterable[Finding]) -> Route:
+def route_for(findings: Iterable[Finding], retry_budget_exhausted: bool = False) -> Route:
+    """`retry_budget_exhausted`: the folio has waited for SAT longer than the retry budget, so
+    its open `retry` findings no longer hold it back; they stay in the decision, visible."""
     outcomes = {f.outcome for f in findings}
     if Outcome.REJECT in outcomes:
         return Route.PENDING_DOCUMENTS
-    if Outcome.RETRY in outcomes:
+    if Outcome.RETRY in outcomes and not retry_budget_exhausted:
         return Route.AWAITING_SAT
     return Route.ADJUDICATION
 

@@ -91,3 +91,71 @@ def foreign_invoice(*, provider: str, country: str, patient: str, on: date, tota
             .text("Description: Emergency room visit, evaluation and management")
             .row("Amount due", f"{currency} {total:,.2f}").row("Total due", f"{currency} {total:,.2f}"))
     return render([page], "Invoice")
+
+
+# --- second layouts: other insurers' and hospitals' formats, for the labelled set -------------
+# Same facts, other titles, labels and order, so classification and extraction are not tuned
+# to one printout. `signed=False` leaves the signature line blank.
+
+def claim_form_b(*, patient: str, holder: str, policy: str, on: date, signed: bool = True) -> bytes:
+    page = (Page().title("AVISO DE ACCIDENTE O ENFERMEDAD").text("Reclamación de gastos médicos mayores").blank()
+            .row("Póliza", policy).row("Asegurado titular", holder).row("Paciente", patient)
+            .row("Fecha de emisión", _d(on)).blank().text("Datos del asegurado afectado")
+            .row("Causa de la reclamación", "Enfermedad").row("Hospital", "Hospital Ángeles del Pedregal").blank()
+            .row("Firma del asegurado titular", holder if signed else ""))
+    return render([page], "Aviso de accidente o enfermedad")
+
+
+def reimbursement_form_b(*, patient: str, holder: str, policy: str, on: date, clabe: str | None = None,
+                         signed: bool = True) -> bytes:
+    page = (Page().title("FORMATO DE REEMBOLSO DE GASTOS MÉDICOS").blank()
+            .row("Fecha", _d(on)).row("Póliza", policy).row("Titular", holder).row("Nombre del paciente", patient)
+            .blank().text("Relación de facturas presentadas para reembolso").text("1. Honorarios médicos 1,500.00")
+            .blank().text("Datos para transferencia electrónica").row("CLABE interbancaria", clabe or "")
+            .row("Firma", holder if signed else "_____________"))
+    return render([page], "Formato de reembolso")
+
+
+def medical_report_b(*, patient: str, doctor: str, on: date, signed: bool = True) -> bytes:
+    page = (Page().title("HOSPITAL SAN JOSÉ").title("INFORME MÉDICO DEL MÉDICO TRATANTE", 12).blank()
+            .row("Paciente", patient).row("Fecha de atención", _d(on)).blank()
+            .row("Historia clínica", "Paciente con cuadro de dolor abdominal de 2 días")
+            .row("Exploración física", "Abdomen doloroso en fosa iliaca derecha")
+            .row("Diagnóstico", "K35.8 Apendicitis aguda").row("Tratamiento", "Apendicectomía laparoscópica")
+            .blank().row("Nombre y firma del médico tratante", doctor if signed else "")
+            .row("Cédula profesional", "1234567"))
+    return render([page], "Informe médico")
+
+
+def prescription_b(*, patient: str, doctor: str, on: date) -> bytes:
+    page = (Page().title(f"DR. {doctor.upper()}").text("Medicina Interna - Cédula profesional 7654321")
+            .title("RECETA", 12).blank().row("Nombre del paciente", patient).row("Fecha", _d(on)).blank()
+            .text("Rp/").text("Omeprazol 20 mg, tomar una cápsula en ayunas por 14 días")
+            .text("Indicaciones: dieta blanda").blank().row("Firma del médico", doctor))
+    return render([page], "Receta")
+
+
+def student_certificate_b(*, student: str, school: str, on: date) -> bytes:
+    page = (Page().title(school.upper()).title("CONSTANCIA DE ESTUDIOS", 12).text("A quien corresponda:").blank()
+            .text("Por medio de la presente se hace constar que la alumna").row("Alumna", student)
+            .text("está inscrita en el ciclo escolar 2026-2027, cursando el tercer semestre.")
+            .row("Fecha de emisión", _d(on)).row("Firma", "Control Escolar"))
+    return render([page], "Constancia de estudios")
+
+
+def dependent_declaration_b(*, dependent: str, holder: str, on: date, signed: bool = True) -> bytes:
+    page = (Page().title("CARTA DECLARACIÓN DE DEPENDIENTE ECONÓMICO").blank()
+            .row("Fecha", _d(on)).text(f"Yo, {holder}, titular de la póliza, declaro bajo protesta de decir verdad")
+            .text("que mi hijo(a) es soltero(a) y es mi dependiente económico.")
+            .row("Nombre del dependiente", dependent).blank()
+            .row("Firma del titular", holder if signed else ""))
+    return render([page], "Declaración de dependiente")
+
+
+def care_order_b(*, account: str, patient: str, doctor: str, on: date, amount: Decimal) -> bytes:
+    page = (Page().title("ORDEN DE ATENCIÓN MÉDICA").text("Programa de pago directo a proveedores").blank()
+            .row("Número de cuenta", account).row("Cuenta", account).row("Paciente", patient)
+            .row("Médico tratante", doctor).row("Fecha de atención", _d(on)).blank()
+            .text("Detalle de pago").row("Monto autorizado", f"{amount:,.2f}").row("Coaseguro", "10%")
+            .row("Firma del médico", doctor))
+    return render([page], "Orden de atención")

@@ -1,0 +1,273 @@
+"""The intake API: portals create folios and add files, read status and decision history;
+adjudicators list, claim and release queue entries. `create_app()` builds it from Settings;
+`uvicorn --factory api.app:create_app` serves it.
+
+Uploads are written into CLAIM_INTAKE_HOME/inbox/<folio>/ (the flow's input is a directory):
+first into inbox/.staging/<random>/, renamed into place only when the whole upload was accepted.
+Each accepted upload is handed to the dispatcher (api/trigger.py), which starts the flow run."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from claim_intake.config import Settings
+from claim_intake.folio import ManifestError, parse_manifest
+from storage import QUEUES, open_storage
+
+from . import keys
+from .models import (ERRORS, UPLOAD_BODY, Accepted, ClaimRequest, ClaimResult, FolioStatus, QueueEntry,
+                     ReleaseRequest, ReleaseResult)
+from .store import ApiStore
+from .trigger import Dispatcher, Job, deployment_runner, in_process_runner
+from .uploads import StreamingUpload, UploadRefused
+
+FOLIO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DRAIN_LIMIT = 64 * 1024 * 1024  # after a refusal, read at most this much more so the client sees the 413
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        storage = open_storage(settings)
+        ruleset = settings.load_ruleset()
+        api_store = ApiStore(storage.state.engine)
+        run = runner or (deployment_runner(settings.api_deployment) if settings.api_deployment else in_process_runner())
+        dispatcher = Dispatcher(run, settings.api_batch_window_s, settings.api_batch_max,
+                                on_started=lambda jobs, run_id: api_store.set_flow_run([j.folio for j in jobs], run_id))
+        inbox = Path(settings.home).resolve() / "inbox"
+        (inbox / ".staging").mkdir(parents=True, exist_ok=True)
+        app.state.ctx = dict(storage=storage, api=api_store, dispatcher=dispatcher, inbox=inbox,
+                             max_files=ruleset.thresholds.max_files, max_bytes=ruleset.thresholds.max_bytes)
+        yield
+        dispatcher.close()
+
+    app = FastAPI(title="claim-intake API", version="1", lifespan=lifespan,
+                  description="Intake of medical-expense claim folios for upstream portals (docs/deploy.md).")
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request, exc: ApiError):
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request, exc):
+        return _error(exc.status_code, "HTTP", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _error(422, "INVALID", f"{where}: {first.get('msg')}")
+
+    header = APIKeyHeader(name="X-API-Key", auto_error=False, description="per-portal key: claim-intake api-key create")
+
+    def portal(request: Request, key: str | None = Depends(header)) -> str:
+        found = keys.portal_of(request.app.state.ctx["storage"].state.engine, key)
+        if found is None:
+            raise ApiError(401, "UNAUTHORIZED", "missing, unknown or revoked X-API-Key")
+        return found
+
+    def owned(request: Request, folio: str, who: str) -> dict:
+        row = request.app.state.ctx["api"].owner(folio)
+        if row is None or row["portal"] != who:  # another portal's folio is as good as absent
+            raise ApiError(404, "NOT_FOUND", f"folio {folio!r} not found for this portal")
+        return row
+
+    async def receive(request: Request, ctx: dict, *, existing_files=0, existing_bytes=0, manifest_allowed=True):
+        staging = ctx["inbox"] / ".staging" / uuid.uuid4().hex
+        try:
+            upload = StreamingUpload(request.headers.get("content-type", ""), staging, max_files=ctx["max_files"],
+                                     max_bytes=ctx["max_bytes"], existing_files=existing_files,
+                                     existing_bytes=existing_bytes, manifest_allowed=manifest_allowed)
+        except UploadRefused as exc:
+            await _drain(request)
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ApiError(exc.status, exc.code, exc.message) from None
+        try:
+            async for chunk in request.stream():
+                upload.write(chunk)
+            return upload.finish()
+        except UploadRefused as exc:
+            upload.close()
+            shutil.rmtree(staging, ignore_errors=True)
+            await _drain(request)
+            raise ApiError(exc.status, exc.code, exc.message) from None
+        except BaseException:
+            upload.close()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    async def _drain(request: Request) -> None:
+        seen = 0
+        try:
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen > DRAIN_LIMIT:
+                    return
+        except Exception:  # noqa: BLE001 - already consumed or client gone
+            return
+
+    async def idempotent(request: Request, who: str, key: str | None, handler):
+        """Run `handler(staged)` once per (portal, Idempotency-Key); a retry gets the first answer."""
+        ctx = request.app.state.ctx
+        if key is None:
+            return await handler()
+        if not (1 <= len(key) <= 255):
+            raise ApiError(422, "BAD_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 255 characters")
+        previous = ctx["api"].begin_idempotent(who, key)
+        if previous is not None:
+            if previous["status_code"] is None:
+                raise ApiError(409, "IN_PROGRESS", "a request with this Idempotency-Key is still being processed")
+            staged = await receive(request, ctx)
+            shutil.rmtree(staged.directory, ignore_errors=True)
+            if staged.fingerprint != previous["fingerprint"]:
+                raise ApiError(422, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used for a different request")
+            return JSONResponse(previous["response"], status_code=previous["status_code"],
+                                headers={"Idempotent-Replayed": "true"})
+        try:
+            response, fingerprint = await handler(with_fingerprint=True)
+        except BaseException:
+            ctx["api"].abandon_idempotent(who, key)
+            raise
+        ctx["api"].finish_idempotent(who, key, fingerprint, response.status_code, response.body_json)
+        return response
+
+    class Json(JSONResponse):
+        def __init__(self, content, status_code=200):
+            super().__init__(content, status_code=status_code)
+            self.body_json = content
+
+    def accepted(folio: str, number: int, staged) -> Json:
+        body = Accepted(folio=folio, upload=number, files=[f.__dict__ for f in staged.files],
+                        total_bytes=staged.total_bytes).model_dump(mode="json")
+        return Json(body, status_code=202)
+
+    @app.post("/folios", status_code=202, response_model=Accepted, responses=ERRORS, openapi_extra=UPLOAD_BODY,
+              summary="Create a folio: folio.json and its files in one multipart request")
+    async def create_folio(request: Request, who: str = Depends(portal),
+                           idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+        ctx = request.app.state.ctx
+
+        async def handle(with_fingerprint=False):
+            staged = await receive(request, ctx)
+            try:
+                if staged.manifest is None:
+                    raise ApiError(422, "NO_MANIFEST", "the 'manifest' part (folio.json) is missing")
+                try:
+                    manifest = parse_manifest(staged.manifest)
+                except ManifestError as exc:
+                    raise ApiError(422, "INPUT", str(exc)) from None
+                if not FOLIO_ID.match(manifest.folio):
+                    raise ApiError(422, "INPUT", f"folio.json: field 'folio': {manifest.folio!r} must be 1-64 "
+                                   "letters, digits, '.', '_' or '-'")
+                (staged.directory / "folio.json").write_bytes(staged.manifest)
+                target = ctx["inbox"] / manifest.folio
+                if not ctx["api"].claim_folio(manifest.folio, who, str(target)):
+                    raise ApiError(409, "FOLIO_EXISTS", f"folio {manifest.folio!r} already exists; "
+                                   "add files with POST /folios/{id}/files")
+                try:
+                    os.rename(staged.directory, target)  # atomic: the folio appears whole or not at all
+                except OSError:
+                    ctx["api"].forget_folio(manifest.folio)
+                    raise ApiError(409, "FOLIO_EXISTS", f"folio {manifest.folio!r} already exists in the inbox") from None
+            finally:
+                shutil.rmtree(staged.directory, ignore_errors=True)
+            ctx["dispatcher"].submit(Job(manifest.folio, str(target), 1))
+            response = accepted(manifest.folio, 1, staged)
+            return (response, staged.fingerprint) if with_fingerprint else response
+
+        return await idempotent(request, who, idempotency_key, handle)
+
+    @app.post("/folios/{folio}/files", status_code=202, response_model=Accepted, responses=ERRORS,
+              openapi_extra=UPLOAD_BODY, summary="Add or replace files of an existing folio; it is evaluated again")
+    async def add_files(folio: str, request: Request, who: str = Depends(portal),
+                        idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+        ctx = request.app.state.ctx
+        row = owned(request, folio, who)
+        target = Path(row["folio_dir"])
+
+        async def handle(with_fingerprint=False):
+            present = [p for p in target.iterdir() if p.is_file() and p.name != "folio.json"]
+            staged = await receive(request, ctx, existing_files=len(present),
+                                   existing_bytes=sum(p.stat().st_size for p in present), manifest_allowed=False)
+            try:
+                if not staged.files:
+                    raise ApiError(422, "NO_FILES", "no 'files' parts in the request")
+                for f in staged.files:
+                    os.replace(staged.directory / f.name, target / f.name)
+            finally:
+                shutil.rmtree(staged.directory, ignore_errors=True)
+            number = ctx["api"].next_upload(folio)
+            ctx["dispatcher"].submit(Job(folio, str(target), number))
+            response = accepted(folio, number, staged)
+            return (response, staged.fingerprint) if with_fingerprint else response
+
+        return await idempotent(request, who, idempotency_key, handle)
+
+    @app.get("/folios/{folio}", response_model=FolioStatus, responses=ERRORS, summary="Status and decision history")
+    def folio_status(folio: str, request: Request, who: str = Depends(portal)):
+        row = owned(request, folio, who)
+        state = request.app.state.ctx["storage"].state
+        history = state.history(folio)
+        queue = state.queue_of(folio)
+        claimed = next((e["claimed_by"] for e in state.queue(queue) if e["folio"] == folio), None) if queue else None
+        return FolioStatus(folio=folio, status=history[-1].route.value if history else "received", queue=queue,
+                           claimed_by=claimed, flow_run=row["last_flow_run"],
+                           decisions=[d.model_dump(mode="json") for d in history])
+
+    def known_queue(name: str) -> str:
+        if name not in QUEUES:
+            raise ApiError(404, "UNKNOWN_QUEUE", f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
+        return name
+
+    @app.get("/queues/{name}", response_model=list[QueueEntry], responses=ERRORS, summary="This portal's folios in a queue")
+    def list_queue(name: str, request: Request, who: str = Depends(portal)):
+        ctx = request.app.state.ctx
+        with ctx["storage"].state.engine.begin() as conn:
+            mine = set(conn.execute(ctx["api"].portal_folios(who)).scalars())
+        return [QueueEntry(folio=e["folio"], entered_at=e["entered_at"], claimed_by=e["claimed_by"],
+                           claim_type=e["claim_type"]) for e in ctx["storage"].state.queue(known_queue(name))
+                if e["folio"] in mine]
+
+    @app.post("/queues/{name}/claim", response_model=ClaimResult, responses=ERRORS,
+              summary="Give the oldest unclaimed folio of the queue to an adjudicator")
+    def claim(name: str, body: ClaimRequest, request: Request, who: str = Depends(portal)):
+        ctx = request.app.state.ctx
+        folio = ctx["storage"].state.claim_next(known_queue(name), body.adjudicator, ctx["api"].portal_folios(who))
+        return ClaimResult(folio=folio)
+
+    @app.post("/queues/{name}/release", response_model=ReleaseResult, responses=ERRORS,
+              summary="Give a claimed folio back to its queue")
+    def release(name: str, body: ReleaseRequest, request: Request, who: str = Depends(portal)):
+        ctx = request.app.state.ctx
+        known_queue(name)
+        owned(request, body.folio, who)
+        if ctx["storage"].state.queue_of(body.folio) != name:
+            raise ApiError(409, "NOT_IN_QUEUE", f"folio {body.folio!r} is not in queue {name!r}")
+        if not ctx["storage"].state.release(body.folio, body.adjudicator):
+            raise ApiError(409, "NOT_CLAIMED", f"folio {body.folio!r} is not claimed by {body.adjudicator!r}")
+        return ReleaseResult(released=True)
+
+    return app

@@ -1,0 +1,123 @@
+"""Throughput of the deployed path (API -> Prefect deployment -> process worker -> decision).
+
+For each worker count: start the whole stack with scripts/up on free ports (Prefect server and
+folio state on one throw-away PostgreSQL, originals on local disk), post the same batch of
+digital folios (copies of the digital sample folios under new folio ids) to the API from 8
+client threads, and time from the first POST to the last decision stored. Prints a markdown
+table for docs/deploy.md.
+
+    .venv/bin/python bench/throughput.py --folios 200 --workers 1 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, func, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from pg import PostgresServer, free_port  # noqa: E402
+
+from storage.schema import decisions  # noqa: E402
+
+DIGITAL = ["RB-2026-000101", "DF-2026-000301", "AC-2026-000401", "PP-2026-000201"]
+
+
+def folio_parts(n: int) -> tuple[str, list]:
+    source = ROOT / "samples" / "folios" / DIGITAL[n % len(DIGITAL)]
+    manifest = json.loads((source / "folio.json").read_bytes())
+    manifest["folio"] = f"BENCH-{n:05d}"
+    parts = [("manifest", ("folio.json", json.dumps(manifest).encode(), "application/json"))]
+    parts += [("files", (p.name, p.read_bytes(), "application/octet-stream"))
+              for p in sorted(source.iterdir()) if p.name != "folio.json"]
+    return manifest["folio"], parts
+
+
+def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: str) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{tag}-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CLAIM_INTAKE_"))}
+    state_url = pg.create_database(f"claims_{tag}")
+    env.update(PREFECT_PORT=str(free_port()), API_PORT=str(free_port()), UP_DIR=str(tmp / "up"),
+               WORKERS=str(workers), WORKER_LIMIT=str(worker_limit), PREFECT_LOGGING_LEVEL="WARNING",
+               PREFECT_API_DATABASE_CONNECTION_URL=pg.create_database(f"prefect_{tag}").replace("+psycopg", "+asyncpg"),
+               CLAIM_INTAKE_HOME=str(tmp / "home"), CLAIM_INTAKE_DATABASE_URL=state_url)
+    up = subprocess.Popen(["bash", str(ROOT / "scripts/up")], env=env, stdout=open(tmp / "up.log", "wb"),
+                          stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        t0 = time.monotonic()
+        while b"up: Prefect" not in (tmp / "up.log").read_bytes():
+            if up.poll() is not None or time.monotonic() - t0 > 300:
+                raise SystemExit(f"stack did not start; see {tmp}/up")
+            time.sleep(0.5)
+        startup = time.monotonic() - t0
+        key = subprocess.run([sys.executable, "-m", "claim_intake.cli", "api-key", "create", "bench"], env=env,
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        api = f"http://127.0.0.1:{env['API_PORT']}"
+        engine = create_engine(state_url)
+        payloads = [folio_parts(i) for i in range(count)]
+        with httpx.Client(base_url=api, headers={"X-API-Key": key}, timeout=120) as client:
+            start = time.monotonic()
+
+            def post(item):
+                r = client.post("/folios", files=item[1])
+                r.raise_for_status()
+
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(post, payloads))
+            posted = time.monotonic() - start
+            while True:
+                with engine.connect() as conn:
+                    done = conn.execute(select(func.count(func.distinct(decisions.c.folio)))).scalar_one()
+                if done >= count:
+                    break
+                if time.monotonic() - start > 3600:
+                    raise SystemExit(f"only {done}/{count} decided after an hour")
+                time.sleep(0.5)
+            elapsed = time.monotonic() - start
+        engine.dispose()
+        return {"workers": workers, "folios": count, "startup_s": startup, "post_s": posted, "elapsed_s": elapsed,
+                "per_min": count / elapsed * 60, "per_hour": count / elapsed * 3600}
+    finally:
+        os.killpg(up.pid, signal.SIGTERM)
+        try:
+            up.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(up.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folios", type=int, default=200)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--worker-limit", type=int, default=4)
+    args = parser.parse_args()
+    pg = PostgresServer()
+    try:
+        results = []
+        for w in args.workers:
+            results.append(run(w, args.folios, args.worker_limit, pg, f"w{w}"))
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)  # kept even if a later run fails
+    finally:
+        pg.stop()
+    base = results[0]["per_hour"]
+    print("| workers | folios | stack start s | all POSTs s | last decision s | folios/min | folios/hour | × 1 worker |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['workers']} | {r['folios']} | {r['startup_s']:.0f} | {r['post_s']:.1f} | {r['elapsed_s']:.1f} | "
+              f"{r['per_min']:.1f} | {r['per_hour']:.0f} | {r['per_hour'] / base:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Originals in S3 (or any S3-compatible store), content-addressed like the local store.
+
+Why each request carries what it does:
+- the key is the SHA-256 of the bytes, so a retried or duplicate upload is the same object;
+- `ChecksumSHA256` on write makes S3 itself refuse bytes damaged on the way in, and every read
+  hashes the bytes again, so corruption at rest or in transit is caught before a validator sees it;
+- `ServerSideEncryption` is requested on every write (claim documents are personal data), not
+  left to a bucket default someone may change;
+- reports and notices go under `<prefix>/reports/<folio>/` beside the originals."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from urllib.parse import urlparse
+
+from .blobs import BlobCorrupted, sha256_of
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """`s3://bucket/some/prefix` -> ("bucket", "some/prefix")."""
+    parsed = urlparse(url)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise ValueError(f"not an S3 URL (s3://bucket/prefix): {url!r}")
+    return parsed.netloc, parsed.path.strip("/")
+
+
+class S3BlobStore:
+    def __init__(self, bucket: str, prefix: str = "", *, client=None, endpoint_url: str | None = None,
+                 region: str | None = None, sse: str = "AES256", kms_key_id: str | None = None):
+        if client is None:
+            import boto3
+            from botocore.config import Config
+
+            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region or "us-east-1",
+                                  config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.sse = sse
+        self.kms_key_id = kms_key_id
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs) -> "S3BlobStore":
+        bucket, prefix = parse_s3_url(url)
+        return cls(bucket, prefix, **kwargs)
+
+    def _key(self, *parts: str) -> str:
+        return "/".join(p for p in (self.prefix, *parts) if p)
+
+    def key_of(self, sha256: str) -> str:
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self._key("originals", sha256[:2], sha256[2:4], sha256)
+
+    def _encryption(self) -> dict:
+        extra = {"ServerSideEncryption": self.sse}
+        if self.kms_key_id:
+            extra["SSEKMSKeyId"] = self.kms_key_id
+        return extra
+
+    def _put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
+            ChecksumAlgorithm="SHA256", ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            **self._encryption())
+
+    def put(self, data: bytes) -> str:
+        digest = sha256_of(data)
+        key = self.key_of(digest)
+        if not self.exists(digest):
+            self._put(key, data)
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), ChecksumMode="ENABLED")
+        data = obj["Body"].read()
+        if sha256_of(data) != sha256:
+            raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.key_of(sha256))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    # -- reports and notices, beside the originals ----------------------------------------
+    def report_key(self, folio: str, name: str) -> str:
+        if "/" in folio or "/" in name or name in ("", ".", ".."):
+            raise ValueError(f"bad report name {folio!r}/{name!r}")
+        return self._key("reports", folio, name)
+
+    def put_report(self, folio: str, name: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        key = self.report_key(folio, name)
+        self._put(key, data, content_type)
+        return f"s3://{self.bucket}/{key}"
+
+    def get_report(self, folio: str, name: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self.report_key(folio, name))["Body"].read()

@@ -1,0 +1,226 @@
+"""The intake API served by a real uvicorn on 127.0.0.1, flows run in-process against the
+session's Prefect test server (the embedded default: no deployment configured)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from api.keys import create_key
+from claim_intake.config import Settings
+from pg import free_port
+from storage import open_storage
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "folios" / "RB-2026-000101"
+
+
+class LiveServer:
+    def __init__(self, app, port: int):
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{port}"
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(30)
+
+
+@pytest.fixture
+def api(home, prefect_harness):
+    from api.app import create_app
+
+    settings = Settings(home=home, api_batch_window_s=0.2)
+    engine = open_storage(settings).state.engine
+    keys = {"a": create_key(engine, "portal-a"), "b": create_key(engine, "portal-b")}
+    with LiveServer(create_app(settings), free_port()) as server:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            yield client, keys, home
+
+
+def folio_parts(folio_dir: Path, *, rename: str | None = None) -> list:
+    manifest = (folio_dir / "folio.json").read_bytes()
+    if rename:
+        data = json.loads(manifest)
+        data["folio"] = rename
+        manifest = json.dumps(data).encode()
+    parts = [("manifest", ("folio.json", manifest, "application/json"))]
+    parts += [("files", (p.name, p.read_bytes(), "application/octet-stream"))
+              for p in sorted(folio_dir.iterdir()) if p.name != "folio.json"]
+    return parts
+
+
+def h(key: str, **extra) -> dict:
+    return {"X-API-Key": key, **extra}
+
+
+def nothing_stored(home: Path, folio: str) -> None:
+    inbox = home / "inbox"
+    assert not (inbox / folio).exists()
+    assert list((inbox / ".staging").iterdir()) == []
+
+
+def wait_decision(client, key, folio, timeout=90) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/folios/{folio}", headers=h(key)).json()
+        if body["decisions"]:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"no decision for {folio} after {timeout} s")
+
+
+def test_upload_is_decided_queued_and_claimable(api):
+    client, keys, home = api
+    r = client.post("/folios", files=folio_parts(SAMPLE), headers=h(keys["a"]))
+    assert r.status_code == 202, r.text
+    assert r.json()["folio"] == "RB-2026-000101" and len(r.json()["files"]) == 6
+    assert (home / "inbox" / "RB-2026-000101" / "folio.json").is_file()
+    body = wait_decision(client, keys["a"], "RB-2026-000101")
+    expected = json.loads((SAMPLE.parent / "RB-2026-000101.expected.json").read_text())
+    assert body["status"] == expected["route"] == body["decisions"][-1]["route"]
+    queue = expected["route"]
+    assert [e["folio"] for e in client.get(f"/queues/{queue}", headers=h(keys["a"])).json()] == ["RB-2026-000101"]
+    assert client.post(f"/queues/{queue}/claim", json={"adjudicator": "ana"}, headers=h(keys["a"])).json() == {"folio": "RB-2026-000101"}
+    assert client.post(f"/queues/{queue}/claim", json={"adjudicator": "luis"}, headers=h(keys["a"])).json() == {"folio": None}
+    assert client.get("/folios/RB-2026-000101", headers=h(keys["a"])).json()["claimed_by"] == "ana"
+    r = client.post(f"/queues/{queue}/release", json={"folio": "RB-2026-000101", "adjudicator": "luis"}, headers=h(keys["a"]))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "NOT_CLAIMED"
+    r = client.post(f"/queues/{queue}/release", json={"folio": "RB-2026-000101", "adjudicator": "ana"}, headers=h(keys["a"]))
+    assert r.json() == {"released": True}
+
+
+def test_another_portal_cannot_read_or_add(api):
+    client, keys, home = api
+    assert client.post("/folios", files=folio_parts(SAMPLE, rename="RB-A-1"), headers=h(keys["a"])).status_code == 202
+    before = sorted(p.name for p in (home / "inbox" / "RB-A-1").iterdir())
+    r = client.get("/folios/RB-A-1", headers=h(keys["b"]))
+    assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+    r = client.post("/folios/RB-A-1/files", files=[("files", ("extra.pdf", b"%PDF-1.4 x", "application/pdf"))],
+                    headers=h(keys["b"]))
+    assert r.status_code == 404
+    assert sorted(p.name for p in (home / "inbox" / "RB-A-1").iterdir()) == before
+    r = client.post("/folios", files=folio_parts(SAMPLE, rename="RB-A-1"), headers=h(keys["b"]))
+    assert r.status_code == 409  # the id is taken; B gets no access to it
+    wait_decision(client, keys["a"], "RB-A-1")
+    for queue in ("adjudication", "pending_documents", "awaiting_sat"):
+        assert client.get(f"/queues/{queue}", headers=h(keys["b"])).json() == []
+        assert client.post(f"/queues/{queue}/claim", json={"adjudicator": "b"}, headers=h(keys["b"])).json() == {"folio": None}
+    # the owner can add files, and the folio is evaluated again
+    r = client.post("/folios/RB-A-1/files", files=[("files", ("nota.pdf", b"%PDF-1.4 x", "application/pdf"))],
+                    headers=h(keys["a"]))
+    assert r.status_code == 202 and r.json()["upload"] == 2
+    assert (home / "inbox" / "RB-A-1" / "nota.pdf").read_bytes() == b"%PDF-1.4 x"
+
+
+def test_keys_are_required(api):
+    client, keys, _ = api
+    assert client.get("/folios/X").status_code == 401
+    r = client.get("/folios/X", headers=h(keys["a"][:-2] + "zz"))
+    assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+def test_51st_file_is_refused_with_nothing_stored(api):
+    client, keys, home = api
+    manifest = json.dumps({"folio": "RB-MANY", "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"})
+    parts = [("manifest", ("folio.json", manifest.encode(), "application/json"))]
+    parts += [("files", (f"doc_{i:02d}.pdf", b"%PDF-1.4 " + bytes([i]), "application/pdf")) for i in range(51)]
+    r = client.post("/folios", files=parts, headers=h(keys["a"]))
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "PKG-004" and "doc_50.pdf" in r.json()["error"]["message"]
+    nothing_stored(home, "RB-MANY")
+    assert client.get("/folios/RB-MANY", headers=h(keys["a"])).status_code == 404
+    # 50 is fine; then one more through /files is refused and the folio is unchanged
+    assert client.post("/folios", files=parts[:51], headers=h(keys["a"])).status_code == 202
+    r = client.post("/folios/RB-MANY/files", files=[parts[51]], headers=h(keys["a"]))
+    assert r.status_code == 413 and r.json()["error"]["code"] == "PKG-004"
+    assert len(list((home / "inbox" / "RB-MANY").iterdir())) == 51  # 50 files + folio.json
+
+
+def test_51_mib_upload_is_refused_with_nothing_stored(api):
+    client, keys, home = api
+    manifest = json.dumps({"folio": "RB-BIG", "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"})
+    big = b"%PDF-1.4\n" + b"0" * (51 * 1024 * 1024)
+    r = client.post("/folios", headers=h(keys["a"]), files=[
+        ("manifest", ("folio.json", manifest.encode(), "application/json")),
+        ("files", ("escaneo.pdf", big, "application/pdf"))])
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "PKG-005" and "52428800" in r.json()["error"]["message"]
+    nothing_stored(home, "RB-BIG")
+
+
+def test_idempotency_key_makes_a_retry_safe(api):
+    client, keys, home = api
+    parts = folio_parts(SAMPLE, rename="RB-IDEM")
+    first = client.post("/folios", files=parts, headers=h(keys["a"], **{"Idempotency-Key": "k-1"}))
+    again = client.post("/folios", files=parts, headers=h(keys["a"], **{"Idempotency-Key": "k-1"}))  # new boundary
+    assert first.status_code == again.status_code == 202
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/folios", files=folio_parts(SAMPLE, rename="RB-IDEM-2"),
+                        headers=h(keys["a"], **{"Idempotency-Key": "k-1"}))
+    assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_MISMATCH"
+    assert not (home / "inbox" / "RB-IDEM-2").exists()
+    plain = client.post("/folios", files=parts, headers=h(keys["a"]))  # no key: a second create conflicts
+    assert plain.status_code == 409 and plain.json()["error"]["code"] == "FOLIO_EXISTS"
+    wait_decision(client, keys["a"], "RB-IDEM")
+    assert len(client.get("/folios/RB-IDEM", headers=h(keys["a"])).json()["decisions"]) == 1
+
+
+@pytest.mark.parametrize("name,code", [("../evil.pdf", "BAD_FILE_NAME"), ("folio.json", "BAD_FILE_NAME")])
+def test_bad_file_names_are_refused(api, name, code):
+    client, keys, home = api
+    parts = folio_parts(SAMPLE, rename="RB-NAMES") + [("files", (name, b"x", "application/pdf"))]
+    r = client.post("/folios", files=parts, headers=h(keys["a"]))
+    assert r.status_code == 422 and r.json()["error"]["code"] == code
+    nothing_stored(home, "RB-NAMES")
+
+
+def test_bad_manifest_names_the_field(api):
+    client, keys, home = api
+    r = client.post("/folios", headers=h(keys["a"]), files=[
+        ("manifest", ("folio.json", b'{"folio": "X-1", "claim_type": "nope", "received_at": "2026-11-20"}', "application/json"))])
+    assert r.status_code == 422 and "claim_type" in r.json()["error"]["message"]
+    r = client.post("/folios", headers=h(keys["a"]), content=b"{}", )
+    assert r.status_code == 415
+
+
+def test_openapi_holds_up_under_schemathesis(api, tmp_path):
+    client, keys, _ = api
+    spec = client.get("/openapi.json").json()
+    assert {"/folios", "/folios/{folio}/files", "/folios/{folio}", "/queues/{name}", "/queues/{name}/claim",
+            "/queues/{name}/release"} <= set(spec["paths"])
+    st = Path(sys.executable).with_name("st")
+    proc = subprocess.run([str(st), "run", f"{str(client.base_url).rstrip('/')}/openapi.json", "--checks", "not_a_server_error",
+                           "--max-examples", "8", "--seed", "7", "--workers", "1", "--no-shrink",
+                           "-H", f"X-API-Key: {keys['a']}", "--request-timeout", "30"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)  # its reports stay out of the repo
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+
+def test_cli_creates_a_key_that_works(api, home):
+    client, _, _ = api
+    proc = subprocess.run([sys.executable, "-m", "claim_intake.cli", "api-key", "create", "portal-c"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    key = proc.stdout.strip()
+    assert key.startswith("cik_")
+    assert client.get("/folios/none", headers=h(key)).status_code == 404  # authenticated, just not found
+    bad = subprocess.run([sys.executable, "-m", "claim_intake.cli", "api-key", "create", "Bad Name!"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "portal name" in bad.stderr
