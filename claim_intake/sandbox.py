@@ -138,9 +138,9 @@ def _context():
 
 def default_workers() -> int:
     """CLAIM_INTAKE_READ_WORKERS, else one per CPU this process may use."""
-    from claim_intake.config import Settings
+    from claim_intake.config import current_settings
 
-    configured = Settings().read_workers
+    configured = current_settings().read_workers
     if configured:
         return configured
     try:
@@ -266,11 +266,11 @@ def overran(doc: extractors.ReadDocument) -> bool:
 def read(jobs: list[ReadJob], thresholds, *, trust_store=None, stamp_certificates=None) -> dict[str, extractors.ReadDocument]:
     """The pipeline's entry point: `read_all` with the rule set's budgets, or a plain in-process
     read when CLAIM_INTAKE_READ_SANDBOX=false (debugging a reader under a debugger)."""
-    from claim_intake.config import Settings
+    from claim_intake.config import current_settings
 
     if not jobs:
         return {}
-    if not Settings().read_sandbox:
+    if not current_settings().read_sandbox:
         return {job.name: extractors.read_document(
             job.name, job.data, job.media_type, job.declared, min_text_chars=thresholds.min_text_chars,
             trust_store=trust_store, stamp_certificates=stamp_certificates) for job in jobs}

@@ -9,6 +9,8 @@ Nothing here decides whether the statement is acceptable."""
 
 from __future__ import annotations
 
+from claim_intake.text import fold as fold_case_accents
+
 import calendar
 import re
 import unicodedata
@@ -106,8 +108,7 @@ def extract_bank_statement(content: DocumentContent) -> BankStatementExtraction:
 
 def fold(text: str) -> str:
     """Upper case without accents, spaces collapsed: labels and months match however typed."""
-    decomposed = unicodedata.normalize("NFKD", text.upper())
-    return re.sub(r"[ \t\u00a0]+", " ", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return re.sub(r"[ \t\u00a0]+", " ", fold_case_accents(text))
 
 
 def _clean(text: str) -> str:

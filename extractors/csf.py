@@ -8,6 +8,8 @@ the next known label. Nothing here decides whether the certificate is acceptable
 
 from __future__ import annotations
 
+from claim_intake.text import fold as fold_case_accents
+
 import re
 import unicodedata
 from datetime import date
@@ -65,8 +67,7 @@ _CONNECTORS = {"Y", "E", "DE", "DEL", "LA", "LAS", "LOS", "CON", "POR", "A", "EN
 
 def fold(text: str) -> str:
     """Upper case without accents, for comparing words (never for values we hand back)."""
-    decomposed = unicodedata.normalize("NFKD", text.upper())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold_case_accents(text)
 
 
 def label_pattern(label: str) -> str:
@@ -109,12 +110,15 @@ def extract_csf(content: DocumentContent) -> CsfExtraction:
     text = _clean(content.text)
     issued_on, place = _issue(text)
     descriptions, codes = _regimes(text)
-    qr = csf_qr(content.data, content.media_type) if content.data else None
-    if content.text_info.ocr:
+    ocr = content.text_info.ocr
+    # A text layer is exact: its RFC needs no QR (rendering and decoding the page costs ~10 ms);
+    # OCR'd text, or a text layer without an RFC, is checked against the QR.
+    text_rfc = None if ocr else (_match_after(text, "RFC:", _RFC) or _first(text, rf"(?<![A-Z0-9Ñ&]){_RFC}(?![A-Z0-9])"))
+    qr = csf_qr(content.data, content.media_type) if content.data and not text_rfc else None
+    if ocr:
         rfc, curp = _ocr_rfc(text, qr), correct_curp(_readings(text, "CURP:", CURP_TOKEN))
-    else:  # a text layer is exact: an RFC that fails its check digit is CSF-006's to judge
-        rfc = _match_after(text, "RFC:", _RFC) or _first(text, rf"(?<![A-Z0-9Ñ&]){_RFC}(?![A-Z0-9])")
-        rfc = rfc or (qr.rfc if qr else None)
+    else:  # an RFC that fails its check digit is CSF-006's to judge, not corrected here
+        rfc = text_rfc or (qr.rfc if qr else None)
         curp = _match_after(text, "CURP:", _CURP)
     id_cif = (qr.id_cif if qr and content.text_info.ocr else None) or _match_after(text, "idCIF:", r"\d{6,15}")
     return CsfExtraction(

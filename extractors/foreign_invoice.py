@@ -5,8 +5,9 @@ found stays None and FOR-002 tells the adjudicator; a wrong value would be worse
 
 from __future__ import annotations
 
+from claim_intake.text import fold as fold_case_accents
+
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -42,8 +43,7 @@ _WORDS_MDY = re.compile(r"\b([A-Z]{3,10})\.?\s+(\d{1,2}),?\s+(20\d{2})\b")
 _WORDS_DMY = re.compile(r"\b(\d{1,2})\s+(?:DE\s+)?([A-Z]{3,10})\.?\s+(?:DE\s+)?(20\d{2})\b")
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.upper()) if not unicodedata.combining(c))
+_fold = fold_case_accents
 
 
 def _amount(raw: str) -> Decimal | None:

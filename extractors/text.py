@@ -3,8 +3,9 @@ typed differently never decide what a document says."""
 
 from __future__ import annotations
 
+from claim_intake.text import fold as fold_case_accents
+
 import re
-import unicodedata
 from datetime import date
 
 MONTHS_ES = {
@@ -17,9 +18,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 
 def fold(text: str) -> str:
     """Upper case, accents removed, runs of spaces collapsed; line breaks kept."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped.upper())
+    return _SPACES.sub(" ", fold_case_accents(text))
 
 
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})\b")

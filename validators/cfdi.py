@@ -10,8 +10,9 @@ rule would only describe the same defect again."""
 
 from __future__ import annotations
 
+from claim_intake.text import fold as fold_case_accents
+
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,8 +52,7 @@ _SEAL_WHY = {
 
 def _fold(text: str) -> str:
     """Upper case without accents, for searching inside descriptions."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").upper())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold_case_accents(text or "")
 
 
 def _f(code: str, outcome: Outcome, message: str, **evidence: Any) -> Finding:

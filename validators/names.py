@@ -10,8 +10,9 @@ misspelt surname is another person as far as an automated check may tell."""
 
 from __future__ import annotations
 
+from claim_intake.text import fold as fold_case_accents
+
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -21,10 +22,7 @@ _JOINERS = re.compile(r"[.'`´’‘]")
 _SEPARATORS = re.compile(r"[^A-Z0-9 ]+")
 
 
-def _fold(text: str) -> str:
-    """Upper case without accents or diacritics (Ñ becomes N on both sides alike)."""
-    decomposed = unicodedata.normalize("NFKD", text.upper())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+_fold = fold_case_accents
 
 
 def _words(text: str) -> list[str]:

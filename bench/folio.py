@@ -1,0 +1,259 @@
+"""Benchmark: a typical digital folio, stage by stage, against the floor of calling the same
+libraries directly; the whole flow through Prefect; folios per hour with 1 and 2 processes;
+peak RSS for a 50 MB folio.
+
+    .venv/bin/python bench/folio.py [-n 10] [--skip-prefect] [--skip-rss]
+
+The typical folio (issue 8): 1 CSF, a 4-page bank statement, 3 invoice pairs (XML + PDF), a
+claim form, a reimbursement form and a medical report, reembolso, built with the samples'
+builders. "Document work" is read + validate + decide with the pipeline's own functions, reading
+in-process (CLAIM_INTAKE_READ_SANDBOX=false) so that the ratio compares like with like; the
+sandboxed read is reported on its own row. The floor is pypdfium2's text of every page the
+pipeline reads plus, per XML, lxml parse + compiled XSD + seal verification (bench/cfdi.py's
+floor): work no implementation can skip. CPU times include child processes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+AS_OF = date(2026, 11, 20)
+
+
+def cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def typical_folio(root: Path, name: str = "BENCH-0001", scanned_page: bool = False) -> Path:
+    from samples import generate as g
+    from samples.builders.bank import build_statement
+
+    folio = g.Folio(name, g.manifest(name, "reembolso"), "adjudication", [])
+    g.reimbursement_basics(folio, skip=("estado_cuenta.pdf",))
+    folio.add("estado_cuenta.pdf", build_statement(layout="bbva", holder=g.HOLDER.name, clabe=g.HOLDER_CLABE,
+                                                   period_start=date(2026, 10, 1), period_end=date(2026, 10, 31), pages=4))
+    from samples.builders.csf import build_csf
+
+    folio.add("constancia.pdf", build_csf(rfc=g.HOLDER.rfc, name=g.HOLDER.name, issued_on=date(2026, 11, 5),
+                                          postal_code=g.HOLDER.postal_code))
+    for n in range(1, 4):
+        g.add_pair(folio, g.fees_invoice(name, n, amount=f"{1000 + n * 100}.00"))
+    if scanned_page:
+        from samples.builders.scan import scanned_jpeg
+
+        folio.add("receta_foto.jpg", scanned_jpeg(folio.files["informe_medico.pdf"]))
+    folder = g.write(folio, root)
+    g.expected_path(folder).unlink()
+    return folder
+
+
+def stage_times(folio_dir: Path, runs: int) -> dict[str, list[float]]:
+    """CPU seconds per stage of the pipeline, in-process reads."""
+    from claim_intake import pipeline
+    from claim_intake.config import Settings, default_ruleset
+    from storage import open_storage
+
+    os.environ["CLAIM_INTAKE_READ_SANDBOX"] = "false"
+    rules = default_ruleset()
+    settings = Settings(home=Path(tempfile.mkdtemp(prefix="bench-home-")))
+    storage = open_storage(settings)
+    trust, stamps = pipeline.load_trust_store(settings), pipeline.load_stamp_certificates(settings)
+    out: dict[str, list[float]] = {k: [] for k in ("store", "packaging", "read", "validate+decide", "record")}
+    for _ in range(runs + 1):  # the first run warms caches (schemas, fonts) and is dropped
+        t = cpu(); mb, files = pipeline.read_folio_dir(folio_dir); stored = pipeline.store_originals(mb, files, storage); t_store = cpu() - t
+        t = cpu(); pk = pipeline.check_packaging(stored, rules); t_pk = cpu() - t
+        t = cpu(); read = pipeline.read_documents(stored, pk, rules, trust, stamps); t_read = cpu() - t
+        t = cpu()
+        found = pipeline.validate_documents(stored, read, rules, AS_OF, {})
+        decision = pipeline.decide(stored, pk, read, found, rules, AS_OF, datetime.now(timezone.utc))
+        t_val = cpu() - t
+        t = cpu(); storage.state.record_decision(decision, pipeline.cfdi_uuids(read)); t_rec = cpu() - t
+        for key, value in zip(out, (t_store, t_pk, t_read, t_val, t_rec)):
+            out[key].append(value)
+    assert decision.route.value == "adjudication", decision.codes()
+    return {k: v[1:] for k, v in out.items()}
+
+
+def floor_times(folio_dir: Path, runs: int) -> list[float]:
+    import pypdfium2
+    from bench.cfdi import floor_once
+    from extractors import cfdi_xml as cx
+
+    schema, xslt = cx.compiled_schema("4.0"), cx._cadena_xslt("4.0")
+    files = [(p.suffix.lower(), p.read_bytes()) for p in sorted(folio_dir.iterdir()) if p.name != "folio.json"]
+    times = []
+    for _ in range(runs + 1):
+        t = cpu()
+        for suffix, data in files:
+            if suffix == ".xml":
+                floor_once(data, schema, xslt)
+            elif suffix == ".pdf":
+                pdf = pypdfium2.PdfDocument(data)
+                for page in pdf:
+                    page.get_textpage().get_text_range()
+                pdf.close()
+        times.append(cpu() - t)
+    return times[1:]
+
+
+def sandbox_read(folio_dir: Path, runs: int) -> list[float]:
+    from claim_intake import pipeline
+    from claim_intake.config import Settings, default_ruleset
+    from storage import open_storage
+
+    os.environ["CLAIM_INTAKE_READ_SANDBOX"] = "true"
+    rules = default_ruleset()
+    storage = open_storage(Settings(home=Path(tempfile.mkdtemp(prefix="bench-home-"))))
+    mb, files = pipeline.read_folio_dir(folio_dir)
+    stored = pipeline.store_originals(mb, files, storage)
+    pk = pipeline.check_packaging(stored, rules)
+    walls = []
+    for _ in range(runs + 1):
+        t = time.perf_counter()
+        pipeline.read_documents(stored, pk, rules)
+        walls.append(time.perf_counter() - t)
+    return walls[1:]
+
+
+def flow_times(folio_dir: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall seconds per folio through the intake-folio flow (Prefect test server), and the same
+    folio through the plain pipeline with the same (sandboxed) reading."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.intake import intake_folio
+
+    os.environ["CLAIM_INTAKE_READ_SANDBOX"] = "true"
+    os.environ["CLAIM_INTAKE_HOME"] = tempfile.mkdtemp(prefix="bench-flow-")
+    walls = []
+    with prefect_test_harness(server_startup_timeout=60), \
+            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        for _ in range(runs + 1):
+            t = time.perf_counter()
+            intake_folio(str(folio_dir), AS_OF)
+            walls.append(time.perf_counter() - t)
+    return walls[1:], sandbox_read(folio_dir, runs)
+
+
+def throughput(folio_dir: Path, folios: int, processes: int) -> float:
+    """Folios per hour through the plain pipeline (sandboxed reads) in N parallel processes."""
+    code = (
+        "import sys, os, time, tempfile; from pathlib import Path; sys.path.insert(0, %r)\n"
+        "os.environ['CLAIM_INTAKE_READ_WORKERS']='1'\n"
+        "from bench.folio import run_pipeline\n"
+        "if __name__ == '__main__':\n"
+        "    run_pipeline(Path(%r), int(sys.argv[1]))\n"
+    ) % (str(ROOT), str(folio_dir))
+    each = folios // processes
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(each)]) for _ in range(processes)]
+    for p in procs:
+        assert p.wait() == 0
+    return each * processes / (time.perf_counter() - start) * 3600
+
+
+def run_pipeline(folio_dir: Path, n: int) -> None:
+    from claim_intake import pipeline
+    from claim_intake.config import Settings, default_ruleset
+    from storage import open_storage
+
+    rules = default_ruleset()
+    settings = Settings(home=Path(tempfile.mkdtemp(prefix="bench-tp-")))
+    storage = open_storage(settings)
+    trust, stamps = pipeline.load_trust_store(settings), pipeline.load_stamp_certificates(settings)
+    for _ in range(n):
+        mb, files = pipeline.read_folio_dir(folio_dir)
+        stored = pipeline.store_originals(mb, files, storage)
+        pk = pipeline.check_packaging(stored, rules)
+        read = pipeline.read_documents(stored, pk, rules, trust, stamps)
+        found = pipeline.validate_documents(stored, read, rules, AS_OF, {})
+        decision = pipeline.decide(stored, pk, read, found, rules, AS_OF, datetime.now(timezone.utc))
+        storage.state.record_decision(decision, pipeline.cfdi_uuids(read))
+
+
+def peak_rss_50mb(root: Path) -> float:
+    """Peak RSS (MB, this process and its readers) for a folio of ~50 MB of PDFs."""
+    import io
+
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    folio = typical_folio(root, "BENCH-BIG")
+    noise = os.urandom(1)  # deterministic size, incompressible content
+    for i in range(9):
+        buffer = io.BytesIO()
+        pdf = canvas.Canvas(buffer, invariant=1)
+        image = Image.frombytes("L", (2400, 2200), (noise * 0) + os.urandom(2400 * 2200))
+        pdf.drawInlineImage(image, 0, 0, 600, 800)
+        pdf.drawString(40, 40, "ANEXO")
+        pdf.showPage(); pdf.save()
+        (folio / f"anexo_{i}.pdf").write_bytes(buffer.getvalue())
+    size = sum(p.stat().st_size for p in folio.iterdir())
+    code = (
+        "import sys, resource; sys.path.insert(0, %r)\n"
+        "from pathlib import Path\nfrom bench.folio import run_pipeline\n"
+        "if __name__ == '__main__':\n"
+        "    run_pipeline(Path(%r), 1)\n"
+        "    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "    print(me, kids)\n"
+    ) % (str(ROOT), str(folio))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    print(f"  50 MB folio: {size / 1e6:.1f} MB of files; parent peak {int(out[0]) / 1024:.0f} MB, "
+          f"largest reader {int(out[1]) / 1024:.0f} MB")
+    return max(int(out[0]), int(out[1])) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10, help="runs per measurement")
+    parser.add_argument("--skip-prefect", action="store_true")
+    parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--folios", type=int, default=40, help="folios for the throughput rows")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="bench-folio-"))
+    folio = typical_folio(root)
+    stages = stage_times(folio, args.n)
+    floor = floor_times(folio, args.n)
+    med = {k: statistics.median(v) * 1000 for k, v in stages.items()}
+    work = med["read"] + med["validate+decide"]
+    floor_ms = statistics.median(floor) * 1000
+    print(f"typical digital folio ({sum(1 for p in folio.iterdir()) - 1} files), CPU ms, median of {args.n}:")
+    print("| stage | CPU ms |\n|---|---|")
+    for k, v in med.items():
+        print(f"| {k} | {v:.1f} |")
+    print(f"| floor: pypdfium2 text + lxml/XSD/seal, called directly | {floor_ms:.1f} |")
+    print(f"| document work (read + validate + decide) / floor | {work / floor_ms:.2f}x |")
+    rows = {"document_work_ms": work, "floor_ms": floor_ms, "ratio": work / floor_ms}
+    if not args.skip_prefect:
+        walls, plain = flow_times(folio, args.n)
+        flow_ms, plain_ms = statistics.median(walls) * 1000, statistics.median(plain) * 1000
+        print(f"| whole flow through Prefect, wall ms per folio | {flow_ms:.0f} |")
+        print(f"| of which the sandboxed read alone, wall ms | {plain_ms:.0f} |")
+        rows.update(flow_ms=flow_ms)
+    for label, scanned in (("digital", False), ("with one scanned page", True)):
+        target = folio if not scanned else typical_folio(root, "BENCH-SCAN", scanned_page=True)
+        one, two = throughput(target, args.folios, 1), throughput(target, args.folios, 2)
+        print(f"| folios/hour, {label}: 1 process {one:,.0f}; 2 processes {two:,.0f} ({two / one:.2f}x) |")
+        rows[f"per_hour_{'scan' if scanned else 'digital'}"] = [one, two]
+    if not args.skip_rss:
+        rows["peak_rss_mb"] = peak_rss_50mb(root)
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
