@@ -34,6 +34,16 @@ def _fail_input(message: str, as_json: bool) -> None:
     raise typer.Exit(2)
 
 
+def _as_of(value: str | None, as_json: bool) -> date | None:
+    """--as-of as a date, or exit 2 naming the bad value."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail_input(f"--as-of: not a date YYYY-MM-DD: {value!r}", as_json)
+
+
 def _run(folio_dir: Path, as_of: date | None):
     """One flow run. Heartbeats exist to detect crashed runs under a worker; a CLI run is
     watched by its operator, and each heartbeat thread costs up to a second at exit."""
@@ -54,12 +64,7 @@ def process(
     """Store, classify, extract, validate and route folios through the intake-folio flow."""
     from claim_intake.folio import ManifestError
 
-    as_of_date = None
-    if as_of:
-        try:
-            as_of_date = date.fromisoformat(as_of)
-        except ValueError:
-            _fail_input(f"--as-of: not a date YYYY-MM-DD: {as_of!r}", as_json)
+    as_of_date = _as_of(as_of, as_json)
     for folio_dir in folio_dirs:  # fail fast, before Prefect starts, on what is plainly unusable
         if not folio_dir.is_dir():
             _fail_input(f"{folio_dir}: no such folio directory", as_json)
@@ -228,12 +233,7 @@ def add(
     from claim_intake.pipeline import add_files
     from storage import open_storage
 
-    as_of_date = None
-    if as_of:
-        try:
-            as_of_date = date.fromisoformat(as_of)
-        except ValueError:
-            _fail_input(f"--as-of: not a date YYYY-MM-DD: {as_of!r}", as_json)
+    as_of_date = _as_of(as_of, as_json)
     settings = Settings()
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in folio)
     try:

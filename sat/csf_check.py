@@ -12,15 +12,13 @@ view state is there): an HTML error page of a proxy on a bad day must not reject
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from .resilience import (
-    CONNECTION, HTTP, MALFORMED, TIMEOUT, CircuitBreaker, RetryPolicy, SatUnavailable, breaker_for,
+    CONNECTION, HTTP, MALFORMED, TIMEOUT, SatHttpClient, SatUnavailable,
     call_with_retries,
 )
 
@@ -93,37 +91,12 @@ def parse_csf_page(body: bytes, *, rfc: str, id_cif: str, checked_at: datetime |
     )
 
 
-class CsfCheckClient:
+class CsfCheckClient(SatHttpClient):
     """`check(rfc, id_cif)` -> CsfOnline, or SatUnavailable after the retry policy."""
 
-    def __init__(
-        self, url: str, *, timeout_s: float = 10.0, retry: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None = None, limiter=None, transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
-        self.url = url
-        self.retry = retry or RetryPolicy()
-        self.breaker = breaker
-        self.limiter = limiter
-        self._sleep = sleep
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), transport=transport, follow_redirects=True,
-                                  headers={"User-Agent": "claim-intake/csf-check"})
-
-    @classmethod
-    def from_settings(cls, settings, *, limiter=None, **kw) -> "CsfCheckClient":
-        breaker = breaker_for(settings.sat_csf_url, settings.sat_breaker_failures, settings.sat_breaker_cooldown_s)
-        return cls(settings.sat_csf_url, timeout_s=settings.sat_timeout_s,
-                   retry=RetryPolicy(attempts=settings.sat_retry_attempts, base_delay_s=settings.sat_retry_base_delay_s,
-                                     max_delay_s=8 * settings.sat_retry_base_delay_s), breaker=breaker, limiter=limiter, **kw)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> "CsfCheckClient":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    url_setting = "sat_csf_url"
+    user_agent = "claim-intake/csf-check"
+    follow_redirects = True
 
     def check(self, rfc: str, id_cif: str) -> CsfOnline:
         url = csf_query_url(self.url, id_cif, rfc)

@@ -176,3 +176,46 @@ def call_with_retries(
     if breaker is not None:  # a non-retryable answer means the service is up
         breaker.failure() if last.retryable else breaker.success()
     raise last
+
+
+class SatHttpClient:
+    """What every SAT client shares: an httpx client whose connect and read are each bounded by
+    the timeout (a hang is cut there), the retry policy, the circuit breaker and the shared rate
+    limiter. Subclasses say which URL setting they serve and how they identify themselves."""
+
+    url_setting: str = ""
+    user_agent: str = "claim-intake"
+    follow_redirects: bool = False
+
+    def __init__(
+        self, url: str, *, timeout_s: float = 10.0, retry: "RetryPolicy | None" = None,
+        breaker: "CircuitBreaker | None" = None, limiter=None, transport=None, sleep=None,
+    ):
+        import time as _time
+
+        import httpx
+
+        self.url = url
+        self.retry = retry or RetryPolicy()
+        self.breaker = breaker
+        self.limiter = limiter
+        self._sleep = sleep or _time.sleep
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), transport=transport,
+                                  follow_redirects=self.follow_redirects, headers={"User-Agent": self.user_agent})
+
+    @classmethod
+    def from_settings(cls, settings, *, limiter=None, **kw):
+        url = getattr(settings, cls.url_setting)
+        breaker = breaker_for(url, settings.sat_breaker_failures, settings.sat_breaker_cooldown_s)
+        return cls(url, timeout_s=settings.sat_timeout_s,
+                   retry=RetryPolicy(attempts=settings.sat_retry_attempts, base_delay_s=settings.sat_retry_base_delay_s,
+                                     max_delay_s=8 * settings.sat_retry_base_delay_s), breaker=breaker, limiter=limiter, **kw)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

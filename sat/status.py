@@ -8,8 +8,6 @@ answer that is not a well-formed ConsultaResult is a failure (`SatUnavailable`),
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -18,8 +16,8 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
 from .resilience import (
-    CONNECTION, HTTP, INVALID_REQUEST, MALFORMED, TIMEOUT, CircuitBreaker, RetryPolicy, SatUnavailable,
-    breaker_for, call_with_retries,
+    CONNECTION, HTTP, INVALID_REQUEST, MALFORMED, TIMEOUT, SatHttpClient,
+    SatUnavailable, call_with_retries,
 )
 
 SERVICE = "ConsultaCFDIService"
@@ -156,38 +154,12 @@ def parse_answer(body: bytes, *, uuid: str, expression: str, endpoint: str,
 # ------------------------------------------------------------------------------ the client
 
 
-class StatusClient:
+class StatusClient(SatHttpClient):
     """`consult(...)` -> SatStatus, or SatUnavailable after the retry policy. Thread-safe."""
 
-    def __init__(
-        self, url: str, *, timeout_s: float = 10.0, retry: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None = None, limiter=None, transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
-        self.url = url
-        self.retry = retry or RetryPolicy()
-        self.breaker = breaker
-        self.limiter = limiter
-        self._sleep = sleep
-        # connect and read (and write/pool) each bounded by the timeout: a hang is cut there.
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), transport=transport,
-                                  headers={"User-Agent": "claim-intake/sat-status"})
-
-    @classmethod
-    def from_settings(cls, settings, *, limiter=None, **kw) -> "StatusClient":
-        breaker = breaker_for(settings.sat_status_url, settings.sat_breaker_failures, settings.sat_breaker_cooldown_s)
-        return cls(settings.sat_status_url, timeout_s=settings.sat_timeout_s,
-                   retry=RetryPolicy(attempts=settings.sat_retry_attempts, base_delay_s=settings.sat_retry_base_delay_s,
-                                     max_delay_s=8 * settings.sat_retry_base_delay_s), breaker=breaker, limiter=limiter, **kw)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> "StatusClient":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    url_setting = "sat_status_url"
+    user_agent = "claim-intake/sat-status"
+    follow_redirects = False
 
     def consult_cfdi(self, ext) -> SatStatus:
         """For a claim_intake.extractions.CfdiExtraction."""
