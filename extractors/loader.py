@@ -52,7 +52,10 @@ def _read_pdf(name: str, data: bytes, *, ocr: bool, min_text_chars: int) -> Docu
             raise UnreadableDocument("el PDF no tiene páginas")
         pages = []
         for index in range(min(page_count, MAX_TEXT_PAGES)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pypdfium2.PdfiumError:  # e.g. a page tree that points back at itself
+                raise UnreadableDocument(f"el PDF está dañado: la página {index + 1} no se puede abrir") from None
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
             textpage.close()
@@ -80,9 +83,15 @@ def _ocr_pdf(name: str, data: bytes, pdf: pypdfium2.PdfDocument, page_count: int
 
 
 def _render(pdf: pypdfium2.PdfDocument, index: int) -> Image.Image:
+    """The page as a grayscale image of at most MAX_OCR_PIXELS: a page declared 200 × 200 inches
+    must not become a 1.6 GB bitmap before anything downscales it."""
     page = pdf[index]
     try:
-        return page.render(scale=_scan_scale(page), grayscale=True).to_pil().convert("L")
+        scale = _scan_scale(page)
+        width_pt, height_pt = page.get_size()
+        if width_pt * height_pt * scale * scale > MAX_OCR_PIXELS:
+            scale = (MAX_OCR_PIXELS / max(width_pt * height_pt, 1.0)) ** 0.5
+        return page.render(scale=scale, grayscale=True).to_pil().convert("L")
     finally:
         page.close()
 

@@ -133,3 +133,20 @@ def test_a_huge_photo_is_decoded_downscaled_and_read():
     Image.new("L", (6000, 4500), 255).save(buffer, "JPEG")  # 27 Mpx: under the bomb limit, over OCR's
     content = read_content("foto.jpg", buffer.getvalue(), "image/jpeg")
     assert content.text_info.ocr and content.text_info.pages == 1
+
+
+def test_pdf_reader_refuses_a_page_tree_cycle_and_caps_a_huge_page_in_process():
+    """Found by the hostile corpus: without the sandbox these crashed or allocated ~1.6 GB."""
+    import resource
+
+    from extractors.content import UnreadableDocument
+    from extractors.loader import read_content
+    from hostile_corpus import cases
+
+    made = {case.id: make for case, make in cases()}
+    with pytest.raises(UnreadableDocument, match="página"):
+        read_content("ciclo.pdf", made["pdf-page-tree-cycle"]())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    content = read_content("enorme.pdf", made["pdf-huge-page"]())
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert content.text_info.ocr and grown_mb < 300
