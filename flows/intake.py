@@ -121,7 +121,7 @@ def record_decision(decision: Decision, uuids: dict[str, str]) -> dict[str, str]
     _, _, storage = _context()
     storage.state.record_decision(decision, uuids)
     history = storage.state.history(decision.folio)
-    manifest = storage.state.manifest(decision.folio) if hasattr(storage.state, "manifest") else None
+    manifest = storage.state.manifest(decision.folio)
     paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest)
     if hasattr(storage.blobs, "put_report"):  # S3: reports and notices beside the originals
         for path in paths.values():
@@ -146,6 +146,11 @@ def notify_claimant(decision: Decision, manifest) -> dict | None:
     return {"id": notice_id, "status": status, "html": str(files["html"])}
 
 
+def _artifact_key(folio: str) -> str:
+    """Prefect artifact keys take lower-case letters, digits and dashes only."""
+    return "folio-" + "".join(c if c.isalnum() else "-" for c in folio.lower())
+
+
 def _operator_views(decision: Decision, manifest, report_paths: dict[str, str], notice: dict | None) -> None:
     """What operators see in Prefect: a markdown artifact, run tags to filter by, and an event."""
     from prefect.artifacts import create_markdown_artifact
@@ -160,7 +165,7 @@ def _operator_views(decision: Decision, manifest, report_paths: dict[str, str], 
     markdown = folio_markdown(decision, paths)
     if notice:
         markdown += f"\n\nAviso al reclamante: **{notice['status']}** (aviso {notice['id']})"
-    key = "folio-" + "".join(c if c.isalnum() else "-" for c in decision.folio.lower())
+    key = _artifact_key(decision.folio)
     create_markdown_artifact(key=(key + "-report")[:100], markdown=markdown,
                              description=f"Folio {decision.folio}: {decision.route.value}")
     tags = {f"claim_type:{manifest.claim_type.value}", f"portal:{manifest.portal or 'none'}",
@@ -189,7 +194,7 @@ def _publish(decision: Decision, report_paths: dict[str, str]) -> None:
     ]
     rows += [{"file": "(folio)", "kind": "-", "status": decision.route.value,
               "findings": f"{f.code} ({f.outcome.value}) {f.message_es}"} for f in decision.folio_findings]
-    key = "folio-" + "".join(c if c.isalnum() else "-" for c in decision.folio.lower())
+    key = _artifact_key(decision.folio)
     create_table_artifact(
         key=key[:100], table=rows,
         description=f"Folio {decision.folio} -> {decision.route.value} (reglas {decision.ruleset}); "
