@@ -128,9 +128,16 @@ def demo(
                           "; ".join(decision.reasons()) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
             progress.advance(bar)
     out.print(table)
-    from claim_intake.config import Settings
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    out.print(f"Reports written under {Settings().home.resolve() / 'reports'}")
+    from claim_intake.config import Settings
+    from flows.report import folio_report_pdfs
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        pdfs = folio_report_pdfs()  # off the routing path, as the folio-report-pdfs deployment does
+    failed = sorted(f for f, v in pdfs.items() if v.startswith("failed"))
+    out.print(f"Reports written under {Settings().home.resolve() / 'reports'} "
+              f"({len(pdfs) - len(failed)} PDFs rendered{', failed: ' + ', '.join(failed) if failed else ''})")
     if mismatches:
         err.print(f"[red]{mismatches} folio(s) did not route as expected[/red]")
         raise typer.Exit(1)
@@ -310,7 +317,8 @@ def report(
         if not history:
             _fail_input(f"no decisions for folio {folio!r}", False)
         manifest = storage.state.manifest(folio) if hasattr(storage.state, "manifest") else None
-        paths = write_folio_report(history[-1], storage.reports_dir, len(history), history=history, manifest=manifest)
+        paths = write_folio_report(history[-1], storage.reports_dir, len(history), history=history, manifest=manifest,
+                                   pdf=True)
     else:
         if not (date_from and date_to):
             _fail_input("give a FOLIO, or both --from and --to (YYYY-MM-DD)", False)

@@ -71,16 +71,21 @@ def render_folio_html(decision: Decision, history: list[Decision] | None = None,
 
 
 def write_pdf(html: str, path: Path) -> Path:
-    """The same page as PDF, for the compliance file (WeasyPrint, no browser needed)."""
+    """The same page as PDF, for the compliance file (WeasyPrint, no browser needed). Written
+    beside and renamed into place, so nobody ever reads half a PDF."""
     from weasyprint import HTML
 
-    HTML(string=html).write_pdf(str(path))
+    partial = path.with_name(path.name + ".partial")
+    HTML(string=html).write_pdf(str(partial))
+    partial.replace(path)
     return path
 
 
 def write_folio_report(decision: Decision, reports_dir: Path, history_len: int,
                        history: list[Decision] | None = None, manifest: dict | None = None,
-                       pdf: bool = True) -> dict[str, Path]:
+                       pdf: bool = False) -> dict[str, Path]:
+    """The decision as JSON and the folio's page as HTML; the PDF only when asked, because it
+    costs ~0.5 s: the intake flows leave it to `folio-report-pdfs` (write_pending_pdf)."""
     folder = Path(reports_dir) / decision.folio
     folder.mkdir(parents=True, exist_ok=True)
     json_path = folder / f"decision-{history_len:03d}.json"
@@ -91,8 +96,38 @@ def write_folio_report(decision: Decision, reports_dir: Path, history_len: int,
     (folder / "latest.json").write_text(json.dumps({"decision": json_path.name}), encoding="utf-8")
     paths = {"json": json_path, "html": html_path}
     if pdf:
-        paths["pdf"] = write_pdf(html, folder / "report.pdf")
+        paths["pdf"] = write_pending_pdf(folder)
     return paths
+
+
+def _pdf_source(folder: Path) -> Path:
+    return folder / "report.pdf.source"
+
+
+def folios_without_current_pdf(reports_dir: Path) -> list[str]:
+    """Folios whose report.pdf is missing or was rendered from another report.html than the one
+    there now. A digest, not mtimes: an HTML rewritten while its PDF renders must not look done."""
+    out = []
+    for folder in sorted(p for p in Path(reports_dir).iterdir() if p.is_dir() and (p / "report.html").is_file()):
+        source = _pdf_source(folder)
+        if not (folder / "report.pdf").is_file() or not source.is_file() or \
+                source.read_text().strip() != _digest((folder / "report.html").read_bytes()):
+            out.append(folder.name)
+    return out
+
+
+def write_pending_pdf(folder: Path) -> Path:
+    """Render report.pdf from the report.html beside it and note which HTML it came from."""
+    html = (folder / "report.html").read_bytes()
+    path = write_pdf(html.decode("utf-8"), folder / "report.pdf")
+    _pdf_source(folder).write_text(_digest(html) + "\n")
+    return path
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def folio_markdown(decision: Decision, paths: dict[str, str]) -> str:
@@ -115,6 +150,8 @@ def folio_markdown(decision: Decision, paths: dict[str, str]) -> str:
     if warns:
         lines += [f"Avisos: {', '.join(warns)}", ""]
     lines += ["## Reporte", ""] + [f"- {k}: [{Path(v).name}](file://{v})" for k, v in sorted(paths.items())]
+    if "pdf" not in paths and "html" in paths:  # rendered off the routing path by folio-report-pdfs
+        lines.append(f"- pdf: [report.pdf](file://{Path(paths['html']).with_name('report.pdf')}) (la genera folio-report-pdfs)")
     return "\n".join(lines)
 
 

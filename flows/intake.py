@@ -1,9 +1,11 @@
-"""The `intake-folio` flow: store -> packaging -> read -> validate -> decide -> record.
+"""The intake flows: store -> evaluate (packaging, read, validate, decide) -> record -> publish.
 
-A task per folio stage, not per document: each task run costs milliseconds of client time and
-tens of server CPU, so per-line tasks would cost more than the work. Only the steps that touch
-storage retry, because only there can a second attempt succeed; reading and validating are
-deterministic."""
+`intake-folio` runs one folio; `intake-batch`, what the intake API hands workers, runs many in
+one flow run. Both run the same three tasks per folio (a fourth for a notice): a task per folio
+stage, not per step or document, because a task run costs milliseconds of client time and a
+server write per state change, more than most steps cost. The tasks retry what a second attempt
+can fix (storage, SMTP), never a folio that is unusable as sent. The PDF report is rendered off
+this path, by `folio-report-pdfs` (flows/report.py)."""
 
 from __future__ import annotations
 
@@ -69,16 +71,41 @@ def store_originals(folio_dir: str) -> pipeline.StoredFolio:
     return pipeline.store_originals(manifest_bytes, files, storage)
 
 
-@task(cache_policy=NO_CACHE)
-def check_packaging(stored: pipeline.StoredFolio, ruleset: Ruleset) -> pipeline.PackagingResult:
-    return pipeline.check_packaging(stored, ruleset)
+@task(retries=2, retry_delay_seconds=1, retry_condition_fn=_not_input_error, cache_policy=NO_CACHE)
+def evaluate_folio(stored: pipeline.StoredFolio, as_of: date | None = None) -> tuple[Decision, dict[str, str]]:
+    """Packaging, reading, what storage knows (other folios' UUIDs, the Art. 71 clock), SAT,
+    validation and the route: one task. Why one: a task run costs milliseconds of client time
+    and a server write per state, more than most of these steps; the steps are plain functions
+    (claim_intake.pipeline) that log what they do. A retry re-reads only what the extraction
+    cache does not hold, and SAT's bad days are handled inside the SAT clients (timeouts,
+    bounded retries, breaker, shared rate limit), where a failure becomes a `retry` finding."""
+    settings, ruleset, storage = _context()
+    effective_as_of = stored.manifest.intake_date(as_of)
+    packaging = pipeline.check_packaging(stored, ruleset)
+    read = pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings),
+                                   pipeline.load_stamp_certificates(settings),
+                                   cache=_extraction_cache(settings, ruleset, storage))
+    uuids = pipeline.cfdi_uuids(read)
+    folio = stored.manifest.folio
+    known_uuids = storage.state.folios_with_uuids(sorted(uuids), folio)
+    first_complete_at = storage.state.first_complete_at(folio)
 
+    def decide(sat) -> Decision:
+        findings = pipeline.validate_documents(stored, read, ruleset, effective_as_of, known_uuids, sat)
+        return pipeline.decide(stored, packaging, read, findings, ruleset, effective_as_of,
+                               datetime.now(timezone.utc), first_complete_at)
 
-@task(cache_policy=NO_CACHE)
-def read_documents(stored, packaging, ruleset: Ruleset) -> dict:
-    settings, _, storage = _context()
-    return pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings),
-                                   pipeline.load_stamp_certificates(settings), cache=_extraction_cache(settings, ruleset, storage))
+    if not settings.sat_checks:
+        return decide(None), uuids
+    from sat.checks import sat_findings
+
+    sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics)
+    decision = decide(sat)
+    if decision.route is Route.ADJUDICATION:  # pay only on a status of today
+        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, adjudication_today=True)
+        decision = decide(sat)
+    # what SAT answered, into each document's `extracted` (raw answer included)
+    return pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None)), uuids
 
 
 def _extraction_cache(settings: Settings, ruleset: Ruleset, storage: Storage):
@@ -90,39 +117,17 @@ def _extraction_cache(settings: Settings, ruleset: Ruleset, storage: Storage):
     return ExtractionCache(storage.state.engine, ruleset.version, reader)
 
 
-@task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def look_up_history(folio: str, uuids: list[str]) -> tuple[dict[str, str], datetime | None]:
-    """What storage knows that validators need: other folios' UUIDs and the Art. 71 clock."""
-    _, _, storage = _context()
-    return storage.state.folios_with_uuids(uuids, folio), storage.state.first_complete_at(folio)
-
-
-@task(cache_policy=NO_CACHE)
-def check_sat(read, ruleset: Ruleset, adjudication_today: bool = False) -> dict:
-    """SAT status/EFOS of the CFDIs and the online CSF check (CFDI-005..008, CSF-007/008). SAT's
-    bad days are handled inside (timeouts, bounded retries, breaker, shared rate limit): a failure
-    is a `retry` finding, so this task itself does not retry."""
-    from sat.checks import sat_findings
-
-    settings, _, storage = _context()
-    return sat_findings(read, settings, storage.state.engine, ruleset.honorifics, adjudication_today=adjudication_today)
-
-
-@task(cache_policy=NO_CACHE)
-def validate_and_decide(stored, packaging, read, ruleset, as_of, known_uuids, first_complete_at,
-                        sat_findings=None) -> Decision:
-    doc_findings = pipeline.validate_documents(stored, read, ruleset, as_of, known_uuids, sat_findings)
-    return pipeline.decide(stored, packaging, read, doc_findings, ruleset, as_of,
-                           datetime.now(timezone.utc), first_complete_at)
-
-
 @task(retries=3, retry_delay_seconds=[1, 2, 4], cache_policy=NO_CACHE)
 def record_decision(decision: Decision, uuids: dict[str, str]) -> dict[str, str]:
+    """The decision, its queue move and UUIDs in one transaction; then the JSON and HTML report.
+    The PDF is rendered by `folio-report-pdfs` (flows/report.py), off the routing path: it costs
+    ~0.5 s, ten times a digital folio's document work, and nobody waits on it to route."""
     _, _, storage = _context()
     storage.state.record_decision(decision, uuids)
     history = storage.state.history(decision.folio)
     manifest = storage.state.manifest(decision.folio)
-    paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest)
+    paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest,
+                               pdf=False)
     if hasattr(storage.blobs, "put_report"):  # S3: reports and notices beside the originals
         for path in paths.values():
             storage.blobs.put_report(decision.folio, Path(path).name, Path(path).read_bytes())
@@ -152,9 +157,8 @@ def _artifact_key(folio: str) -> str:
 
 
 def _operator_views(decision: Decision, manifest, report_paths: dict[str, str], notice: dict | None) -> None:
-    """What operators see in Prefect: a markdown artifact, run tags to filter by, and an event."""
+    """What operators see in Prefect per folio: a markdown artifact and the routed event."""
     from prefect.artifacts import create_markdown_artifact
-    from prefect.client.orchestration import get_client
     from prefect.events import emit_event
 
     from claim_intake.reports import folio_markdown
@@ -168,13 +172,7 @@ def _operator_views(decision: Decision, manifest, report_paths: dict[str, str], 
     key = _artifact_key(decision.folio)
     create_markdown_artifact(key=(key + "-report")[:100], markdown=markdown,
                              description=f"Folio {decision.folio}: {decision.route.value}")
-    tags = {f"claim_type:{manifest.claim_type.value}", f"portal:{manifest.portal or 'none'}",
-            f"route:{decision.route.value}"}
     run_id = flow_run.get_id()
-    if run_id:
-        with get_client(sync_client=True) as client:
-            current = client.read_flow_run(run_id).tags or []
-            client.update_flow_run(run_id, tags=sorted(set(current) | tags))
     related = [{"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "flow-run"}] if run_id else []
     emit_event(
         event="claim-intake.folio.routed",
@@ -184,6 +182,20 @@ def _operator_views(decision: Decision, manifest, report_paths: dict[str, str], 
                  "claim_type": manifest.claim_type.value, "portal": manifest.portal, "codes": decision.codes(),
                  "missing": [k.value for k in decision.missing], "report": report_paths.get("html")},
     )
+
+
+def _tag_run(decision: Decision, manifest) -> None:
+    """Tags to filter one-folio runs by (claim type, portal, route); a batch run holds many."""
+    from prefect.client.orchestration import get_client
+
+    run_id = flow_run.get_id()
+    if not run_id:
+        return
+    tags = {f"claim_type:{manifest.claim_type.value}", f"portal:{manifest.portal or 'none'}",
+            f"route:{decision.route.value}"}
+    with get_client(sync_client=True) as client:
+        current = client.read_flow_run(run_id).tags or []
+        client.update_flow_run(run_id, tags=sorted(set(current) | tags))
 
 
 def _publish(decision: Decision, report_paths: dict[str, str]) -> None:
@@ -202,46 +214,46 @@ def _publish(decision: Decision, report_paths: dict[str, str]) -> None:
     )
 
 
-@flow(name="intake-folio", flow_run_name=_run_name, log_prints=False, persist_result=False)
-def intake_folio(folio_dir: str, as_of: date | None = None) -> Decision:
-    """One folio from its directory to a queue, with the decision stored and published."""
-    install_masking()
-    settings, ruleset, _ = _context()
+def _intake_one(folio_dir: str, as_of: date | None) -> tuple[Decision, object]:
+    """One folio inside whichever flow run is current: three tasks, a fourth when there is a
+    notice to send, then the operator's artifacts and the routed event."""
     stored = store_originals(folio_dir)
-    effective_as_of = stored.manifest.intake_date(as_of)
-    packaging = check_packaging(stored, ruleset)
-    read = read_documents(stored, packaging, ruleset)
-    uuids = pipeline.cfdi_uuids(read)
-    known_uuids, first_complete_at = look_up_history(stored.manifest.folio, sorted(uuids))
-    sat = check_sat(read, ruleset) if settings.sat_checks else None
-    decision = validate_and_decide(stored, packaging, read, ruleset, effective_as_of, known_uuids, first_complete_at, sat)
-    if sat is not None and decision.route is Route.ADJUDICATION:  # pay only on a status of today
-        sat = check_sat(read, ruleset, adjudication_today=True)
-        decision = validate_and_decide(stored, packaging, read, ruleset, effective_as_of, known_uuids,
-                                       first_complete_at, sat)
-    if sat is not None:  # what SAT answered, into each document's `extracted` (raw answer included)
-        decision = pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None))
+    decision, uuids = evaluate_folio(stored, as_of)
     paths = record_decision(decision, uuids)
     _publish(decision, paths)
-    notice_state = notify_claimant(decision, stored.manifest, return_state=True)
-    notice = notice_state.result(raise_on_failure=False) if notice_state.is_completed() else None
-    if notice_state.is_failed():  # never loses the decision: the notice row says failed, retried later
-        notice = {"id": "-", "status": "failed", "html": "-"}
+    notice = None
+    if decision.route is Route.PENDING_DOCUMENTS:
+        notice_state = notify_claimant(decision, stored.manifest, return_state=True)
+        notice = notice_state.result(raise_on_failure=False) if notice_state.is_completed() else None
+        if notice_state.is_failed():  # never loses the decision: the notice row says failed, retried later
+            notice = {"id": "-", "status": "failed", "html": "-"}
     _operator_views(decision, stored.manifest, paths, notice)
+    return decision, stored.manifest
+
+
+@flow(name="intake-folio", flow_run_name=_run_name, log_prints=False, persist_result=False)
+def intake_folio(folio_dir: str, as_of: date | None = None) -> Decision:
+    """One folio from its directory to a queue, with the decision stored and published; the run
+    is tagged with the folio's claim type, portal and route."""
+    install_masking()
+    decision, manifest = _intake_one(folio_dir, as_of)
+    _tag_run(decision, manifest)
     return decision
 
 
 @flow(name="intake-batch", log_prints=False, persist_result=False)
 def intake_batch(folio_dirs: list[str], as_of: date | None = None) -> dict[str, str]:
-    """Several folios in one flow run, each as an `intake-folio` subflow. Why: a process worker
-    spends ~6 s starting each flow run, far more than a digital folio's work, so the intake API
-    hands a worker a batch and the start-up is paid once per batch (docs/deploy.md). One folio
-    failing does not stop the others; its subflow run shows the failure."""
+    """Several folios in one flow run, each as the same tasks intake-folio runs. Why: a process
+    worker spends ~6 s starting a flow run, and even a warm flow run costs ~0.1 s of API calls
+    and up to 1 s waiting for its heartbeat thread, against ~0.05 s of document work; the intake
+    API hands a worker a batch, so all of that is paid once per batch (docs/deploy.md). One
+    folio failing does not stop the others: its failed task run shows why."""
+    install_masking()
     routes: dict[str, str] = {}
     for folio_dir in folio_dirs:
         try:
-            decision = intake_folio(folio_dir, as_of)
+            decision, _ = _intake_one(folio_dir, as_of)
             routes[decision.folio] = decision.route.value
-        except Exception as exc:  # noqa: BLE001 - recorded on the subflow run; go on with the rest
+        except Exception as exc:  # noqa: BLE001 - recorded on the failed task run; go on with the rest
             routes[Path(folio_dir).name] = f"failed: {type(exc).__name__}"
     return routes

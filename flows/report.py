@@ -1,8 +1,12 @@
-"""The `daily-compliance-report` flow: yesterday's (or any period's) findings as a CSV and an HTML
-summary with charts, written under CLAIM_INTAKE_HOME/reports/period/.
+"""Report flows, off the routing path.
 
-Scheduled once a day by the deployment of the same name (prefect.yaml). Read-only over the
-decision history, so running it twice for a period writes the same files."""
+`daily-compliance-report`: yesterday's (or any period's) findings as a CSV and an HTML summary
+with charts, under CLAIM_INTAKE_HOME/reports/period/. Read-only over the decision history, so
+running it twice for a period writes the same files.
+
+`folio-report-pdfs`: the PDF of every folio report whose HTML changed since its PDF was made.
+The intake flows write the HTML and leave the PDF (~0.5 s, ten times a digital folio's document
+work) to this flow, scheduled every few minutes; running it when nothing changed renders nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from claim_intake.config import Settings
-from claim_intake.reports import write_period_report
+from claim_intake.reports import folios_without_current_pdf, write_pending_pdf, write_period_report
 from storage import open_storage
 
 
@@ -38,3 +42,23 @@ def daily_compliance_report(date_from: date | None = None, date_to: date | None 
         description=f"Compliance report {start}..{end}",
     )
     return paths
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def render_folio_pdf(folio: str) -> str:
+    storage = open_storage(Settings())
+    path = write_pending_pdf(storage.reports_dir / folio)
+    if hasattr(storage.blobs, "put_report"):  # S3: beside the originals, like the HTML
+        storage.blobs.put_report(folio, path.name, path.read_bytes())
+    return str(path)
+
+
+@flow(name="folio-report-pdfs", log_prints=False, persist_result=False)
+def folio_report_pdfs(folios: list[str] | None = None) -> dict[str, str]:
+    """PDFs for the given folios, or for every folio whose report changed. One folio failing to
+    render does not stop the others; its failed task run says why, and the next run retries it."""
+    storage = open_storage(Settings())
+    pending = folios if folios is not None else folios_without_current_pdf(storage.reports_dir)
+    states = {folio: render_folio_pdf(folio, return_state=True) for folio in pending}
+    return {folio: state.result() if state.is_completed() else f"failed: {state.message}"
+            for folio, state in states.items()}

@@ -1,4 +1,4 @@
-"""Every sample folio through the intake flow once: its notice, folio report (HTML + PDF) and
+"""Every sample folio through the intake flow once, then the PDF flow: its notice, folio report (HTML + PDF) and
 Prefect artifact exist and say the same thing as the stored JSON decision; the three pages
 people read are rendered in headless Chromium and are not blank."""
 
@@ -30,6 +30,14 @@ def processed(sample_folios, tmp_path_factory):
             expected = json.loads((folio_dir.parent / f"{folio_dir.name}.expected.json").read_text())
             decision = intake_folio(str(folio_dir), date.fromisoformat(expected["as_of"]))
             decisions[decision.folio] = decision
+        from claim_intake.reports import folios_without_current_pdf
+        from flows.report import folio_report_pdfs
+
+        reports = home / "reports"
+        assert set(folios_without_current_pdf(reports)) == set(decisions)  # routing waits for no PDF
+        rendered = folio_report_pdfs()
+        assert set(rendered) == set(decisions) and all(v.endswith("report.pdf") for v in rendered.values())
+        assert folios_without_current_pdf(reports) == [] and folio_report_pdfs() == {}  # nothing changed: nothing redone
         yield home, decisions
 
 
