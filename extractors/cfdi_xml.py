@@ -563,9 +563,33 @@ def _tax_tuple(tax: dict) -> tuple:
             _dec(tax.get("TasaOCuota")), _dec(tax.get("Base")), _dec(tax.get("Importe")))
 
 
+@lru_cache(maxsize=1)
+def _satcfdi_catalogs_memoized() -> None:
+    """satcfdi looks every coded attribute up in its read-only SQLite catalogue file, one query
+    each: 0.3 of the 0.4 ms it takes to build a CFDI's objects. The file never changes under a
+    running process, so each (catalogue, key) answer is kept; unhashable keys go straight
+    through."""
+    import satcfdi.catalogs as catalogs
+
+    select = catalogs.select
+    if getattr(select, "memoized", False):
+        return
+    cached = lru_cache(maxsize=16384)(select)
+
+    def memo_select(catalog_name, key):
+        try:
+            return cached(catalog_name, key)
+        except TypeError:
+            return select(catalog_name, key)
+
+    memo_select.memoized = True
+    catalogs.select = memo_select
+
+
 def _extract(root: etree._Element, version: str) -> tuple[CfdiExtraction, tuple[ConceptAmounts, ...]]:
     from satcfdi.cfdi import CFDI
 
+    _satcfdi_catalogs_memoized()
     c = CFDI.from_xml(root)
     emisor, receptor = c.get("Emisor") or {}, c.get("Receptor") or {}
     complemento = c.get("Complemento") or {}

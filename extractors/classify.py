@@ -81,7 +81,7 @@ _TYPE_P = re.compile(rb"TipoDeComprobante\s*=\s*[\"']P[\"']")
 def classify(content: DocumentContent, declared: K | None = None) -> Classification:
     if content.media_type == sniff.XML:
         return _classify_xml(content, declared)
-    return classify_text(content.text, declared)
+    return classify_folded(content.folded, declared)
 
 
 def _classify_xml(content: DocumentContent, declared: K | None) -> Classification:
@@ -98,7 +98,11 @@ def _classify_xml(content: DocumentContent, declared: K | None) -> Classificatio
 
 
 def classify_text(text: str, declared: K | None = None) -> Classification:
-    folded = fold(text)
+    return classify_folded(fold(text), declared)
+
+
+def classify_folded(folded: str, declared: K | None = None) -> Classification:
+    """`folded`: the text through extractors.text.fold."""
     head = folded[:TITLE_WINDOW]
     scores: dict[K, int] = {}
     hits: dict[K, list[str]] = {}

@@ -4,6 +4,7 @@ kind extractors so that each PDF is opened and read once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from claim_intake.extractions import TextInfo
 
@@ -27,6 +28,14 @@ class DocumentContent:
     @property
     def text(self) -> str:
         return "\n".join(self.pages)
+
+    @cached_property
+    def folded(self) -> str:
+        """The text upper-cased, accents removed, spaces collapsed (extractors.text.fold), made
+        once: classification and the extractors each compared against it."""
+        from .text import fold
+
+        return fold(self.text)
 
     @property
     def stem(self) -> str:

@@ -8,7 +8,7 @@ import re
 from claim_intake.extractions import FormExtraction
 
 from .content import DocumentContent
-from .text import fold, parse_date_es, value_after
+from .text import parse_date_es, value_after
 
 PATIENT_LABELS = (
     "NOMBRE DEL PACIENTE", "PACIENTE", "NOMBRE DEL ASEGURADO AFECTADO", "ASEGURADO AFECTADO",
@@ -22,7 +22,7 @@ _ACCOUNT = re.compile(r"\bCUENTA\s*:\s*([A-Z0-9\-]{4,32})")
 
 
 def extract_form(kind: str, content: DocumentContent) -> FormExtraction:
-    folded = fold(content.text)
+    folded = content.folded
     return FormExtraction(
         kind=kind,
         title=_title(folded),
