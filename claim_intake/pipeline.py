@@ -132,11 +132,10 @@ def read_documents(
             keys[name] = key
             jobs.append(sandbox.ReadJob(name, stored.data[name], facts[name].media_type, declared))
         out[name] = doc
-    for name, doc in sandbox.read(jobs, ruleset.thresholds, trust_store=trust_store,
-                                  stamp_certificates=stamp_certificates).items():
-        if cache is not None and not sandbox.overran(doc):  # an overrun may pass under less load
-            cache.put(keys[name][0], doc, *keys[name][2:])
-        out[name] = doc
+    fresh = sandbox.read(jobs, ruleset.thresholds, trust_store=trust_store, stamp_certificates=stamp_certificates)
+    out.update(fresh)
+    if cache is not None:  # an overrun may pass under less load: not kept
+        cache.put_many([(keys[name][0], doc, *keys[name][2:]) for name, doc in fresh.items() if not sandbox.overran(doc)])
     return out
 
 

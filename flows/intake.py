@@ -1,15 +1,20 @@
 """The intake flows: store -> evaluate (packaging, read, validate, decide) -> record -> publish.
 
 `intake-folio` runs one folio; `intake-batch`, what the intake API hands workers, runs many in
-one flow run. Both run the same three tasks per folio (a fourth for a notice): a task per folio
-stage, not per step or document, because a task run costs milliseconds of client time and a
-server write per state change, more than most steps cost. The tasks retry what a second attempt
-can fix (storage, SMTP), never a folio that is unusable as sent. The PDF report is rendered off
-this path, by `folio-report-pdfs` (flows/report.py)."""
+one flow run. Both run one task per folio (`process_folio`, named after the folio), plus one
+for a notice to send; operator views (artifacts, tags) go out in the background and the routed
+event is queued. Why this shape: Prefect's costs are per flow run (~0.1 s of API calls, up to 1 s
+stopping the heartbeat thread) and per task run (~5 ms and server writes), against ~40 ms of
+document work for a digital folio (bench/folio.py). The PDF report is rendered off this path,
+by `folio-report-pdfs` (flows/report.py)."""
 
 from __future__ import annotations
 
+import contextvars
 import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +31,8 @@ from claim_intake.folio import ManifestError
 from claim_intake.masking import install_masking
 from claim_intake.reports import write_folio_report
 from storage import Storage, open_storage
+
+log = logging.getLogger("claim_intake.flows")
 
 
 @lru_cache(maxsize=4)
@@ -64,22 +71,42 @@ def _run_name() -> str:
         return folio_dir.name
 
 
-@task(retries=2, retry_delay_seconds=1, retry_condition_fn=_not_input_error, cache_policy=NO_CACHE)
-def store_originals(folio_dir: str) -> pipeline.StoredFolio:
-    _, _, storage = _context()
-    manifest_bytes, files = pipeline.read_folio_dir(Path(folio_dir))
-    return pipeline.store_originals(manifest_bytes, files, storage)
+def _folio_task_name() -> str:
+    from prefect.runtime import task_run
+
+    return Path(str(task_run.parameters.get("folio_dir", "folio"))).name[:64]
 
 
-@task(retries=2, retry_delay_seconds=1, retry_condition_fn=_not_input_error, cache_policy=NO_CACHE)
-def evaluate_folio(stored: pipeline.StoredFolio, as_of: date | None = None) -> tuple[Decision, dict[str, str]]:
-    """Packaging, reading, what storage knows (other folios' UUIDs, the Art. 71 clock), SAT,
-    validation and the route: one task. Why one: a task run costs milliseconds of client time
-    and a server write per state, more than most of these steps; the steps are plain functions
-    (claim_intake.pipeline) that log what they do. A retry re-reads only what the extraction
-    cache does not hold, and SAT's bad days are handled inside the SAT clients (timeouts,
-    bounded retries, breaker, shared rate limit), where a failure becomes a `retry` finding."""
+@dataclass(frozen=True)
+class FolioOutcome:
+    decision: Decision
+    manifest: object  # claim_intake.folio.FolioManifest
+    report_paths: dict[str, str]
+
+
+@task(retries=2, retry_delay_seconds=[1, 3], retry_condition_fn=_not_input_error, cache_policy=NO_CACHE,
+      task_run_name=_folio_task_name)
+def process_folio(folio_dir: str, as_of: date | None = None) -> FolioOutcome:
+    """One folio: store every original, evaluate, record the decision and write its report.
+
+    One task run per folio, named after it. Why not one per step: a task run costs ~5 ms of
+    client time, a server write per state change and a walk over its parameters (a folio's
+    bytes and models), together more than a digital folio's ~40 ms of work; the steps are plain
+    functions (claim_intake.pipeline) that log what they do. Retrying the whole folio is safe:
+    originals are stored by digest, what was read is in the extraction cache, and the decision
+    is recorded in one transaction. A folio that is unusable as sent is never retried."""
     settings, ruleset, storage = _context()
+    manifest_bytes, files = pipeline.read_folio_dir(Path(folio_dir))
+    stored = pipeline.store_originals(manifest_bytes, files, storage)  # before anything else
+    decision, uuids = _evaluate(stored, as_of, settings, ruleset, storage)
+    return FolioOutcome(decision, stored.manifest, _record(decision, uuids, storage))
+
+
+def _evaluate(stored: pipeline.StoredFolio, as_of: date | None, settings: Settings, ruleset: Ruleset,
+              storage: Storage) -> tuple[Decision, dict[str, str]]:
+    """Packaging, reading, what storage knows (other folios' UUIDs, the Art. 71 clock), SAT,
+    validation and the route. SAT's bad days are handled inside the SAT clients (timeouts,
+    bounded retries, breaker, shared rate limit), where a failure becomes a `retry` finding."""
     effective_as_of = stored.manifest.intake_date(as_of)
     packaging = pipeline.check_packaging(stored, ruleset)
     read = pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings),
@@ -117,17 +144,14 @@ def _extraction_cache(settings: Settings, ruleset: Ruleset, storage: Storage):
     return ExtractionCache(storage.state.engine, ruleset.version, reader)
 
 
-@task(retries=3, retry_delay_seconds=[1, 2, 4], cache_policy=NO_CACHE)
-def record_decision(decision: Decision, uuids: dict[str, str]) -> dict[str, str]:
+def _record(decision: Decision, uuids: dict[str, str], storage: Storage) -> dict[str, str]:
     """The decision, its queue move and UUIDs in one transaction; then the JSON and HTML report.
     The PDF is rendered by `folio-report-pdfs` (flows/report.py), off the routing path: it costs
     ~0.5 s, ten times a digital folio's document work, and nobody waits on it to route."""
-    _, _, storage = _context()
     storage.state.record_decision(decision, uuids)
     history = storage.state.history(decision.folio)
     manifest = storage.state.manifest(decision.folio)
-    paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest,
-                               pdf=False)
+    paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest)
     if hasattr(storage.blobs, "put_report"):  # S3: reports and notices beside the originals
         for path in paths.values():
             storage.blobs.put_report(decision.folio, Path(path).name, Path(path).read_bytes())
@@ -156,22 +180,10 @@ def _artifact_key(folio: str) -> str:
     return "folio-" + "".join(c if c.isalnum() else "-" for c in folio.lower())
 
 
-def _operator_views(decision: Decision, manifest, report_paths: dict[str, str], notice: dict | None) -> None:
-    """What operators see in Prefect per folio: a markdown artifact and the routed event."""
-    from prefect.artifacts import create_markdown_artifact
+def _emit_routed(decision: Decision, manifest, report_paths: dict[str, str]) -> None:
+    """The `claim-intake.folio.routed` event (queued by Prefect's events client, not awaited)."""
     from prefect.events import emit_event
 
-    from claim_intake.reports import folio_markdown
-
-    paths = dict(report_paths)
-    if notice:
-        paths["notice"] = notice["html"]
-    markdown = folio_markdown(decision, paths)
-    if notice:
-        markdown += f"\n\nAviso al reclamante: **{notice['status']}** (aviso {notice['id']})"
-    key = _artifact_key(decision.folio)
-    create_markdown_artifact(key=(key + "-report")[:100], markdown=markdown,
-                             description=f"Folio {decision.folio}: {decision.route.value}")
     run_id = flow_run.get_id()
     related = [{"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "flow-run"}] if run_id else []
     emit_event(
@@ -198,7 +210,13 @@ def _tag_run(decision: Decision, manifest) -> None:
         client.update_flow_run(run_id, tags=sorted(set(current) | tags))
 
 
-def _publish(decision: Decision, report_paths: dict[str, str]) -> None:
+def _publish(decision: Decision, report_paths: dict[str, str], notice: dict | None) -> None:
+    """What operators see in Prefect per folio: a table of its documents and findings, and the
+    markdown report with the reasons, the report files and the notice."""
+    from prefect.artifacts import create_markdown_artifact
+
+    from claim_intake.reports import folio_markdown
+
     rows = [
         {"file": d.file, "kind": d.kind.value, "status": d.status.value,
          "findings": ", ".join(f"{f.code} ({f.outcome.value})" for f in d.findings) or "-"}
@@ -212,23 +230,65 @@ def _publish(decision: Decision, report_paths: dict[str, str]) -> None:
         description=f"Folio {decision.folio} -> {decision.route.value} (reglas {decision.ruleset}); "
                     f"reporte: {report_paths.get('html', '-')}",
     )
+    paths = dict(report_paths)
+    if notice:
+        paths["notice"] = notice["html"]
+    markdown = folio_markdown(decision, paths)
+    if notice:
+        markdown += f"\n\nAviso al reclamante: **{notice['status']}** (aviso {notice['id']})"
+    create_markdown_artifact(key=(key + "-report")[:100], markdown=markdown,
+                             description=f"Folio {decision.folio}: {decision.route.value}")
 
 
-def _intake_one(folio_dir: str, as_of: date | None) -> tuple[Decision, object]:
-    """One folio inside whichever flow run is current: three tasks, a fourth when there is a
-    notice to send, then the operator's artifacts and the routed event."""
-    stored = store_originals(folio_dir)
-    decision, uuids = evaluate_folio(stored, as_of)
-    paths = record_decision(decision, uuids)
-    _publish(decision, paths)
+class _Publisher:
+    """Artifacts and run tags are API round trips (~20 ms each against a busy server) that no
+    decision waits on: they go out from one background thread, in order, while the next folio
+    is read, and the flow run waits for them before it ends. A failure is logged and never
+    fails a folio whose decision is already recorded; the routed event carries the same facts."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish")
+        self._pending: list = []
+
+    def submit(self, fn, *args) -> None:
+        context = contextvars.copy_context()  # the flow run's context, so artifacts belong to it
+        self._pending.append(self._pool.submit(context.run, fn, *args))
+
+    def close(self) -> None:
+        for future in self._pending:
+            try:
+                future.result()
+            except Exception as exc:  # noqa: BLE001 - an operator view, not the decision
+                log.warning("publishing an operator view failed: %s: %s", type(exc).__name__, exc)
+        self._pool.shutdown()
+
+    def __enter__(self) -> "_Publisher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _intake_one(folio_dir: str, as_of: date | None, publisher: _Publisher, artifacts: bool = True) -> FolioOutcome:
+    """One folio inside whichever flow run is current: its task, a notice task when there is a
+    notice to send, the routed event and (`artifacts`) its two keyed artifacts."""
+    outcome = process_folio(folio_dir, as_of)
+    decision, paths = outcome.decision, outcome.report_paths
     notice = None
     if decision.route is Route.PENDING_DOCUMENTS:
-        notice_state = notify_claimant(decision, stored.manifest, return_state=True)
+        notice_state = notify_claimant(decision, outcome.manifest, return_state=True)
         notice = notice_state.result(raise_on_failure=False) if notice_state.is_completed() else None
         if notice_state.is_failed():  # never loses the decision: the notice row says failed, retried later
             notice = {"id": "-", "status": "failed", "html": "-"}
-    _operator_views(decision, stored.manifest, paths, notice)
-    return decision, stored.manifest
+    _emit_routed(decision, outcome.manifest, paths)
+    if artifacts:
+        publisher.submit(_publish, decision, paths, notice)
+    return outcome
+
+
+def _publish_batch(rows: list[dict[str, str]]) -> None:
+    counts = ", ".join(f"{route} {sum(r['route'] == route for r in rows)}" for route in sorted({r["route"] for r in rows}))
+    create_table_artifact(key="intake-batch", table=rows, description=f"{len(rows)} folios: {counts}")
 
 
 @flow(name="intake-folio", flow_run_name=_run_name, log_prints=False, persist_result=False)
@@ -236,24 +296,41 @@ def intake_folio(folio_dir: str, as_of: date | None = None) -> Decision:
     """One folio from its directory to a queue, with the decision stored and published; the run
     is tagged with the folio's claim type, portal and route."""
     install_masking()
-    decision, manifest = _intake_one(folio_dir, as_of)
-    _tag_run(decision, manifest)
-    return decision
+    with _Publisher() as publisher:
+        outcome = _intake_one(folio_dir, as_of, publisher)
+        publisher.submit(_tag_run, outcome.decision, outcome.manifest)
+    return outcome.decision
 
 
 @flow(name="intake-batch", log_prints=False, persist_result=False)
 def intake_batch(folio_dirs: list[str], as_of: date | None = None) -> dict[str, str]:
-    """Several folios in one flow run, each as the same tasks intake-folio runs. Why: a process
-    worker spends ~6 s starting a flow run, and even a warm flow run costs ~0.1 s of API calls
-    and up to 1 s waiting for its heartbeat thread, against ~0.05 s of document work; the intake
-    API hands a worker a batch, so all of that is paid once per batch (docs/deploy.md). One
-    folio failing does not stop the others: its failed task run shows why."""
+    """Several folios in one flow run, each through the task intake-folio runs. Why batches: a
+    process worker spends ~6 s starting a flow run, and even a warm one costs ~0.1 s of API
+    calls, against ~40 ms of document work per digital folio; the intake API hands a worker a
+    batch, so that is paid once per batch (docs/deploy.md). One folio failing does not stop the
+    others: its failed task run shows why.
+
+    What operators get per batch is one table artifact (`intake-batch`: folio, route, reasons,
+    report) and a routed event per folio, not intake-folio's two keyed artifacts per folio:
+    those cost ~50 ms of wall time and ~27 ms of Prefect server CPU per folio, more than the
+    folio's own work (bench/folio.py)."""
     install_masking()
     routes: dict[str, str] = {}
-    for folio_dir in folio_dirs:
-        try:
-            decision, _ = _intake_one(folio_dir, as_of)
+    rows: list[dict[str, str]] = []
+    with _Publisher() as publisher:
+        for folio_dir in folio_dirs:
+            try:
+                outcome = _intake_one(folio_dir, as_of, publisher, artifacts=False)
+            except Exception as exc:  # noqa: BLE001 - recorded on the failed task run; go on with the rest
+                routes[Path(folio_dir).name] = f"failed: {type(exc).__name__}"
+                rows.append({"folio": Path(folio_dir).name, "route": "failed", "reasons": type(exc).__name__,
+                             "report": "-"})
+                continue
+            decision = outcome.decision
             routes[decision.folio] = decision.route.value
-        except Exception as exc:  # noqa: BLE001 - recorded on the failed task run; go on with the rest
-            routes[Path(folio_dir).name] = f"failed: {type(exc).__name__}"
+            rows.append({"folio": decision.folio, "route": decision.route.value,
+                         "reasons": "; ".join(decision.reasons()) or "-",
+                         "report": outcome.report_paths.get("html", "-")})
+        if rows:
+            publisher.submit(_publish_batch, rows)
     return routes

@@ -61,21 +61,35 @@ class ExtractionCache:
         return doc
 
     def put(self, sha256: str, doc, name: str, declared: str | None, min_text_chars: int) -> None:
-        slim = doc
-        if doc.content is not None:
-            slim = dataclasses.replace(doc, content=dataclasses.replace(doc.content, data=b""))
-        try:
-            body = pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - an unpicklable parse result is just not cached
-            log.warning("extraction cache: cannot keep %s (%s)", sha256[:12], exc)
+        self.put_many([(sha256, doc, name, declared, min_text_chars)])
+
+    def put_many(self, items: list[tuple[str, object, str, str | None, int]]) -> None:
+        """(sha256, doc, name, declared, min_text_chars) rows in one transaction: one commit per
+        folio instead of one per document (~1 ms each on SQLite)."""
+        rows, now = [], datetime.now(timezone.utc)
+        for sha256, doc, name, declared, min_text_chars in items:
+            slim = doc
+            if doc.content is not None:
+                slim = dataclasses.replace(doc, content=dataclasses.replace(doc.content, data=b""))
+            try:
+                body = pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 - an unpicklable parse result is just not cached
+                log.warning("extraction cache: cannot keep %s (%s)", sha256[:12], exc)
+                continue
+            rows.append(dict(sha256=sha256, ruleset=self.ruleset, body=body, created_at=now, hits=0,
+                             reader=self._reader_key(name, declared, min_text_chars)))
+        if not rows:
             return
-        values = dict(sha256=sha256, ruleset=self.ruleset, reader=self._reader_key(name, declared, min_text_chars),
-                      body=body, created_at=datetime.now(timezone.utc), hits=0)
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(extraction_cache).values(**values))
-        except IntegrityError:
-            pass  # another run read the same bytes first: same result
+                conn.execute(insert(extraction_cache), rows)
+        except IntegrityError:  # another run read some of the same bytes first: same results
+            for row in rows:
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(insert(extraction_cache).values(**row))
+                except IntegrityError:
+                    pass
 
     def stats(self) -> dict[str, int]:
         """Rows and total hits stored, for operators and tests."""

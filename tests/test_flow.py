@@ -115,3 +115,31 @@ def test_configured_sat_certificates_verify_the_stamp_and_test_ca_silences_cfdi0
     xml = next(d for d in decision.documents if d.kind.value == "cfdi_xml")
     assert xml.extracted.get("sat_seal_verified") is True
     assert decision.codes() == [] and decision.route.value == "adjudication"
+
+
+def test_batch_routes_each_folio_and_a_broken_one_does_not_stop_the_rest(home, sample_folios, tmp_path):
+    """intake-batch: one task run per folio, a folio that is unusable as sent fails alone (not
+    retried), and the batch's table artifact has a row for every folio."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from claim_intake.config import Settings
+    from flows.intake import intake_batch
+    from storage import open_storage
+
+    broken = tmp_path / "ROTO-0001"
+    broken.mkdir()
+    (broken / "folio.json").write_text("{ not json")
+    good = sample_folios[:2]
+    routes = intake_batch([str(good[0]), str(broken), str(good[1])])
+    assert routes["ROTO-0001"] == "failed: ManifestError"
+    state = open_storage(Settings()).state
+    for folio_dir in good:
+        folio = json.loads((folio_dir / "folio.json").read_text())["folio"]
+        assert routes[folio] == state.history(folio)[-1].route.value == state.queue_of(folio)
+    with get_client(sync_client=True) as client:
+        [latest] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["intake-batch"])),
+                                         limit=1, sort="CREATED_DESC")
+    rows = json.loads(latest.data) if isinstance(latest.data, str) else latest.data
+    assert sorted(r["folio"] for r in rows) == sorted(["ROTO-0001", *[k for k in routes if k != "ROTO-0001"]])
+    assert {r["folio"]: r["route"] for r in rows} == {k: ("failed" if v.startswith("failed") else v) for k, v in routes.items()}
