@@ -135,7 +135,7 @@ def flow_times(root: Path, runs: int, batch: int) -> dict[str, float]:
 
     os.environ["CLAIM_INTAKE_READ_SANDBOX"] = "true"
     plain_dirs, flow_dirs = distinct_folios(root, "PLAIN", runs + 1), distinct_folios(root, "FLOW", runs + 1)
-    batch_dirs = distinct_folios(root, "BATCH", batch * 3)
+    batch_dirs = distinct_folios(root, "BATCH", batch * 6)
 
     def median_ms(walls: list[float]) -> float:
         return statistics.median(walls[1:]) * 1000  # the first run warms up and is dropped
@@ -156,14 +156,18 @@ def flow_times(root: Path, runs: int, batch: int) -> dict[str, float]:
                 intake.intake_folio(str(d), AS_OF)
                 walls.append(time.perf_counter() - t)
         out["flow_ms"] = median_ms(walls)
-        walls = []
-        for start in range(0, len(batch_dirs), batch):  # heartbeats on, as a worker runs it
-            group = batch_dirs[start:start + batch]
-            t = time.perf_counter()
-            routes = intake.intake_batch([str(d) for d in group], AS_OF)
-            walls.append((time.perf_counter() - t) / len(group))
-            assert set(routes.values()) == {"adjudication"}, routes
-        out["batch_ms"] = median_ms(walls)  # the first batch warms up, like a worker's first run
+        for label, heartbeat in (("batch_ms", 180), ("batch_no_heartbeat_ms", None)):
+            # heartbeats on (Prefect's default), as a worker runs it; off shows what stopping
+            # the heartbeat thread costs: up to a second per run (it sleeps in whole seconds)
+            walls = []
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: heartbeat}):
+                for start in range(0, len(batch_dirs) // 2, batch):
+                    group = batch_dirs[start:start + batch] if heartbeat else batch_dirs[len(batch_dirs) // 2 + start:][:batch]
+                    t = time.perf_counter()
+                    routes = intake.intake_batch([str(d) for d in group], AS_OF)
+                    walls.append((time.perf_counter() - t) / len(group))
+                    assert set(routes.values()) == {"adjudication"}, routes
+            out[label] = median_ms(walls)  # the first batch warms up, like a worker's first run
     return out
 
 
@@ -290,6 +294,9 @@ def main() -> None:
         print(f"| intake-folio flow, one run per folio, wall ms | {one:.0f} (orchestration {1 - plain / one:.0%}) |")
         print(f"| intake-batch flow, {args.batch} folios per run, wall ms per folio | {many:.0f} "
               f"(orchestration {1 - plain / many:.0%}) |")
+        quiet = flows["batch_no_heartbeat_ms"]
+        print(f"| the same with Prefect's flow heartbeats off, wall ms per folio | {quiet:.0f} "
+              f"(orchestration {1 - plain / quiet:.0%}) |")
         rows.update(flows)
     for label, scanned in (("digital", False), ("with one scanned page", True)):
         target = folio if not scanned else typical_folio(root, "BENCH-SCAN", scanned_page=True)
