@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from cli_runner import cli
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +16,6 @@ def api_url(prefect_harness) -> str:
     from prefect.settings import PREFECT_API_URL
 
     return PREFECT_API_URL.value()
-
-
-def cli(*args: str, home: Path, api_url: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CLAIM_INTAKE_HOME": str(home)}
-    if api_url:
-        env["PREFECT_API_URL"] = api_url
-    return subprocess.run([sys.executable, "-m", "claim_intake.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_missing_directory_exits_2_with_json_error(tmp_path):

@@ -5,24 +5,12 @@ adjudication, and the documents read the first time are not read again (extracti
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
-ROOT = Path(__file__).resolve().parent.parent
 FOLIO = "RB-2026-000504"  # everything but the medical report
-
-
-def cli(*args: str, home: Path, api_url: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CLAIM_INTAKE_HOME": str(home)}
-    if api_url:
-        env["PREFECT_API_URL"] = api_url
-    return subprocess.run([sys.executable, "-m", "claim_intake.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
 
 
 def cache_stats() -> dict[str, int]:
