@@ -15,6 +15,7 @@ from claim_intake.text import fold as fold_case_accents
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Dots and apostrophes join ("S.A. DE C.V." -> "SA DE CV", "D'ANGELO" -> "DANGELO"); any other
 # punctuation separates words ("LOPEZ-GARCIA" -> "LOPEZ GARCIA", "GARCIA, MARIA" -> two words).
@@ -32,8 +33,14 @@ def _words(text: str) -> list[str]:
 
 def normalize_name(name: str, honorifics: Iterable[str]) -> tuple[str, ...]:
     """The comparable form of a name: its words, folded, honorifics dropped, sorted."""
-    drop = {word for h in honorifics for word in _words(h)}
+    drop = _honorific_words(tuple(honorifics))
     return tuple(sorted(w for w in _words(name or "") if w not in drop))
+
+
+@lru_cache(maxsize=8)
+def _honorific_words(honorifics: tuple[str, ...]) -> frozenset[str]:
+    """The rule set's honorifics as words, once per list rather than on every comparison."""
+    return frozenset(word for h in honorifics for word in _words(h))
 
 
 def same_person(a: str | None, b: str | None, honorifics: Iterable[str]) -> bool:
