@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,7 +26,8 @@ from sqlalchemy import create_engine, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from pg import PostgresServer, free_port  # noqa: E402
+from pg import PostgresServer  # noqa: E402
+from stack import running_stack  # noqa: E402
 
 from storage.schema import decisions  # noqa: E402
 
@@ -47,27 +46,15 @@ def folio_parts(n: int) -> tuple[str, list]:
 
 def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: str) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{tag}-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CLAIM_INTAKE_"))}
     state_url = pg.create_database(f"claims_{tag}")
-    env.update(PREFECT_PORT=str(free_port()), API_PORT=str(free_port()), UP_DIR=str(tmp / "up"),
-               WORKERS=str(workers), WORKER_LIMIT=str(worker_limit), PREFECT_LOGGING_LEVEL="WARNING",
-               PREFECT_API_DATABASE_CONNECTION_URL=pg.create_database(f"prefect_{tag}").replace("+psycopg", "+asyncpg"),
-               CLAIM_INTAKE_HOME=str(tmp / "home"), CLAIM_INTAKE_DATABASE_URL=state_url)
-    up = subprocess.Popen(["bash", str(ROOT / "scripts/up")], env=env, stdout=open(tmp / "up.log", "wb"),
-                          stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        t0 = time.monotonic()
-        while b"up: Prefect" not in (tmp / "up.log").read_bytes():
-            if up.poll() is not None or time.monotonic() - t0 > 300:
-                raise SystemExit(f"stack did not start; see {tmp}/up")
-            time.sleep(0.5)
-        startup = time.monotonic() - t0
-        key = subprocess.run([sys.executable, "-m", "claim_intake.cli", "api-key", "create", "bench"], env=env,
+    settings = dict(WORKERS=str(workers), WORKER_LIMIT=str(worker_limit), CLAIM_INTAKE_DATABASE_URL=state_url,
+                    PREFECT_API_DATABASE_CONNECTION_URL=pg.create_database(f"prefect_{tag}").replace("+psycopg", "+asyncpg"))
+    with running_stack(tmp, settings, start_timeout=300, stop_timeout=60) as up:
+        key = subprocess.run([sys.executable, "-m", "claim_intake.cli", "api-key", "create", "bench"], env=up.env,
                              cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        api = f"http://127.0.0.1:{env['API_PORT']}"
         engine = create_engine(state_url)
         payloads = [folio_parts(i) for i in range(count)]
-        with httpx.Client(base_url=api, headers={"X-API-Key": key}, timeout=120) as client:
+        with httpx.Client(base_url=up.api, headers={"X-API-Key": key}, timeout=120) as client:
             start = time.monotonic()
 
             def post(item):
@@ -87,14 +74,8 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
                 time.sleep(0.5)
             elapsed = time.monotonic() - start
         engine.dispose()
-        return {"workers": workers, "folios": count, "startup_s": startup, "post_s": posted, "elapsed_s": elapsed,
+        return {"workers": workers, "folios": count, "startup_s": up.startup_s, "post_s": posted, "elapsed_s": elapsed,
                 "per_min": count / elapsed * 60, "per_hour": count / elapsed * 3600}
-    finally:
-        os.killpg(up.pid, signal.SIGTERM)
-        try:
-            up.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(up.pid, signal.SIGKILL)
 
 
 def main() -> None:

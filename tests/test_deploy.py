@@ -7,8 +7,6 @@ must come back decided by the worker."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,7 +16,7 @@ import boto3
 import httpx
 import pytest
 
-from pg import free_port
+from stack import running_stack, stack_logs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "folios" / "RB-2026-000101"
@@ -26,38 +24,14 @@ SAMPLE = ROOT / "samples" / "folios" / "RB-2026-000101"
 
 @pytest.fixture
 def stack(tmp_path, postgres_server, moto_endpoint, s3_bucket):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CLAIM_INTAKE_"))}
-    env.update(
-        PREFECT_PORT=str(free_port()), API_PORT=str(free_port()), UP_DIR=str(tmp_path / "up"),
+    settings = dict(
         PREFECT_API_DATABASE_CONNECTION_URL=postgres_server.create_database("prefect").replace("+psycopg", "+asyncpg"),
-        PREFECT_LOGGING_LEVEL="WARNING",
-        CLAIM_INTAKE_HOME=str(tmp_path / "home"),
         CLAIM_INTAKE_DATABASE_URL=postgres_server.create_database("claims"),
         CLAIM_INTAKE_BLOB_URL=f"s3://{s3_bucket}/claims", CLAIM_INTAKE_S3_ENDPOINT_URL=moto_endpoint,
         CLAIM_INTAKE_API_BATCH_WINDOW_S="0.5",
     )
-    log = open(tmp_path / "up.log", "wb")
-    proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "up")], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    api = f"http://127.0.0.1:{env['API_PORT']}"
-    try:
-        deadline = time.monotonic() + 120
-        while b"up: Prefect" not in (tmp_path / "up.log").read_bytes():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((tmp_path / "up.log").read_text() + _logs(tmp_path / "up" / "logs"))
-            time.sleep(0.3)
-        yield api, env, tmp_path
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
-
-
-def _logs(folder: Path) -> str:
-    return "".join(f"\n--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(folder.glob("*.log")))
+    with running_stack(tmp_path, settings) as up:
+        yield up.api, up.env, tmp_path
 
 
 @pytest.mark.slow
@@ -78,7 +52,7 @@ def test_api_to_worker_to_decision(stack):
                 break
             time.sleep(0.5)
         else:
-            raise AssertionError(f"no decision in 90 s: {body}" + _logs(tmp_path / "up" / "logs"))
+            raise AssertionError(f"no decision in 90 s: {body}" + stack_logs(tmp_path))
     expected = json.loads((SAMPLE.parent / "RB-2026-000101.expected.json").read_text())
     assert body["status"] == expected["route"]
     assert body["flow_run"], "the API recorded the Prefect flow run it started"
