@@ -44,15 +44,20 @@ def _as_of(value: str | None, as_json: bool) -> date | None:
         _fail_input(f"--as-of: not a date YYYY-MM-DD: {value!r}", as_json)
 
 
-def _run(folio_dir: Path, as_of: date | None):
-    """One flow run. Heartbeats exist to detect crashed runs under a worker; a CLI run is
-    watched by its operator, and each heartbeat thread costs up to a second at exit."""
+def _flow_run(flow, *args):
+    """One flow run from the command line. Heartbeats exist to detect crashed runs under a
+    worker; a CLI run is watched by its operator, and each heartbeat thread costs up to a second
+    at exit."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return flow(*args)
+
+
+def _run(folio_dir: Path, as_of: date | None):
     from flows.intake import intake_folio
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        return intake_folio(str(folio_dir), as_of)
+    return _flow_run(intake_folio, str(folio_dir), as_of)
 
 
 @app.command()
@@ -128,13 +133,10 @@ def demo(
                           "; ".join(decision.reasons()) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
             progress.advance(bar)
     out.print(table)
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
     from claim_intake.config import Settings
     from flows.report import folio_report_pdfs
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        pdfs = folio_report_pdfs()  # off the routing path, as the folio-report-pdfs deployment does
+    pdfs = _flow_run(folio_report_pdfs)  # off the routing path, as the folio-report-pdfs deployment does
     failed = sorted(f for f, v in pdfs.items() if v.startswith("failed"))
     out.print(f"Reports written under {Settings().home.resolve() / 'reports'} "
               f"({len(pdfs) - len(failed)} PDFs rendered{', failed: ' + ', '.join(failed) if failed else ''})")

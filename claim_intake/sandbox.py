@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import dataclasses
 import logging
 import multiprocessing
 import os
@@ -122,13 +121,7 @@ def _read_in_worker(job: ReadJob, min_text_chars: int, cpu_seconds: float, trust
         stamps = stamp_certificates_from_dir(stamp_dir)
     doc = extractors.read_document(job.name, job.data, job.media_type, job.declared, min_text_chars=min_text_chars,
                                    trust_store=_trust_from_spec(trust_spec), stamp_certificates=stamps)
-    return _with_data(doc, b"")  # the parent has the bytes: do not send a second copy back
-
-
-def _with_data(doc: extractors.ReadDocument, data: bytes) -> extractors.ReadDocument:
-    if doc.content is None:
-        return doc
-    return dataclasses.replace(doc, content=dataclasses.replace(doc.content, data=data))
+    return doc.with_data(b"")  # the parent has the bytes: do not send a second copy back
 
 
 # ------------------------------------------------------------------------------ parent side
@@ -232,7 +225,7 @@ def read_all(
 
 def _collect(job: ReadJob, future, budget: Budget) -> extractors.ReadDocument:
     try:
-        return _with_data(future.result(), job.data)
+        return future.result().with_data(job.data)
     except FutureTimeout:
         reason = f"excede el tiempo de lectura de {budget.seconds:g} s"
     except MemoryError:

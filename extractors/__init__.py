@@ -6,7 +6,7 @@ validators to turn into a finding."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from claim_intake.decision import Classification
 from claim_intake.extractions import OtherExtraction
@@ -40,6 +40,13 @@ class ReadDocument:
     extraction: object | None = None
     parsed: object | None = None
     unreadable: str | None = None
+
+    def with_data(self, data: bytes) -> "ReadDocument":
+        """The same reading with other original bytes: b"" to send or keep it without them (the
+        sandbox's answer, an extraction-cache row), the original to put them back."""
+        if self.content is None:
+            return self
+        return replace(self, content=replace(self.content, data=data))
 
 
 def read_document(

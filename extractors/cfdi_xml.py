@@ -572,8 +572,6 @@ def _satcfdi_catalogs_memoized() -> None:
     import satcfdi.catalogs as catalogs
 
     select = catalogs.select
-    if getattr(select, "memoized", False):
-        return
     cached = lru_cache(maxsize=16384)(select)
 
     def memo_select(catalog_name, key):
@@ -582,7 +580,6 @@ def _satcfdi_catalogs_memoized() -> None:
         except TypeError:
             return select(catalog_name, key)
 
-    memo_select.memoized = True
     catalogs.select = memo_select
 
 

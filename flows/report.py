@@ -17,14 +17,13 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from claim_intake.config import Settings
 from claim_intake.reports import folios_without_current_pdf, write_pending_pdf, write_period_report
-from storage import open_storage
+from flows.intake import _context
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def write_report(start: date, end: date, out_dir: str | None) -> dict[str, str]:
-    storage = open_storage(Settings())
+    _, _, storage = _context()
     paths = write_period_report(storage.state.engine, start, end, Path(out_dir) if out_dir else storage.reports_dir / "period")
     return {k: str(v) for k, v in paths.items()}
 
@@ -46,7 +45,7 @@ def daily_compliance_report(date_from: date | None = None, date_to: date | None 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def render_folio_pdf(folio: str) -> str:
-    storage = open_storage(Settings())
+    _, _, storage = _context()
     path = write_pending_pdf(storage.reports_dir / folio)
     if hasattr(storage.blobs, "put_report"):  # S3: beside the originals, like the HTML
         storage.blobs.put_report(folio, path.name, path.read_bytes())
@@ -57,7 +56,7 @@ def render_folio_pdf(folio: str) -> str:
 def folio_report_pdfs(folios: list[str] | None = None) -> dict[str, str]:
     """PDFs for the given folios, or for every folio whose report changed. One folio failing to
     render does not stop the others; its failed task run says why, and the next run retries it."""
-    storage = open_storage(Settings())
+    _, _, storage = _context()
     pending = folios if folios is not None else folios_without_current_pdf(storage.reports_dir)
     states = {folio: render_folio_pdf(folio, return_state=True) for folio in pending}
     return {folio: state.result() if state.is_completed() else f"failed: {state.message}"

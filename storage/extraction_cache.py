@@ -11,7 +11,6 @@ miss, never an error. Rows are pickled `extractors.ReadDocument`s written by thi
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import pickle
@@ -56,23 +55,15 @@ class ExtractionCache:
                 return None
             conn.execute(update(extraction_cache).where(*where).values(hits=extraction_cache.c.hits + 1))
         self.hits += 1
-        if doc.content is not None:  # the bytes were left out of the row; the caller has them
-            doc = dataclasses.replace(doc, content=dataclasses.replace(doc.content, data=data))
-        return doc
-
-    def put(self, sha256: str, doc, name: str, declared: str | None, min_text_chars: int) -> None:
-        self.put_many([(sha256, doc, name, declared, min_text_chars)])
+        return doc.with_data(data)  # the bytes were left out of the row; the caller has them
 
     def put_many(self, items: list[tuple[str, object, str, str | None, int]]) -> None:
         """(sha256, doc, name, declared, min_text_chars) rows in one transaction: one commit per
         folio instead of one per document (~1 ms each on SQLite)."""
         rows, now = [], datetime.now(timezone.utc)
         for sha256, doc, name, declared, min_text_chars in items:
-            slim = doc
-            if doc.content is not None:
-                slim = dataclasses.replace(doc, content=dataclasses.replace(doc.content, data=b""))
             try:
-                body = pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL)
+                body = pickle.dumps(doc.with_data(b""), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001 - an unpicklable parse result is just not cached
                 log.warning("extraction cache: cannot keep %s (%s)", sha256[:12], exc)
                 continue
