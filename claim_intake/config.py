@@ -145,6 +145,11 @@ class Ruleset(_Frozen):
         return tuple(self.holder_invoice_families.get("pharmacy", []))
 
 
+# The rules `Settings.sat_checks` switches: every one needs an answer from SAT's web services or
+# its 69-B list. Switched off, each is listed under `skipped_rules` of every decision.
+SAT_CHECK_CODES = ("CFDI-005", "CFDI-006", "CFDI-007", "CFDI-008", "CSF-007", "CSF-008")
+
+
 class ConfigError(ValueError):
     """The configuration file or environment is invalid."""
 
@@ -161,8 +166,10 @@ class Settings(BaseSettings):
     sat_csf_url: str = "https://siat.sat.gob.mx/app/qr/faces/pages/mobile/validadorqr.jsf"
     efos_list: str | None = None
     sat_timeout_s: float = Field(10, gt=0)
-    # SAT web-service checks (CFDI-005..008, CSF-007/008): off unless switched on.
-    sat_checks: bool = False
+    # SAT web-service checks (CFDI-005..008, CSF-007/008), on by default (CONTRACT.md): an invoice
+    # SAT cancelled or does not know must never reach adjudication unnoticed. Switched off, every
+    # decision lists SAT_CHECK_CODES under skipped_rules and the report says SAT was not asked.
+    sat_checks: bool = True
     sat_status_max_age_hours: float = Field(24, ge=0)  # a cached Vigente older than this is asked again
     sat_retry_attempts: int = Field(3, ge=1)  # per call, with exponential backoff + jitter
     sat_retry_base_delay_s: float = Field(0.5, ge=0)  # first backoff; doubles per attempt, capped at 8x

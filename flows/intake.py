@@ -123,7 +123,7 @@ def _evaluate(stored: pipeline.StoredFolio, as_of: date | None, settings: Settin
                                datetime.now(timezone.utc), first_complete_at)
 
     if not settings.sat_checks:
-        return decide(None), uuids
+        return pipeline.without_sat(decide(None)), uuids
     from sat.checks import sat_findings
 
     sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics)
