@@ -122,16 +122,25 @@ class Ruleset(_Frozen):
     insurer_rfcs: list[str] = Field(min_length=1)
     thresholds: Thresholds = Thresholds()
     honorifics: list[str] = Field(default_factory=list)
+    legal_forms: list[str] = Field(default_factory=list)  # company suffixes dropped from names (RULES.md)
     excluded_countries: list[str] = Field(default_factory=list)
     holder_invoice_families: dict[str, list[str]] = Field(default_factory=dict)
     xml_name_patterns: list[str] = Field(default_factory=list)
     cfdi_retention: RetentionRules = RetentionRules()  # CFDI-019
     requirements: dict[Literal["reembolso", "pago_proveedor", "datos_fiscales", "alta_cuenta"], StageRequirements]
 
-    @field_validator("insurer_rfcs", "honorifics", "excluded_countries")
+    @field_validator("insurer_rfcs", "honorifics", "legal_forms", "excluded_countries")
     @classmethod
     def _upper(cls, v: list[str]) -> list[str]:
         return [x.upper() for x in v]
+
+    @field_validator("legal_forms")
+    @classmethod
+    def _spelt(cls, v: list[str]) -> list[str]:
+        for form in v:
+            if not any(c.isalnum() for c in form):
+                raise ValueError(f"legal form {form!r} has no letters")
+        return v
 
     def requirement(self, claim_type: str, stage: str) -> Requirement:
         return getattr(self.requirements[claim_type], stage)

@@ -89,8 +89,8 @@ def recheck_folio(folio: str, waiting_since: datetime, now: datetime, services, 
     sat = None
     if settings.sat_checks:  # switched off since the folio began to wait: SAT is not asked
         # Going to adjudication today needs a status of today: ask with adjudication_today.
-        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, adjudication_today=True,
-                           services=services, now=now)
+        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics,
+                           legal_forms=ruleset.legal_forms, adjudication_today=True, services=services, now=now)
     doc_findings = pipeline.validate_documents(stored, read, ruleset, as_of, known, sat)
     decision = pipeline.decide(stored, packaging, read, doc_findings, ruleset, as_of, now, first_complete_at)
     decision = pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None))
