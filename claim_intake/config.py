@@ -127,6 +127,7 @@ class Ruleset(_Frozen):
     holder_invoice_families: dict[str, list[str]] = Field(default_factory=dict)
     xml_name_patterns: list[str] = Field(default_factory=list)
     cfdi_retention: RetentionRules = RetentionRules()  # CFDI-019
+    unsigned_form_outcome: Literal["warn", "reject"] = "warn"  # FORM-001
     requirements: dict[Literal["reembolso", "pago_proveedor", "datos_fiscales", "alta_cuenta"], StageRequirements]
 
     @field_validator("insurer_rfcs", "honorifics", "legal_forms", "excluded_countries")
