@@ -16,9 +16,9 @@ from .context import DocumentContext
 
 # The forms the claimant signs, as a message names them.
 SIGNED_FORMS: dict[str, str] = {
-    K.CLAIM_FORM.value: "El formulario de reclamación",
-    K.REIMBURSEMENT_FORM.value: "La solicitud de reembolso",
-    K.DEPENDENT_DECLARATION.value: "La declaración de dependiente",
+    K.CLAIM_FORM.value: "el formulario de reclamación",
+    K.REIMBURSEMENT_FORM.value: "la solicitud de reembolso",
+    K.DEPENDENT_DECLARATION.value: "la declaración de dependiente económico",
 }
 
 
@@ -28,10 +28,10 @@ def validate_form(extraction: FormExtraction | None, ctx: DocumentContext) -> li
     if extraction.signed is not False:
         return []
     outcome = Outcome(ctx.ruleset.unsigned_form_outcome)
-    then = ("Fírmalo y súbelo de nuevo." if outcome is Outcome.REJECT
-            else "Se revisará en la dictaminación; si no lo firmaste, fírmalo y súbelo de nuevo.")
+    then = ("Sube el documento firmado." if outcome is Outcome.REJECT
+            else "Se revisará en la dictaminación; si no lo firmaste, sube el documento firmado.")
     return [Finding(
         code="FORM-001", outcome=outcome,
-        message_es=f"{SIGNED_FORMS[extraction.kind]} no está firmado: el espacio de la firma está en blanco. {then}",
+        message_es=f"Falta la firma en {SIGNED_FORMS[extraction.kind]}: el espacio de la firma está en blanco. {then}",
         evidence={"kind": extraction.kind, "signature": "blank"},
     )]
