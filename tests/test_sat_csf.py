@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
+from claim_intake.config import default_ruleset
 from claim_intake.extractions import CsfExtraction
-from sat.csf_check import CsfCheckClient, parse_csf_page
+from sat.csf_check import CsfCheckClient, CsfOnline, parse_csf_page
 from sat.resilience import RetryPolicy, SatUnavailable
 from satsim import SatSimulator
 from validators.sat import CsfSatAnswer, csf_sat_findings
@@ -94,10 +97,6 @@ def test_no_id_cif_is_csf_007():
 
 
 def test_csf008_a_legal_form_on_one_side_only_is_no_contradiction():
-    from claim_intake.config import default_ruleset
-    from datetime import datetime, timezone
-    from sat.csf_check import CsfOnline
-
     rules = default_ruleset()
     pdf = CsfExtraction(rfc="CVA050101AB1", name="CLINICA DEL VALLE", status="ACTIVO", id_cif="555")
     online = CsfOnline(rfc="CVA050101AB1", id_cif="555", found=True, status="ACTIVO",
