@@ -9,7 +9,9 @@ breaker. While SAT is still down (the breaker of every service a folio waits for
 folio is left for the next sweep without reading it again. Once a folio has waited longer than
 the rule set's `sat_retry_budget_hours` it goes to adjudication with its CFDI-007/CSF-007 still
 in the decision. A re-evaluation that changes nothing (same route, same codes) is not appended
-to the history, so an outage of hours does not bury the folio's history under copies.
+to the history, so an outage of hours does not bury the folio's history under copies. With the
+SAT checks switched off (CLAIM_INTAKE_SAT_CHECKS=false) a waiting folio is re-evaluated without
+asking SAT, and its decision lists the SAT rules as skipped, as the intake's do.
 
 The clock is read here, never in validators; tests pass `now`."""
 
