@@ -122,16 +122,26 @@ class Ruleset(_Frozen):
     insurer_rfcs: list[str] = Field(min_length=1)
     thresholds: Thresholds = Thresholds()
     honorifics: list[str] = Field(default_factory=list)
+    legal_forms: list[str] = Field(default_factory=list)  # company suffixes dropped from names (RULES.md)
     excluded_countries: list[str] = Field(default_factory=list)
     holder_invoice_families: dict[str, list[str]] = Field(default_factory=dict)
     xml_name_patterns: list[str] = Field(default_factory=list)
     cfdi_retention: RetentionRules = RetentionRules()  # CFDI-019
+    unsigned_form_outcome: Literal["warn", "reject"] = "warn"  # FORM-001
     requirements: dict[Literal["reembolso", "pago_proveedor", "datos_fiscales", "alta_cuenta"], StageRequirements]
 
-    @field_validator("insurer_rfcs", "honorifics", "excluded_countries")
+    @field_validator("insurer_rfcs", "honorifics", "legal_forms", "excluded_countries")
     @classmethod
     def _upper(cls, v: list[str]) -> list[str]:
         return [x.upper() for x in v]
+
+    @field_validator("legal_forms")
+    @classmethod
+    def _spelt(cls, v: list[str]) -> list[str]:
+        for form in v:
+            if not any(c.isalnum() for c in form):
+                raise ValueError(f"legal form {form!r} has no letters")
+        return v
 
     def requirement(self, claim_type: str, stage: str) -> Requirement:
         return getattr(self.requirements[claim_type], stage)
@@ -143,6 +153,11 @@ class Ruleset(_Frozen):
     @property
     def pharmacy_prefixes(self) -> tuple[str, ...]:
         return tuple(self.holder_invoice_families.get("pharmacy", []))
+
+
+# The rules `Settings.sat_checks` switches: every one needs an answer from SAT's web services or
+# its 69-B list. Switched off, each is listed under `skipped_rules` of every decision.
+SAT_CHECK_CODES = ("CFDI-005", "CFDI-006", "CFDI-007", "CFDI-008", "CSF-007", "CSF-008")
 
 
 class ConfigError(ValueError):
@@ -161,8 +176,10 @@ class Settings(BaseSettings):
     sat_csf_url: str = "https://siat.sat.gob.mx/app/qr/faces/pages/mobile/validadorqr.jsf"
     efos_list: str | None = None
     sat_timeout_s: float = Field(10, gt=0)
-    # SAT web-service checks (CFDI-005..008, CSF-007/008): off unless switched on.
-    sat_checks: bool = False
+    # SAT web-service checks (CFDI-005..008, CSF-007/008), on by default (CONTRACT.md): an invoice
+    # SAT cancelled or does not know must never reach adjudication unnoticed. Switched off, every
+    # decision lists SAT_CHECK_CODES under skipped_rules and the report says SAT was not asked.
+    sat_checks: bool = True
     sat_status_max_age_hours: float = Field(24, ge=0)  # a cached Vigente older than this is asked again
     sat_retry_attempts: int = Field(3, ge=1)  # per call, with exponential backoff + jitter
     sat_retry_base_delay_s: float = Field(0.5, ge=0)  # first backoff; doubles per attempt, capped at 8x

@@ -23,6 +23,7 @@ from claim_intake.kinds import DocumentKind
 from storage import Storage
 from validators.context import DocumentContext, EvaluatedDocument
 from validators.packaging import FileFacts
+from validators.skipped import sat_checks_off
 
 log = logging.getLogger("claim_intake.pipeline")
 
@@ -279,6 +280,15 @@ def with_sat_evidence(decision: Decision, evidence: dict[str, dict] | None) -> D
     documents = [d.model_copy(update={"extracted": {**d.extracted, **evidence[d.file]}}) if d.file in evidence else d
                  for d in decision.documents]
     return decision.model_copy(update={"documents": documents})
+
+
+def without_sat(decision: Decision) -> Decision:
+    """The decision of a run with the SAT checks switched off: every SAT rule is listed under
+    `skipped_rules` with the reason (CONTRACT.md), so the decision, its history and its report
+    show that SAT was not asked."""
+    listed = {s.code for s in decision.skipped_rules}
+    extra = [s for s in sat_checks_off() if s.code not in listed]
+    return decision.model_copy(update={"skipped_rules": list(decision.skipped_rules) + extra})
 
 
 def after_retry_budget(decision: Decision, first_complete_at: datetime | None = None,

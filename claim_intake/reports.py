@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .config import SAT_CHECK_CODES
 from .decision import Decision
 from .masking import mask_clabe, mask_rfc, mask_text
 
@@ -66,8 +67,14 @@ def render_folio_html(decision: Decision, history: list[Decision] | None = None,
     history = history or [decision]
     return _env.get_template("folio_report.html").render(
         d=decision, history=history, rules=rule_catalogue(), route_es=ROUTE_ES, mask_fields=mask_fields,
-        evidence=_evidence, manifest=manifest or {},
+        evidence=_evidence, manifest=manifest or {}, sat_not_asked=sat_not_asked(decision),
     )
+
+
+def sat_not_asked(decision: Decision) -> list[str]:
+    """The SAT rules the decision lists as skipped (the checks were switched off): the report
+    says so at its top, so nobody reads an unchecked invoice as a checked one."""
+    return [s.code for s in decision.skipped_rules if s.code in SAT_CHECK_CODES]
 
 
 def write_pdf(html: str, path: Path) -> Path:
@@ -137,6 +144,8 @@ def folio_markdown(decision: Decision, paths: dict[str, str]) -> str:
              f" · fecha de ingreso {decision.as_of}", ""]
     if decision.complete_at:
         lines += [f"Completo el {decision.complete_at:%Y-%m-%d %H:%M} UTC; pago a más tardar {decision.payment_due}.", ""]
+    if skipped_sat := sat_not_asked(decision):
+        lines += [f"**No se consultó al SAT** (CLAIM_INTAKE_SAT_CHECKS=false): reglas no evaluadas {', '.join(skipped_sat)}.", ""]
     reasons = [(f.code, "folio", f.message_es) for f in decision.folio_findings if f.outcome != "warn"]
     reasons += [(f.code, d.file, f.message_es) for d in decision.documents for f in d.findings if f.outcome != "warn"]
     if reasons:

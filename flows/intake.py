@@ -123,13 +123,14 @@ def _evaluate(stored: pipeline.StoredFolio, as_of: date | None, settings: Settin
                                datetime.now(timezone.utc), first_complete_at)
 
     if not settings.sat_checks:
-        return decide(None), uuids
+        return pipeline.without_sat(decide(None)), uuids
     from sat.checks import sat_findings
 
-    sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics)
+    sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, legal_forms=ruleset.legal_forms)
     decision = decide(sat)
     if decision.route is Route.ADJUDICATION:  # pay only on a status of today
-        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, adjudication_today=True)
+        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, legal_forms=ruleset.legal_forms,
+                           adjudication_today=True)
         decision = decide(sat)
     # what SAT answered, into each document's `extracted` (raw answer included)
     return pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None)), uuids

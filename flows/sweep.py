@@ -9,7 +9,9 @@ breaker. While SAT is still down (the breaker of every service a folio waits for
 folio is left for the next sweep without reading it again. Once a folio has waited longer than
 the rule set's `sat_retry_budget_hours` it goes to adjudication with its CFDI-007/CSF-007 still
 in the decision. A re-evaluation that changes nothing (same route, same codes) is not appended
-to the history, so an outage of hours does not bury the folio's history under copies.
+to the history, so an outage of hours does not bury the folio's history under copies. With the
+SAT checks switched off (CLAIM_INTAKE_SAT_CHECKS=false) a waiting folio is re-evaluated without
+asking SAT, and its decision lists the SAT rules as skipped, as the intake's do.
 
 The clock is read here, never in validators; tests pass `now`."""
 
@@ -71,7 +73,7 @@ def recheck_folio(folio: str, waiting_since: datetime, now: datetime, services, 
     budget = timedelta(hours=ruleset.thresholds.sat_retry_budget_hours)
     exhausted = now - waiting_since >= budget
     previous = storage.state.last_decision(folio)
-    if not exhausted:
+    if not exhausted and settings.sat_checks:
         breakers = {"status": services.status.breaker, "csf": services.csf.breaker}
         needed = _waiting_for(previous)
         if "other" not in needed and all(breakers[s] is not None and breakers[s].state == "open" for s in needed):
@@ -86,12 +88,16 @@ def recheck_folio(folio: str, waiting_since: datetime, now: datetime, services, 
     uuids = pipeline.cfdi_uuids(read)
     known = storage.state.folios_with_uuids(sorted(uuids), folio)
     first_complete_at = storage.state.first_complete_at(folio)
-    # Going to adjudication today needs a status of today: ask with adjudication_today.
-    sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, adjudication_today=True,
-                       services=services, now=now)
+    sat = None
+    if settings.sat_checks:  # switched off since the folio began to wait: SAT is not asked
+        # Going to adjudication today needs a status of today: ask with adjudication_today.
+        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics,
+                           legal_forms=ruleset.legal_forms, adjudication_today=True, services=services, now=now)
     doc_findings = pipeline.validate_documents(stored, read, ruleset, as_of, known, sat)
     decision = pipeline.decide(stored, packaging, read, doc_findings, ruleset, as_of, now, first_complete_at)
     decision = pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None))
+    if not settings.sat_checks:
+        decision = pipeline.without_sat(decision)
     outcome = "routed" if decision.route is not Route.AWAITING_SAT else "still_waiting"
     if decision.route is Route.AWAITING_SAT and exhausted:
         decision = pipeline.after_retry_budget(decision, first_complete_at, waiting_since)

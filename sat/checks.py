@@ -153,7 +153,7 @@ def answers_evidence(answers: dict[str, object]) -> dict[str, dict]:
     return out
 
 
-def findings_from_answers(read: dict, answers: dict[str, object], honorifics=()) -> SatFindings:
+def findings_from_answers(read: dict, answers: dict[str, object], honorifics=(), legal_forms=()) -> SatFindings:
     from validators.sat import CfdiSatAnswer, cfdi_sat_findings, csf_sat_findings
 
     out = SatFindings(evidence=answers_evidence(answers))
@@ -161,16 +161,18 @@ def findings_from_answers(read: dict, answers: dict[str, object], honorifics=())
         if isinstance(answer, CfdiSatAnswer):
             found = cfdi_sat_findings(answer)
         else:
-            found = csf_sat_findings(read[name].extraction, answer, honorifics)
+            found = csf_sat_findings(read[name].extraction, answer, honorifics, legal_forms)
         if found:
             out[name] = found
     return out
 
 
-def sat_findings(read: dict, settings, engine: Engine, honorifics=(), *, adjudication_today: bool = False,
-                 services: SatServices | None = None, now: datetime | None = None) -> SatFindings:
+def sat_findings(read: dict, settings, engine: Engine, honorifics=(), *, legal_forms=(),
+                 adjudication_today: bool = False, services: SatServices | None = None,
+                 now: datetime | None = None) -> SatFindings:
     """file -> SAT findings for one folio's read documents (pipeline.read_documents output).
-    `now` is the moment the cache judges ages against (the sweep's clock; default: now)."""
+    `honorifics` and `legal_forms` are the rule set's, for CSF-008's name comparison; `now` is
+    the moment the cache judges ages against (the sweep's clock; default: now)."""
     own = services is None
     services = services or SatServices.from_settings(settings, engine)
     try:
@@ -178,4 +180,4 @@ def sat_findings(read: dict, settings, engine: Engine, honorifics=(), *, adjudic
     finally:
         if own:
             services.close()
-    return findings_from_answers(read, answers, honorifics)
+    return findings_from_answers(read, answers, honorifics, legal_forms)

@@ -16,6 +16,10 @@ os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# SAT checks are on by default and call SAT's production URLs; there is no network here. The
+# session runs with them off, explicitly (every decision then lists the SAT rules as skipped);
+# the tests of the SAT checks start the simulator (satsim) and switch them on themselves.
+os.environ["CLAIM_INTAKE_SAT_CHECKS"] = "false"
 
 import pytest  # noqa: E402
 

@@ -284,3 +284,15 @@ def test_company_holder_keeps_its_whole_name():
     got = read("banorte", holder="GRUPO MEDICO DE MEXICO SA DE CV")
     assert got.holder_name == "GRUPO MEDICO DE MEXICO SA DE CV"
     assert read("bbva", holder="CLINICA DEL VALLE SA DE CV").holder_name == "CLINICA DEL VALLE SA DE CV"
+
+
+def test_bank005_a_company_statement_prints_the_legal_form_the_declared_name_omits():
+    """A company provider (régimen 601) declares its name as CFDI 4.0 and the CSF print it,
+    without its legal form; its bank prints it with one."""
+    statement = read("banorte", holder="CLINICA DEL VALLE, S.A. DE C.V.")
+    assert "S.A. DE C.V" in (statement.holder_name or "")
+    context = ctx(claim_type="pago_proveedor", provider={"name": "CLINICA DEL VALLE", "rfc": "CVA050101AB1"},
+                  bank={"clabe": CLABES["banorte"]})
+    assert validate_bank_statement(statement, context) == []
+    other = read("banorte", holder="CLINICA DEL NORTE, S.A. DE C.V.")
+    assert codes(validate_bank_statement(other, context)) == ["BANK-005"]

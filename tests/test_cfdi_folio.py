@@ -296,3 +296,14 @@ def test_payment_links_ignore_byte_duplicates():
             EvaluatedDocument("p2.xml", K.PAYMENT_COMPLEMENT, True, p, duplicate_of="p.xml")]
     assert payment_links(docs) == {"p.xml": {"uuid": P1, "related_documents": [U1], "linked_invoices": {U1: "i.xml"},
                                              "unlinked": []}}
+
+
+def test_cfdi016_a_company_name_with_and_without_its_legal_form_is_one_name():
+    rfc = "CVA050101AB1"
+    m = manifest(claim_type="pago_proveedor", provider={"name": "CLINICA DEL VALLE", "rfc": rfc, "care_order_account": "OA-1"})
+    csf = EvaluatedDocument("csf.pdf", K.TAX_STATUS_CERTIFICATE, True,
+                            CsfExtraction(rfc=rfc, name="CLINICA DEL VALLE", postal_code="44600", regime_codes=["601"]))
+    inv = EvaluatedDocument("a.xml", K.CFDI_XML, True, CfdiExtraction(
+        uuid=U1, doc_type="I", issuer_rfc=rfc, issuer_name="CLINICA DEL VALLE, S.A. DE C.V.", issuer_regime="601",
+        receiver_rfc="BMS030731PC4", receiver_postal_code="11000"))
+    assert party_csf_findings(m, RS, [inv, csf]) == {}

@@ -59,3 +59,51 @@ def test_name_in_text():
     assert name_in_text("María Fernanda López García", description, HONORIFICS)
     assert not name_in_text("Juan López García", description, HONORIFICS)
     assert not name_in_text("", description, HONORIFICS)
+
+
+# --- legal forms of companies (RULES.md: dropped as a suffix, in any spelling of dots and spaces) ---
+
+LEGAL_FORMS = default_ruleset().legal_forms
+
+
+def test_the_rule_set_lists_rules_md_legal_forms():
+    assert set(LEGAL_FORMS) >= {"S.A.", "S.A. DE C.V.", "S.A.B. DE C.V.", "S.A.P.I. DE C.V.", "S. DE R.L.",
+                                "S. DE R.L. DE C.V.", "S.C.", "S.C. DE R.L.", "A.C.", "I.A.P.", "S.A.S."}
+
+
+@pytest.mark.parametrize("written", [
+    "CLINICA DEL VALLE, S.A. DE C.V.", "Clínica del Valle, S.A. de C.V.", "CLINICA DEL VALLE SA DE CV",
+    "CLINICA DEL VALLE S A DE C V", "CLINICA DEL VALLE S.A.DE C.V.", "CLINICA DEL VALLE, S.A.",
+    "CLINICA DEL VALLE, S.A.B. DE C.V.", "CLINICA DEL VALLE SAPI DE CV", "Clínica del Valle, S.A.P.I. de C.V.",
+    "CLINICA DEL VALLE, S. DE R.L.", "Clinica del Valle S. de R.L. de C.V.", "CLINICA DEL VALLE S DE RL DE CV",
+    "CLINICA DEL VALLE, S.C.", "CLINICA DEL VALLE S C", "CLINICA DEL VALLE S.C. DE R.L.", "CLINICA DEL VALLE, A.C.",
+    "CLINICA DEL VALLE I.A.P.", "CLINICA DEL VALLE, S.A.S.", "CLINICA DEL VALLE SAS", "VALLE CLINICA DEL, S.A. DE C.V.",
+])
+def test_a_company_is_the_same_with_or_without_its_legal_form(written):
+    assert same_person(written, "CLINICA DEL VALLE", HONORIFICS, LEGAL_FORMS)
+    assert same_person("CLINICA DEL VALLE", written, HONORIFICS, LEGAL_FORMS)
+
+
+def test_legal_forms_are_dropped_only_as_the_trailing_suffix():
+    """Word order is ignored for everything else, but a legal form follows the name by law (LGSM
+    art. 88 and the like): the same letters anywhere else are part of the name."""
+    assert normalize_name("SAS CLINICA DEL VALLE", HONORIFICS, LEGAL_FORMS) == ("CLINICA", "DEL", "SAS", "VALLE")
+    assert not same_person("SAS CLINICA DEL VALLE", "CLINICA DEL VALLE", HONORIFICS, LEGAL_FORMS)
+    assert normalize_name("GRUPO SAS DEL NORTE, S.A.S.", HONORIFICS, LEGAL_FORMS) == ("DEL", "GRUPO", "NORTE", "SAS")
+    assert normalize_name("FARMACIA ROSAS", HONORIFICS, LEGAL_FORMS) == ("FARMACIA", "ROSAS")  # whole words only
+    assert normalize_name("CLINICA SAN ISIDRO, S.A. DE C.V.", HONORIFICS, LEGAL_FORMS) == ("CLINICA", "ISIDRO", "SAN")
+    assert not same_person("CLINICA DEL VALLE SA DE CV", "CLINICA DEL NORTE SA DE CV", HONORIFICS, LEGAL_FORMS)
+
+
+def test_a_name_that_is_only_a_legal_form_keeps_it():
+    assert normalize_name("S.A. de C.V.", HONORIFICS, LEGAL_FORMS) == ("CV", "DE", "SA")
+
+
+def test_legal_forms_come_from_the_argument():
+    assert not same_person("CLINICA DEL VALLE SA DE CV", "CLINICA DEL VALLE", HONORIFICS)
+    assert same_person("CLINICA DEL VALLE SOCIEDAD COOPERATIVA", "CLINICA DEL VALLE", HONORIFICS,
+                       ["SOCIEDAD COOPERATIVA"])
+
+
+def test_name_in_text_with_legal_forms():
+    assert name_in_text("CLINICA DEL VALLE, S.A. DE C.V.", "PAGO A CLINICA DEL VALLE CUENTA 1", HONORIFICS, LEGAL_FORMS)

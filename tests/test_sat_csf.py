@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
+from claim_intake.config import default_ruleset
 from claim_intake.extractions import CsfExtraction
-from sat.csf_check import CsfCheckClient, parse_csf_page
+from sat.csf_check import CsfCheckClient, CsfOnline, parse_csf_page
 from sat.resilience import RetryPolicy, SatUnavailable
 from satsim import SatSimulator
 from validators.sat import CsfSatAnswer, csf_sat_findings
@@ -91,3 +94,15 @@ def test_no_id_cif_is_csf_007():
     answer = CsfSatAnswer(error={"failed": "no_id_cif"})
     [finding] = csf_sat_findings(PDF.model_copy(update={"id_cif": None}), answer)
     assert (finding.code, finding.outcome, finding.evidence["failed"]) == ("CSF-007", "retry", "no_id_cif")
+
+
+def test_csf008_a_legal_form_on_one_side_only_is_no_contradiction():
+    rules = default_ruleset()
+    pdf = CsfExtraction(rfc="CVA050101AB1", name="CLINICA DEL VALLE", status="ACTIVO", id_cif="555")
+    online = CsfOnline(rfc="CVA050101AB1", id_cif="555", found=True, status="ACTIVO",
+                       name="CLINICA DEL VALLE, S.A. DE C.V.", page_sha256="0" * 64,
+                       checked_at=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    assert csf_sat_findings(pdf, CsfSatAnswer(online=online), rules.honorifics, rules.legal_forms) == []
+    other = online.model_copy(update={"name": "CLINICA DEL NORTE, S.A. DE C.V."})
+    [finding] = csf_sat_findings(pdf, CsfSatAnswer(online=other), rules.honorifics, rules.legal_forms)
+    assert finding.code == "CSF-008" and finding.evidence["contradictions"] == ["name"]

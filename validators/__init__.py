@@ -43,6 +43,10 @@ def validate_document(doc, ctx: DocumentContext) -> list[Finding]:
         from .cfdi import validate_foreign_invoice
 
         findings += validate_foreign_invoice(doc.extraction, ctx)
+    elif kind in (K.CLAIM_FORM, K.REIMBURSEMENT_FORM, K.DEPENDENT_DECLARATION):
+        from .forms import validate_form
+
+        findings += validate_form(doc.extraction, ctx)
     return findings
 
 

@@ -173,7 +173,7 @@ def _clabe_matches(clabe: str, manifest: FolioManifest) -> Finding | None:
 
 def _holder_matches(holder: str, ctx: DocumentContext) -> Finding | None:
     declared, source = declared_holder(ctx.manifest)
-    if not declared or same_person(holder, declared, ctx.ruleset.honorifics):
+    if not declared or same_person(holder, declared, ctx.ruleset.honorifics, ctx.ruleset.legal_forms):
         return None
     whose = {"bank.holder": "el titular de cuenta registrado", "provider.name": "el proveedor",
              "holder.name": "el titular de la póliza"}[source]

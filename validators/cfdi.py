@@ -322,7 +322,8 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
     if not account and not patient:
         return []
     has_account = [not account or _contains_account(c.description, account) for c in ext.concepts]
-    has_patient = [not patient or name_in_text(patient, c.description, rs.honorifics) for c in ext.concepts]
+    has_patient = [not patient or name_in_text(patient, c.description, rs.honorifics, rs.legal_forms)
+                   for c in ext.concepts]
     if any(a and p for a, p in zip(has_account, has_patient)):
         return []
     missing = []
@@ -658,7 +659,8 @@ def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence
                 continue
             differences.append({"field": "rfc", "invoice": mask_rfc(rfc), "csf": mask_rfc(csf_rfc)})
         else:
-            if party_name and csf.name and not same_person(party_name, csf.name, ruleset.honorifics):
+            if party_name and csf.name and not same_person(party_name, csf.name, ruleset.honorifics,
+                                                           ruleset.legal_forms):
                 differences.append({"field": "name", "invoice": party_name, "csf": csf.name})
             if postal and csf.postal_code and postal.strip() != csf.postal_code.strip():
                 differences.append({"field": "postal_code", "invoice": postal, "csf": csf.postal_code})

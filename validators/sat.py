@@ -123,8 +123,10 @@ def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
 # ------------------------------------------------------------------------------ CSF
 
 
-def csf_sat_findings(pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = ()) -> list[Finding]:
-    """`pdf` is the CsfExtraction read from the certificate."""
+def csf_sat_findings(pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = (),
+                     legal_forms: Iterable[str] = ()) -> list[Finding]:
+    """`pdf` is the CsfExtraction read from the certificate; names are compared as every rule
+    compares them (validators.names: the rule set's honorifics and legal forms)."""
     if answer.online is None:
         return [Finding(
             code="CSF-007", outcome=T,
@@ -146,7 +148,7 @@ def csf_sat_findings(pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = ()) 
     if pdf_status and pdf_status != sat_status:
         contradictions.append("status")
     pdf_name = getattr(pdf, "name", None)
-    if pdf_name and not same_person(pdf_name, online.name, honorifics):
+    if pdf_name and not same_person(pdf_name, online.name, honorifics, legal_forms):
         contradictions.append("name")
     if not contradictions:
         return []

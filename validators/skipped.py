@@ -3,6 +3,7 @@ optional field disables only the rules that need it, and the report says which")
 
 from __future__ import annotations
 
+from claim_intake.config import SAT_CHECK_CODES
 from claim_intake.findings import SkippedRule
 from claim_intake.folio import ClaimType, FolioManifest
 from claim_intake.kinds import DocumentKind as K
@@ -35,3 +36,12 @@ def skipped_rules(manifest: FolioManifest, kinds: set[K]) -> list[SkippedRule]:
         if m.claim_type is ClaimType.PAGO_PROVEEDOR and not (m.provider and m.provider.care_order_account):
             skip("CFDI-018", "no provider.care_order_account declared")
     return skipped
+
+
+SAT_CHECKS_OFF = "SAT checks switched off (CLAIM_INTAKE_SAT_CHECKS=false): SAT was not asked"
+
+
+def sat_checks_off() -> list[SkippedRule]:
+    """Every SAT rule, whatever the folio holds: the contract says every decision lists them, and
+    a folio without an invoice today may get one by re-upload, judged under the same switch."""
+    return [SkippedRule(code=code, why=SAT_CHECKS_OFF) for code in SAT_CHECK_CODES]

@@ -1,0 +1,37 @@
+"""FORM-001 (RULES.md): the forms the claimant signs — the claim form, the reimbursement request
+form and the dependent declaration — with their signature field left blank.
+
+A warning by default: a scan may hide a faint signature, and the adjudicator sees the page; the
+rule set's `unsigned_form_outcome: reject` makes it a rejection where the business wants one.
+Only a signature area found blank counts (`signed is False`): a form whose signature area the
+extractor could not find at all (`signed is None`) says nothing either way."""
+
+from __future__ import annotations
+
+from claim_intake.extractions import FormExtraction
+from claim_intake.findings import Finding, Outcome
+from claim_intake.kinds import DocumentKind as K
+
+from .context import DocumentContext
+
+# The forms the claimant signs, as a message names them.
+SIGNED_FORMS: dict[str, str] = {
+    K.CLAIM_FORM.value: "el formulario de reclamación",
+    K.REIMBURSEMENT_FORM.value: "la solicitud de reembolso",
+    K.DEPENDENT_DECLARATION.value: "la declaración de dependiente económico",
+}
+
+
+def validate_form(extraction: FormExtraction | None, ctx: DocumentContext) -> list[Finding]:
+    if not isinstance(extraction, FormExtraction) or extraction.kind not in SIGNED_FORMS:
+        return []
+    if extraction.signed is not False:
+        return []
+    outcome = Outcome(ctx.ruleset.unsigned_form_outcome)
+    then = ("Sube el documento firmado." if outcome is Outcome.REJECT
+            else "Se revisará en la dictaminación; si no lo firmaste, sube el documento firmado.")
+    return [Finding(
+        code="FORM-001", outcome=outcome,
+        message_es=f"Falta la firma en {SIGNED_FORMS[extraction.kind]}: el espacio de la firma está en blanco. {then}",
+        evidence={"kind": extraction.kind, "signature": "blank"},
+    )]
