@@ -8,6 +8,7 @@ Each accepted upload is handed to the dispatcher (api/trigger.py), which starts 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -129,8 +130,16 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         except Exception:  # noqa: BLE001 - already consumed or client gone
             return
 
+    def request_fingerprint(request: Request, body_fingerprint: str) -> str:
+        """What an Idempotency-Key is bound to: method, path and the body's SHA-256 digest (of
+        what was sent, not its multipart framing). The same key for another folio, endpoint or
+        content is a different request, never a replay of the first one's answer."""
+        scope = f"{request.method} {request.url.path}\n{body_fingerprint}"
+        return hashlib.sha256(scope.encode()).hexdigest()
+
     async def idempotent(request: Request, who: str, key: str | None, handler):
-        """Run `handler(staged)` once per (portal, Idempotency-Key); a retry gets the first answer."""
+        """Run `handler()` once per (portal, Idempotency-Key); a retry of the same request (method,
+        path, body) gets the first answer, another request with that key a 422."""
         ctx = request.app.state.ctx
         if key is None:
             return await handler()
@@ -142,8 +151,9 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                 raise ApiError(409, "IN_PROGRESS", "a request with this Idempotency-Key is still being processed")
             staged = await receive(request, ctx)
             shutil.rmtree(staged.directory, ignore_errors=True)
-            if staged.fingerprint != previous["fingerprint"]:
-                raise ApiError(422, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used for a different request")
+            if request_fingerprint(request, staged.fingerprint) != previous["fingerprint"]:
+                raise ApiError(422, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was already used for a different "
+                               "request (method, path or body); send a new key for a new request")
             return JSONResponse(previous["response"], status_code=previous["status_code"],
                                 headers={"Idempotent-Replayed": "true"})
         try:
@@ -151,7 +161,8 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         except BaseException:
             ctx["api"].abandon_idempotent(who, key)
             raise
-        ctx["api"].finish_idempotent(who, key, fingerprint, response.status_code, response.body_json)
+        ctx["api"].finish_idempotent(who, key, request_fingerprint(request, fingerprint), response.status_code,
+                                     response.body_json)
         return response
 
     class Json(JSONResponse):

@@ -224,3 +224,22 @@ def test_cli_creates_a_key_that_works(api, home):
     bad = subprocess.run([sys.executable, "-m", "claim_intake.cli", "api-key", "create", "Bad Name!"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2 and "portal name" in bad.stderr
+
+
+def test_idempotency_key_is_scoped_to_the_request_not_just_the_portal(api):
+    """The same key sent to another folio's /files with the same file must not replay the first
+    folio's answer (issue 13 #8): the key is bound to method, path and body."""
+    client, keys, home = api
+    for folio in ("RB-SCOPE-A", "RB-SCOPE-B"):
+        assert client.post("/folios", files=folio_parts(SAMPLE, rename=folio), headers=h(keys["a"])).status_code == 202
+    extra = [("files", ("nota.pdf", b"%PDF-1.4 nota", "application/pdf"))]
+    first = client.post("/folios/RB-SCOPE-A/files", files=extra, headers=h(keys["a"], **{"Idempotency-Key": "k-scope"}))
+    assert first.status_code == 202 and first.json()["folio"] == "RB-SCOPE-A"
+    replay = client.post("/folios/RB-SCOPE-A/files", files=extra, headers=h(keys["a"], **{"Idempotency-Key": "k-scope"}))
+    assert replay.status_code == 202 and replay.json() == first.json()
+    other = client.post("/folios/RB-SCOPE-B/files", files=extra, headers=h(keys["a"], **{"Idempotency-Key": "k-scope"}))
+    assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_MISMATCH", other.text
+    assert not (home / "inbox" / "RB-SCOPE-B" / "nota.pdf").exists()
+    # another portal's use of the same key is its own: no replay, no mismatch
+    assert client.post("/folios", files=folio_parts(SAMPLE, rename="RB-SCOPE-C"),
+                       headers=h(keys["b"], **{"Idempotency-Key": "k-scope"})).status_code == 202
