@@ -91,10 +91,16 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         return found
 
     def owned(request: Request, folio: str, who: str) -> dict:
-        row = request.app.state.ctx["api"].owner(folio)
-        if row is None or row["portal"] != who:  # another portal's folio is as good as absent
+        row = request.app.state.ctx["api"].owned(folio, who)
+        if row is None:  # another owner's folio is as good as absent
             raise ApiError(404, "NOT_FOUND", f"folio {folio!r} not found for this portal")
         return row
+
+    def taken(folio: str) -> ApiError:
+        """One answer for every taken id, whoever has it (this portal, another one, the command
+        line): ids are global, so that an id is taken cannot be hidden; whose it is can."""
+        return ApiError(409, "FOLIO_EXISTS", f"folio id {folio!r} is already taken; a folio this portal "
+                        "created gets more files with POST /folios/{id}/files")
 
     async def receive(request: Request, ctx: dict, *, existing_files=0, existing_bytes=0, manifest_allowed=True):
         staging = ctx["inbox"] / ".staging" / uuid.uuid4().hex
@@ -195,14 +201,13 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                                    "letters, digits, '.', '_' or '-'")
                 (staged.directory / "folio.json").write_bytes(staged.manifest)
                 target = ctx["inbox"] / manifest.folio
-                if not ctx["api"].claim_folio(manifest.folio, who, str(target)):
-                    raise ApiError(409, "FOLIO_EXISTS", f"folio {manifest.folio!r} already exists; "
-                                   "add files with POST /folios/{id}/files")
+                if not ctx["api"].claim_folio(manifest, who, str(target)):
+                    raise taken(manifest.folio)
                 try:
                     os.rename(staged.directory, target)  # atomic: the folio appears whole or not at all
                 except OSError:
-                    ctx["api"].forget_folio(manifest.folio)
-                    raise ApiError(409, "FOLIO_EXISTS", f"folio {manifest.folio!r} already exists in the inbox") from None
+                    ctx["api"].forget_folio(manifest.folio, who)
+                    raise taken(manifest.folio) from None
             finally:
                 shutil.rmtree(staged.directory, ignore_errors=True)
             ctx["dispatcher"].submit(Job(manifest.folio, str(target), 1))

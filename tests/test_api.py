@@ -243,3 +243,63 @@ def test_idempotency_key_is_scoped_to_the_request_not_just_the_portal(api):
     # another portal's use of the same key is its own: no replay, no mismatch
     assert client.post("/folios", files=folio_parts(SAMPLE, rename="RB-SCOPE-C"),
                        headers=h(keys["b"], **{"Idempotency-Key": "k-scope"})).status_code == 202
+
+
+@pytest.fixture
+def prefect_url(prefect_harness) -> str:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def renamed_copy(tmp_path: Path, folio: str) -> Path:
+    import shutil
+
+    target = tmp_path / folio
+    shutil.copytree(SAMPLE, target)
+    data = json.loads((target / "folio.json").read_text())
+    data["folio"] = folio
+    (target / "folio.json").write_text(json.dumps(data))
+    return target
+
+
+def test_a_taken_folio_id_is_refused_on_every_path_and_never_read(api, tmp_path, prefect_url):
+    """Issue 13 #7/#13: a folio the command line decided cannot be "created" again by a portal
+    (which then read its decision, holder RFC included); a portal's folio cannot be taken over by
+    the command line; every taken id gets one indistinguishable 409, whoever has it."""
+    from cli_runner import cli
+
+    client, keys, home = api
+    done = cli("process", str(renamed_copy(tmp_path, "RB-CLI-1")), "--json", home=home, api_url=prefect_url)
+    assert done.returncode == 0, done.stderr
+    cli_decision = json.loads(done.stdout)
+
+    r = client.post("/folios", files=folio_parts(SAMPLE, rename="RB-CLI-1"), headers=h(keys["a"]))
+    assert r.status_code == 409, r.text
+    cli_taken = r.json()
+    r = client.get("/folios/RB-CLI-1", headers=h(keys["a"]))
+    absent = client.get("/folios/RB-NONE", headers=h(keys["a"]))
+    assert r.status_code == absent.status_code == 404
+    assert r.json() == json.loads(json.dumps(absent.json()).replace("RB-NONE", "RB-CLI-1"))
+    assert not (home / "inbox" / "RB-CLI-1").exists()
+
+    # the same answer for an id this portal has, and for one another portal has
+    assert client.post("/folios", files=folio_parts(SAMPLE, rename="RB-PORTAL-A"), headers=h(keys["a"])).status_code == 202
+    own = client.post("/folios", files=folio_parts(SAMPLE, rename="RB-PORTAL-A"), headers=h(keys["a"]))
+    other = client.post("/folios", files=folio_parts(SAMPLE, rename="RB-PORTAL-A"), headers=h(keys["b"]))
+    assert own.status_code == other.status_code == 409
+    assert own.json() == other.json() == json.loads(json.dumps(cli_taken).replace("RB-CLI-1", "RB-PORTAL-A"))
+    assert own.json()["error"]["code"] == "FOLIO_EXISTS"
+    assert "portal" not in json.dumps(cli_taken).replace("this portal", "")
+
+    # the command line cannot take the portal's folio over either: exit 2, no owner named
+    decided = wait_decision(client, keys["a"], "RB-PORTAL-A")
+    refused = cli("process", str(renamed_copy(tmp_path, "RB-PORTAL-A")), "--json", home=home, api_url=prefect_url)
+    assert refused.returncode == 2, refused.stderr
+    assert "folio id already taken" in refused.stderr and "portal-a" not in refused.stderr + refused.stdout
+    assert json.loads(refused.stdout)["error"]["code"] == "INPUT"
+    after = client.get("/folios/RB-PORTAL-A", headers=h(keys["a"])).json()
+    assert after["decisions"] == decided["decisions"]
+    state = open_storage(Settings(home=home)).state
+    assert state.owner("RB-PORTAL-A") == "portal-a" and state.owner("RB-CLI-1") == "@operator"
+    assert [d.model_dump(mode="json") for d in state.history("RB-CLI-1")] == [cli_decision]
