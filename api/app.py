@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from claim_intake.config import Settings
 from claim_intake.folio import ManifestError, parse_manifest
@@ -75,6 +76,12 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request, exc):
         return _error(exc.status_code, "HTTP", str(exc.detail))
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request, exc):
+        """The client left, or was cut off for sending too slowly (api/serving.py): nobody reads
+        this answer, and it is no server error worth a traceback in the log."""
+        return _error(400, "CLIENT_DISCONNECTED", "the client disconnected before the request was complete")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request, exc: RequestValidationError):

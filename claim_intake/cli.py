@@ -221,10 +221,13 @@ def api_serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
 ) -> None:
-    """Serve the intake API with uvicorn."""
+    """Serve the intake API with uvicorn, with deadlines for slow clients (api/serving.py)."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    from api.serving import TimedH11Protocol
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                http=TimedH11Protocol)
 
 
 @db_app.command("upgrade")
