@@ -72,10 +72,9 @@ def _read(path: Path) -> bytes:
 
 
 def store_originals(manifest_bytes: bytes, files: list[IncomingFile], storage: Storage,
-                    owner: str | None = None) -> StoredFolio:
+                    owner: str | None = None) -> StoredFolio:  # owner: StateStore.register_folio's
     """Every original goes to the blob store before anything parses it, folio.json included,
-    so that even a folio refused for its manifest loses nothing. `owner`: see
-    StateStore.register_folio (FolioTaken when the id is someone else's)."""
+    so that even a folio refused for its manifest loses nothing."""
     storage.blobs.put(manifest_bytes)
     facts = []
     for incoming in files:
