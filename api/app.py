@@ -8,6 +8,7 @@ Each accepted upload is handed to the dispatcher (api/trigger.py), which starts 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from claim_intake.config import Settings
 from claim_intake.folio import ManifestError, parse_manifest
@@ -75,6 +77,12 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
     async def _http_error(request, exc):
         return _error(exc.status_code, "HTTP", str(exc.detail))
 
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request, exc):
+        """The client left, or was cut off for sending too slowly (api/serving.py): nobody reads
+        this answer, and it is no server error worth a traceback in the log."""
+        return _error(400, "CLIENT_DISCONNECTED", "the client disconnected before the request was complete")
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
@@ -90,10 +98,16 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         return found
 
     def owned(request: Request, folio: str, who: str) -> dict:
-        row = request.app.state.ctx["api"].owner(folio)
-        if row is None or row["portal"] != who:  # another portal's folio is as good as absent
+        row = request.app.state.ctx["api"].owned(folio, who)
+        if row is None:  # another owner's folio is as good as absent
             raise ApiError(404, "NOT_FOUND", f"folio {folio!r} not found for this portal")
         return row
+
+    def taken(folio: str) -> ApiError:
+        """One answer for every taken id, whoever has it (this portal, another one, the command
+        line): ids are global, so that an id is taken cannot be hidden; whose it is can."""
+        return ApiError(409, "FOLIO_EXISTS", f"folio id {folio!r} is already taken; a folio this portal "
+                        "created gets more files with POST /folios/{id}/files")
 
     async def receive(request: Request, ctx: dict, *, existing_files=0, existing_bytes=0, manifest_allowed=True):
         staging = ctx["inbox"] / ".staging" / uuid.uuid4().hex
@@ -129,8 +143,16 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         except Exception:  # noqa: BLE001 - already consumed or client gone
             return
 
+    def request_fingerprint(request: Request, body_fingerprint: str) -> str:
+        """What an Idempotency-Key is bound to: method, path and the body's SHA-256 digest (of
+        what was sent, not its multipart framing). The same key for another folio, endpoint or
+        content is a different request, never a replay of the first one's answer."""
+        scope = f"{request.method} {request.url.path}\n{body_fingerprint}"
+        return hashlib.sha256(scope.encode()).hexdigest()
+
     async def idempotent(request: Request, who: str, key: str | None, handler):
-        """Run `handler(staged)` once per (portal, Idempotency-Key); a retry gets the first answer."""
+        """Run `handler()` once per (portal, Idempotency-Key); a retry of the same request (method,
+        path, body) gets the first answer, another request with that key a 422."""
         ctx = request.app.state.ctx
         if key is None:
             return await handler()
@@ -142,8 +164,9 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                 raise ApiError(409, "IN_PROGRESS", "a request with this Idempotency-Key is still being processed")
             staged = await receive(request, ctx)
             shutil.rmtree(staged.directory, ignore_errors=True)
-            if staged.fingerprint != previous["fingerprint"]:
-                raise ApiError(422, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was used for a different request")
+            if request_fingerprint(request, staged.fingerprint) != previous["fingerprint"]:
+                raise ApiError(422, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was already used for a different "
+                               "request (method, path or body); send a new key for a new request")
             return JSONResponse(previous["response"], status_code=previous["status_code"],
                                 headers={"Idempotent-Replayed": "true"})
         try:
@@ -151,7 +174,8 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         except BaseException:
             ctx["api"].abandon_idempotent(who, key)
             raise
-        ctx["api"].finish_idempotent(who, key, fingerprint, response.status_code, response.body_json)
+        ctx["api"].finish_idempotent(who, key, request_fingerprint(request, fingerprint), response.status_code,
+                                     response.body_json)
         return response
 
     class Json(JSONResponse):
@@ -184,14 +208,13 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                                    "letters, digits, '.', '_' or '-'")
                 (staged.directory / "folio.json").write_bytes(staged.manifest)
                 target = ctx["inbox"] / manifest.folio
-                if not ctx["api"].claim_folio(manifest.folio, who, str(target)):
-                    raise ApiError(409, "FOLIO_EXISTS", f"folio {manifest.folio!r} already exists; "
-                                   "add files with POST /folios/{id}/files")
+                if not ctx["api"].claim_folio(manifest, who, str(target)):
+                    raise taken(manifest.folio)
                 try:
                     os.rename(staged.directory, target)  # atomic: the folio appears whole or not at all
                 except OSError:
-                    ctx["api"].forget_folio(manifest.folio)
-                    raise ApiError(409, "FOLIO_EXISTS", f"folio {manifest.folio!r} already exists in the inbox") from None
+                    ctx["api"].forget_folio(manifest.folio, who)
+                    raise taken(manifest.folio) from None
             finally:
                 shutil.rmtree(staged.directory, ignore_errors=True)
             ctx["dispatcher"].submit(Job(manifest.folio, str(target), 1))

@@ -1,5 +1,7 @@
-"""The API's own rows: which portal owns a folio, and Idempotency-Key records. Kept beside the
-folio state (same database, same engine) so PostgreSQL serves many API replicas at once."""
+"""The API's own rows: a folio's inbox directory and uploads, and Idempotency-Key records. Who
+owns a folio is folios.owner (storage/state.py), shared with the command line, so a folio id is
+one namespace on every path. Kept beside the folio state (same database, same engine) so
+PostgreSQL serves many API replicas at once."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from datetime import datetime, timezone
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.schema import api_folios, api_idempotency
+from claim_intake.folio import FolioManifest
+from storage.schema import api_folios, api_idempotency, folios
+from storage.state import claim_folio_id
 
 
 def _now() -> datetime:
@@ -22,24 +26,34 @@ class ApiStore:
             table.create(engine, checkfirst=True)
 
     # -- ownership ------------------------------------------------------------------------
-    def owner(self, folio: str) -> dict | None:
+    def owned(self, folio: str, portal: str) -> dict | None:
+        """The API's row of `folio` if `portal` owns it (folios.owner decides), else None: another
+        owner's folio, the command line's included, is as absent as one that does not exist."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(api_folios).where(api_folios.c.folio == folio)).first()
+            row = conn.execute(select(api_folios).join(folios, folios.c.folio == api_folios.c.folio)
+                               .where(api_folios.c.folio == folio, folios.c.owner == portal)).first()
         return dict(row._mapping) if row else None
 
-    def claim_folio(self, folio: str, portal: str, folio_dir: str) -> bool:
-        """Register a new folio for a portal. False if the id is already taken (by anyone)."""
+    def claim_folio(self, manifest: FolioManifest, portal: str, folio_dir: str) -> bool:
+        """Create the folio for `portal`, its state row and the API's row in one transaction.
+        False when the id is taken, by anyone: this portal, another one or the command line get
+        the same answer, and nothing of the existing folio is read or changed."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(api_folios).values(folio=folio, portal=portal, folio_dir=folio_dir,
+                _, created = claim_folio_id(conn, manifest, portal, _now())
+                if not created:
+                    return False
+                conn.execute(insert(api_folios).values(folio=manifest.folio, portal=portal, folio_dir=folio_dir,
                                                        created_at=_now(), uploads=1))
             return True
-        except IntegrityError:
+        except IntegrityError:  # an API row left from before owners existed: the id stays taken
             return False
 
-    def forget_folio(self, folio: str) -> None:
+    def forget_folio(self, folio: str, portal: str) -> None:
+        """Undo claim_folio when the upload could not be put in place (nothing was decided yet)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(api_folios).where(api_folios.c.folio == folio))
+            conn.execute(delete(api_folios).where(api_folios.c.folio == folio, api_folios.c.portal == portal))
+            conn.execute(delete(folios).where(folios.c.folio == folio, folios.c.owner == portal))
 
     def next_upload(self, folio: str) -> int:
         with self.engine.begin() as conn:
@@ -51,7 +65,7 @@ class ApiStore:
             conn.execute(update(api_folios).where(api_folios.c.folio.in_(folios)).values(last_flow_run=run_id))
 
     def portal_folios(self, portal: str):
-        return select(api_folios.c.folio).where(api_folios.c.portal == portal)
+        return select(folios.c.folio).where(folios.c.owner == portal)
 
     # -- idempotency ----------------------------------------------------------------------
     def begin_idempotent(self, portal: str, key: str) -> dict | None:

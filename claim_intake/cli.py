@@ -54,10 +54,20 @@ def _flow_run(flow, *args):
         return flow(*args)
 
 
-def _run(folio_dir: Path, as_of: date | None):
+def _run(folio_dir: Path, as_of: date | None, owner: str | None = None):
+    """`owner` None: a re-evaluation under the folio's stored owner (`add`)."""
     from flows.intake import intake_folio
 
-    return _flow_run(intake_folio, str(folio_dir), as_of)
+    return _flow_run(intake_folio, str(folio_dir), as_of, owner)
+
+
+def _operator() -> str:
+    """Who owns what the command line creates: the local operator, never a portal. A folio id a
+    portal (or anyone else) already has is refused with exit 2, "folio id already taken", so the
+    command line can neither overwrite a portal's folio nor hand the portal the operator's."""
+    from storage.schema import OPERATOR
+
+    return OPERATOR
 
 
 @app.command()
@@ -80,7 +90,7 @@ def process(
         with Progress(console=err, transient=True, disable=len(folio_dirs) < 2) as progress:
             bar = progress.add_task("folios", total=len(folio_dirs))
             for folio_dir in folio_dirs:
-                decisions.append(_run(folio_dir, as_of_date))
+                decisions.append(_run(folio_dir, as_of_date, _operator()))
                 progress.advance(bar)
     except ManifestError as exc:
         _fail_input(str(exc), as_json)
@@ -125,7 +135,7 @@ def demo(
             expected_file = folio_dir.parent / f"{folio_dir.name}.expected.json"
             expected = json.loads(expected_file.read_text()) if expected_file.is_file() else {}
             as_of = date.fromisoformat(expected["as_of"]) if expected.get("as_of") else None
-            decision = _run(folio_dir, as_of)
+            decision = _run(folio_dir, as_of, _operator())
             ok = not expected or (decision.route.value == expected["route"] and decision.codes() == sorted(expected["codes"]))
             mismatches += not ok
             style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[decision.route.value]
@@ -211,10 +221,13 @@ def api_serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
 ) -> None:
-    """Serve the intake API with uvicorn."""
+    """Serve the intake API with uvicorn, with deadlines for slow clients (api/serving.py)."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    from api.serving import TimedH11Protocol
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                http=TimedH11Protocol)
 
 
 @db_app.command("upgrade")

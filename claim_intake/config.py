@@ -207,6 +207,12 @@ class Settings(BaseSettings):
     api_deployment: str | None = None
     api_batch_window_s: float = Field(1.0, ge=0)  # gather uploads this long into one flow run
     api_batch_max: int = Field(20, ge=1)  # ... or until this many folios
+    # Slow clients (api/serving.py): a request's headers must arrive within api_header_timeout_s of
+    # its first byte; its body within api_body_timeout_s plus 1 s per api_body_min_rate bytes
+    # received (so 50 MiB at >= 16 KiB/s always gets through, a trickle does not). Past it: 408.
+    api_header_timeout_s: float = Field(10, gt=0)
+    api_body_timeout_s: float = Field(20, gt=0)
+    api_body_min_rate: int = Field(16384, ge=1)  # bytes per second
     # Pending-documents notices by e-mail (claim_intake/mailer.py). No host: notices are only
     # written to storage (status pending) until `claim-intake notices --retry` with a host set.
     smtp_host: str | None = None

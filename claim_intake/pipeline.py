@@ -72,7 +72,8 @@ def _read(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
-def store_originals(manifest_bytes: bytes, files: list[IncomingFile], storage: Storage) -> StoredFolio:
+def store_originals(manifest_bytes: bytes, files: list[IncomingFile], storage: Storage,
+                    owner: str | None = None) -> StoredFolio:  # owner: StateStore.register_folio's
     """Every original goes to the blob store before anything parses it, folio.json included,
     so that even a folio refused for its manifest loses nothing."""
     storage.blobs.put(manifest_bytes)
@@ -81,7 +82,7 @@ def store_originals(manifest_bytes: bytes, files: list[IncomingFile], storage: S
         digest = storage.blobs.put(incoming.data)
         facts.append(FileFacts(incoming.name, len(incoming.data), digest, extractors.sniff_media_type(incoming.data)))
     manifest = parse_manifest(manifest_bytes)
-    storage.state.register_folio(manifest)
+    storage.state.register_folio(manifest, owner)
     storage.state.record_files(manifest.folio, [(f.name, f.sha256, f.size, f.media_type) for f in facts])
     return StoredFolio(manifest, facts, {f.name: f.data for f in files})
 

@@ -86,7 +86,7 @@ class FolioOutcome:
 
 @task(retries=2, retry_delay_seconds=[1, 3], retry_condition_fn=_not_input_error, cache_policy=NO_CACHE,
       task_run_name=_folio_task_name)
-def process_folio(folio_dir: str, as_of: date | None = None) -> FolioOutcome:
+def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None = None) -> FolioOutcome:
     """One folio: store every original, evaluate, record the decision and write its report.
 
     One task run per folio, named after it. Why not one per step: a task run costs ~5 ms of
@@ -94,10 +94,12 @@ def process_folio(folio_dir: str, as_of: date | None = None) -> FolioOutcome:
     bytes and models), together more than a digital folio's ~40 ms of work; the steps are plain
     functions (claim_intake.pipeline) that log what they do. Retrying the whole folio is safe:
     originals are stored by digest, what was read is in the extraction cache, and the decision
-    is recorded in one transaction. A folio that is unusable as sent is never retried."""
+    is recorded in one transaction. A folio that is unusable as sent is never retried.
+    `owner`: who claims the folio id (the command line's operator); None keeps the folio's stored
+    owner (an API upload, registered by the API when it accepted it; a re-upload)."""
     settings, ruleset, storage = _context()
     manifest_bytes, files = pipeline.read_folio_dir(Path(folio_dir))
-    stored = pipeline.store_originals(manifest_bytes, files, storage)  # before anything else
+    stored = pipeline.store_originals(manifest_bytes, files, storage, owner)  # before anything else
     decision, uuids = _evaluate(stored, as_of, settings, ruleset, storage)
     return FolioOutcome(decision, stored.manifest, _record(decision, uuids, storage))
 
@@ -270,10 +272,11 @@ class _Publisher:
         self.close()
 
 
-def _intake_one(folio_dir: str, as_of: date | None, publisher: _Publisher, artifacts: bool = True) -> FolioOutcome:
+def _intake_one(folio_dir: str, as_of: date | None, publisher: _Publisher, artifacts: bool = True,
+                owner: str | None = None) -> FolioOutcome:
     """One folio inside whichever flow run is current: its task, a notice task when there is a
     notice to send, the routed event and (`artifacts`) its two keyed artifacts."""
-    outcome = process_folio(folio_dir, as_of)
+    outcome = process_folio(folio_dir, as_of, owner)
     decision, paths = outcome.decision, outcome.report_paths
     notice = None
     if decision.route is Route.PENDING_DOCUMENTS:
@@ -293,12 +296,12 @@ def _publish_batch(rows: list[dict[str, str]]) -> None:
 
 
 @flow(name="intake-folio", flow_run_name=_run_name, log_prints=False, persist_result=False)
-def intake_folio(folio_dir: str, as_of: date | None = None) -> Decision:
+def intake_folio(folio_dir: str, as_of: date | None = None, owner: str | None = None) -> Decision:
     """One folio from its directory to a queue, with the decision stored and published; the run
-    is tagged with the folio's claim type, portal and route."""
+    is tagged with the folio's claim type, portal and route. `owner` as in process_folio."""
     install_masking()
     with _Publisher() as publisher:
-        outcome = _intake_one(folio_dir, as_of, publisher)
+        outcome = _intake_one(folio_dir, as_of, publisher, owner=owner)
         publisher.submit(_tag_run, outcome.decision, outcome.manifest)
     return outcome.decision
 

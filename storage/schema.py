@@ -11,6 +11,15 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# The owner of folios created from the command line (folios.owner). '@' cannot start a portal
+# name (api.keys.PORTAL_RE), so no API key can ever be this owner and see the operator's folios.
+OPERATOR = "@operator"
+
+# `owner` is who created the folio and the only one who may see or change it: the portal whose
+# API key uploaded it, or OPERATOR for the command line. Set once, by
+# the INSERT that claimed the id (the primary key makes two creators impossible), never updated.
+# The server default only fills rows from before owners existed (migration 0002).
+# `portal` is only what folio.json says, never trusted for access.
 folios = Table(
     "folios", metadata,
     Column("folio", String(64), primary_key=True),
@@ -19,6 +28,7 @@ folios = Table(
     Column("manifest", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("owner", String(64), nullable=False, server_default=OPERATOR),
 )
 
 # Every original ever received for a folio, by name: re-uploads add rows, nothing is removed.
@@ -97,7 +107,8 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True)),
 )
 
-# Which portal uploaded a folio through the API: the authority for "a portal sees only its own".
+# The API's side of a folio it accepted (inbox directory, upload count, last flow run). Who may
+# see it is folios.owner; `portal` here repeats it for the API's own bookkeeping.
 api_folios = Table(
     "api_folios", metadata,
     Column("folio", String(64), primary_key=True),

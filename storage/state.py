@@ -10,15 +10,50 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from claim_intake.decision import Decision, Route
-from claim_intake.folio import FolioManifest
+from claim_intake.folio import FolioManifest, ManifestError
 
-from .schema import cfdi_uuids, decisions, folio_files, folios, metadata, queue_entries
+from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folios, metadata, queue_entries
 
 QUEUES = tuple(r.value for r in Route)
+
+
+class FolioTaken(ManifestError):
+    """The folio id is taken by another owner. The message never says by whom: folio ids are
+    global, so that an id is taken cannot be hidden, but whose it is and what it holds can."""
+
+    def __init__(self, folio: str):
+        super().__init__(f"folio {folio!r}: folio id already taken")
+        self.folio = folio
+
+
+def _insert_unless_taken(conn: Connection, values: dict):
+    """INSERT … ON CONFLICT (folio) DO NOTHING RETURNING folio: a row back means this statement
+    created the folio. The primary key decides between concurrent creators inside the database;
+    on PostgreSQL the loser waits for the winner's commit and then sees its row."""
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(conn.dialect.name)
+    if dialect is None:
+        raise RuntimeError(f"unsupported state database {conn.dialect.name!r}: SQLite or PostgreSQL")
+    stmt = dialect.insert(folios).values(**values).on_conflict_do_nothing(index_elements=[folios.c.folio])
+    return conn.execute(stmt.returning(folios.c.folio)).first()
+
+
+def claim_folio_id(conn: Connection, manifest: FolioManifest, owner: str, now: datetime) -> tuple[str, bool]:
+    """Create the folio's row for `owner` unless the id exists: (stored owner, created now).
+    Run inside the caller's transaction, so what else the caller writes commits with it."""
+    values = dict(folio=manifest.folio, claim_type=manifest.claim_type.value, portal=manifest.portal,
+                  manifest=manifest.model_dump(mode="json"), created_at=now, updated_at=now, owner=owner)
+    for _ in range(3):  # a row deleted between the two statements (a refused API upload): try again
+        if _insert_unless_taken(conn, values) is not None:
+            return owner, True
+        stored = conn.execute(select(folios.c.owner).where(folios.c.folio == manifest.folio)).scalar()
+        if stored is not None:
+            return stored, False
+    raise RuntimeError(f"folio {manifest.folio!r}: could not be created or read")
 
 
 def _utcnow() -> datetime:
@@ -45,6 +80,7 @@ class StateStore:
     def __init__(self, engine: Engine):
         self.engine = engine
         metadata.create_all(engine)
+        _adopt_owner_column(engine)
 
     @classmethod
     def from_url(cls, url: str) -> "StateStore":
@@ -56,18 +92,25 @@ class StateStore:
             yield conn
 
     # -- intake ---------------------------------------------------------------------------
-    def register_folio(self, manifest: FolioManifest) -> None:
+    def register_folio(self, manifest: FolioManifest, owner: str | None = None) -> None:
+        """Record the folio's manifest. With an `owner` (the command line's OPERATOR, a portal) the
+        id is claimed for it, or must already be its own: otherwise FolioTaken, and nothing of the
+        other owner's folio is read or changed. Without one (a re-evaluation: an API upload's flow
+        run, `claim-intake add`) the folio keeps the owner it has; an id nobody has yet becomes the
+        operator's. The owner of a folio never changes."""
         now = _utcnow()
-        body = manifest.model_dump(mode="json")
         with self._tx() as conn:
-            exists = conn.execute(select(folios.c.folio).where(folios.c.folio == manifest.folio)).first()
-            if exists:
+            stored, created = claim_folio_id(conn, manifest, owner or OPERATOR, now)
+            if owner is not None and stored != owner:
+                raise FolioTaken(manifest.folio)
+            if not created:
                 conn.execute(update(folios).where(folios.c.folio == manifest.folio).values(
-                    claim_type=manifest.claim_type.value, portal=manifest.portal, manifest=body, updated_at=now))
-            else:
-                conn.execute(insert(folios).values(
-                    folio=manifest.folio, claim_type=manifest.claim_type.value, portal=manifest.portal,
-                    manifest=body, created_at=now, updated_at=now))
+                    claim_type=manifest.claim_type.value, portal=manifest.portal,
+                    manifest=manifest.model_dump(mode="json"), updated_at=now))
+
+    def owner(self, folio: str) -> str | None:
+        with self._tx() as conn:
+            return conn.execute(select(folios.c.owner).where(folios.c.folio == folio)).scalar()
 
     def record_files(self, folio: str, files: Iterable[tuple[str, str, int, str]]) -> None:
         """(name, sha256, size, media_type) of originals already in the blob store."""
@@ -214,3 +257,17 @@ class StateStore:
         with self._tx() as conn:
             for table in (queue_entries, cfdi_uuids, decisions, folio_files, folios):
                 conn.execute(delete(table))
+
+
+def _adopt_owner_column(engine: Engine) -> None:
+    """A state database created before folios had owners: the embedded default (SQLite, built by
+    create_all, never migrated) is brought up to date here by the Alembic migration that adds and
+    fills the column; PostgreSQL is migrated by its operator (`claim-intake db upgrade`), so
+    several API replicas never race to alter it."""
+    if "owner" in {c["name"] for c in inspect(engine).get_columns("folios")}:
+        return
+    if engine.dialect.name != "sqlite":
+        raise RuntimeError("the state database predates folio owners: run `claim-intake db upgrade`")
+    from storage.migrations import upgrade
+
+    upgrade(engine.url.render_as_string(hide_password=False))

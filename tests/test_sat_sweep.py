@@ -205,6 +205,32 @@ def test_a_folio_whose_original_is_gone_is_reported_not_crashed(sim, sat_env, ru
     assert storage.state.queue_of("PP-2026-000201") == "awaiting_sat"
 
 
+def test_the_sweep_re_evaluates_under_the_stored_owner(sim, sat_env, ruleset):
+    """Issue 13 #7: a portal's folio re-evaluated by the sweep stays that portal's, with its own
+    manifest; the sweep reads the folio from storage and never claims or re-registers it."""
+    from claim_intake.folio import parse_manifest
+    from flows.sweep import recheck_folio
+
+    seed_from_folios(sim, [PP])
+    storage = open_storage(sat_env)
+    storage.state.register_folio(parse_manifest((PP / "folio.json").read_bytes()), owner="portal-a")
+    sim.set_fault("503")
+    decision, _ = intake(PP, sat_env, ruleset, storage)
+    assert decision.route is Route.AWAITING_SAT and storage.state.owner("PP-2026-000201") == "portal-a"
+    manifest = storage.state.manifest("PP-2026-000201")
+    sim.set_fault(None)
+    reset_breakers()
+    services = SatServices.from_settings(sat_env, storage.state.engine)
+    try:
+        result = recheck_folio("PP-2026-000201", datetime.now(timezone.utc), datetime.now(timezone.utc), services,
+                               sat_env, ruleset, storage)
+    finally:
+        services.close()
+    assert result.outcome == "routed", result
+    assert storage.state.owner("PP-2026-000201") == "portal-a"
+    assert storage.state.manifest("PP-2026-000201") == manifest
+
+
 def test_the_sweep_is_a_scheduled_deployment():
     from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
     from prefect.flows import load_flow_from_entrypoint

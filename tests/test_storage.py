@@ -76,3 +76,23 @@ def test_payment_clock_survives_reevaluation(state):
     assert state.first_complete_at("T-1") == first
     state.record_decision(decision(Route.PENDING_DOCUMENTS))
     assert state.first_complete_at("T-1") is None
+
+
+def test_a_folio_id_belongs_to_whoever_created_it(state):
+    """Issue 13 #7: a taken id is refused for any other owner without naming the owner, the
+    other owner's folio is left untouched, and a re-evaluation (no owner) keeps the stored one."""
+    from storage.state import OPERATOR, FolioTaken
+
+    mine = parse_manifest(MANIFEST.replace(b"T-1", b"T-OWN").replace(b"}", b', "portal": "portal-a"}'))
+    state.register_folio(mine, owner="portal-a")
+    assert state.owner("T-OWN") == "portal-a"
+    forged = parse_manifest(MANIFEST.replace(b"T-1", b"T-OWN").replace(b"reembolso", b"pago_proveedor"))
+    for intruder in (OPERATOR, "portal-b"):
+        with pytest.raises(FolioTaken) as caught:
+            state.register_folio(forged, owner=intruder)
+        assert "folio id already taken" in str(caught.value) and "portal-a" not in str(caught.value)
+    assert state.manifest("T-OWN")["claim_type"] == "reembolso" and state.manifest("T-OWN")["portal"] == "portal-a"
+    state.register_folio(mine, owner="portal-a")  # the owner again: fine
+    state.register_folio(mine)  # a re-evaluation keeps the stored owner
+    assert state.owner("T-OWN") == "portal-a"
+    assert state.owner("T-1") == OPERATOR  # registered without an owner: the operator's
