@@ -7,7 +7,9 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
+
+CHUNK = 1 << 20  # streamed copies hold one MiB at a time
 
 
 class BlobCorrupted(Exception):
@@ -16,6 +18,7 @@ class BlobCorrupted(Exception):
 
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str: ...
+    def put_stream(self, stream: BinaryIO) -> str: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
 
@@ -54,6 +57,30 @@ class LocalBlobStore:
             Path(tmp).unlink(missing_ok=True)
             raise
         return digest
+
+    def put_stream(self, stream: BinaryIO) -> str:
+        """Store what `stream` yields, hashing while copying one chunk at a time: a file far
+        over the folio limit is kept as sent without ever being held in memory. The name is
+        only known at the end, so the temporary file sits at the root until it is renamed."""
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as handle:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            path = self._path(digest.hexdigest())
+            if path.exists():
+                Path(tmp).unlink()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest.hexdigest()
 
     def get(self, sha256: str) -> bytes:
         data = self._path(sha256).read_bytes()

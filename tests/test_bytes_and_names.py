@@ -91,3 +91,110 @@ def test_a_jpeg_with_pdf_in_its_comment_is_read_as_a_jpeg(tmp_path):
     [doc] = decision.documents
     assert doc.media_type == "image/jpeg"
     assert "PKG-002" not in {f.code for f in doc.findings}
+
+
+# ------------------------------------------------------------------ names and odd entries
+
+@pytest.fixture(scope="module")
+def api_url(prefect_harness) -> str:
+    """The session's Prefect server, so each CLI process skips starting an ephemeral one."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def _df_folio(folder: Path) -> Path:
+    shutil.copytree(SAMPLES / "DF-2026-000301", folder)
+    return folder
+
+
+def test_odd_entries_and_a_non_utf8_name_are_findings_through_the_cli(tmp_path, api_url):
+    import os
+
+    from cli_runner import cli
+
+    folio = _df_folio(tmp_path / "folio")
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.4 secret outside the folio")
+    os.symlink(secret, folio / "enlace.pdf")
+    os.mkfifo(folio / "tuberia.pdf")  # opened for reading, it would block the run for ever
+    (folio / "anexos").mkdir()
+    (folio / "anexos" / "dentro.pdf").write_bytes(b"%PDF-1.4 inside a subdirectory")
+    raw_name = os.fsencode(folio) + b"/caf\xe9.pdf"
+    report = (SAMPLES / "DF-2026-000301" / "constancia_situacion_fiscal.pdf").read_bytes()
+    with open(raw_name, "wb") as handle:
+        handle.write(report + b"\n% a different file\n")
+
+    home = tmp_path / "home"
+    result = cli("process", str(folio), "--json", home=home, api_url=api_url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    answer = json.loads(result.stdout)
+    docs = {d["file"]: d for d in answer["documents"]}
+    for name, entry in (("enlace.pdf", "symbolic link, not followed"), ("tuberia.pdf", "FIFO, not read"),
+                        ("anexos", "directory, not read")):
+        assert docs[name]["status"] == "rejected", docs[name]
+        [finding] = docs[name]["findings"]
+        assert finding["code"] == "PKG-006" and finding["evidence"]["entry"] == entry
+    odd = docs["caf\\xe9.pdf"]
+    assert "PKG-003" in {f["code"] for f in odd["findings"]} and odd["status"] == "rejected"
+    blob = home / "originals" / odd["sha256"][:2] / odd["sha256"][2:4] / odd["sha256"]
+    assert blob.read_bytes() == report + b"\n% a different file\n"  # stored like any other
+    stored = {p.read_bytes() for p in (home / "originals").rglob("*") if p.is_file()}
+    assert secret.read_bytes() not in stored and b"%PDF-1.4 inside a subdirectory" not in stored
+    assert "Traceback" not in result.stderr
+    history = cli("history", answer["folio"], "--json", home=home)
+    assert history.returncode == 0 and "caf\\\\xe9.pdf" in history.stdout
+
+
+def test_a_folio_json_that_is_a_link_is_refused_not_followed(tmp_path, api_url):
+    import os
+
+    from cli_runner import cli
+
+    folio = _df_folio(tmp_path / "folio")
+    target = tmp_path / "elsewhere.json"
+    target.write_bytes((folio / "folio.json").read_bytes())  # even a valid manifest
+    (folio / "folio.json").unlink()
+    os.symlink(target, folio / "folio.json")
+    home = tmp_path / "home"
+    result = cli("process", str(folio), "--json", home=home, api_url=api_url)
+    assert result.returncode == 2, result.stderr[-2000:]
+    message = json.loads(result.stdout)["error"]["message"]
+    assert "folio.json" in message and "symbolic link" in message
+    stored = [p.read_bytes() for p in (home / "originals").rglob("*") if p.is_file()] if (home / "originals").exists() else []
+    assert target.read_bytes() not in stored
+
+
+def test_read_folio_dir_never_follows_a_manifest_link(tmp_path):
+    import os
+
+    folio = _df_folio(tmp_path / "folio")
+    (folio / "folio.json").unlink()
+    os.symlink("/etc/passwd", folio / "folio.json")
+    with pytest.raises(pipeline.InputError, match="symbolic link"):
+        pipeline.read_folio_dir(folio)
+
+
+# --------------------------------------------------------------------------------- folio.json
+
+def test_duplicate_keys_are_refused_at_any_depth():
+    from claim_intake.folio import ManifestError, parse_manifest
+
+    base = '{"folio": "RB-1", "claim_type": "reembolso", "received_at": "2026-11-20T10:15:00-06:00"'
+    with pytest.raises(ManifestError, match="'folio' appears twice"):
+        parse_manifest((base + ', "folio": "RB-2"}').encode())
+    with pytest.raises(ManifestError, match="'rfc' appears twice"):
+        parse_manifest((base + ', "holder": {"name": "A", "rfc": "LOGM850312AB1", "rfc": "XAXX010101000"}}').encode())
+    assert parse_manifest((base + "}").encode()).folio == "RB-1"
+
+
+def test_an_intake_date_far_in_the_future_is_refused_naming_the_field():
+    from claim_intake.folio import ManifestError, parse_manifest
+
+    raw = b'{"folio": "RB-1", "claim_type": "reembolso", "received_at": "2026-11-20T10:15:00-06:00"}'
+    now = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+    assert parse_manifest(raw, now=now).folio == "RB-1"  # hours ahead (time zones, skew) is fine
+    with pytest.raises(ManifestError, match="field 'received_at'.*future"):
+        parse_manifest(raw, now=datetime(2026, 11, 18, tzinfo=timezone.utc))
+    with pytest.raises(ManifestError, match="field 'received_at'"):
+        parse_manifest(raw.replace(b"2026-11-20", b"2099-01-01"))  # against the real clock
