@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -198,3 +199,94 @@ def test_an_intake_date_far_in_the_future_is_refused_naming_the_field():
         parse_manifest(raw, now=datetime(2026, 11, 18, tzinfo=timezone.utc))
     with pytest.raises(ManifestError, match="field 'received_at'"):
         parse_manifest(raw.replace(b"2026-11-20", b"2099-01-01"))  # against the real clock
+
+
+# ------------------------------------------------------------ a file far over the folio limit
+
+_PIPELINE_RSS = """
+import json, sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+from claim_intake import pipeline
+from claim_intake.config import Settings, default_ruleset
+from storage import open_storage
+
+storage, rules = open_storage(Settings(home=Path(sys.argv[2]))), default_ruleset()
+stored = pipeline.store_originals(*pipeline.read_folio_dir(Path(sys.argv[1]), rules.thresholds), storage)
+packaging = pipeline.check_packaging(stored, rules)
+decision = pipeline.decide(stored, packaging, {}, {}, rules, date(2026, 11, 20), datetime.now(timezone.utc))
+status = Path("/proc/self/status").read_text()
+hwm = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1])
+print(json.dumps({"codes": decision.codes(), "peak_rss_mb": hwm / 1024,
+                  "documents": [[d.file, d.sha256, d.size, d.status.value] for d in decision.documents]}))
+"""
+
+
+def test_a_file_far_over_the_limit_is_stored_by_streaming_with_flat_memory(tmp_path):
+    """A 300 MB file (sparse: zeros) next to a small folio: refused whole (PKG-005), stored as
+    sent, and the process never holds it: before streaming the peak RSS was ~440 MB here."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    folio = _df_folio(tmp_path / "folio")
+    size = 300 << 20
+    with open(folio / "grande.pdf", "wb") as handle:
+        handle.truncate(size)
+    home = tmp_path / "home"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", _PIPELINE_RSS, str(folio), str(home)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    answer = json.loads(run.stdout)
+    assert answer["codes"] == ["PKG-005"]
+    assert answer["peak_rss_mb"] < 250, answer["peak_rss_mb"]
+    big = next(d for d in answer["documents"] if d[0] == "grande.pdf")
+    zeros = hashlib.sha256()
+    for _ in range(size >> 20):
+        zeros.update(bytes(1 << 20))
+    assert big[1:] == [zeros.hexdigest(), size, "not_evaluated"]
+    blob = home / "originals" / big[1][:2] / big[1][2:4] / big[1]
+    assert blob.stat().st_size == size
+    assert not list((home / "originals").rglob(".incoming-*"))
+
+
+def test_put_stream_failing_half_way_leaves_nothing(tmp_path):
+    from storage import LocalBlobStore, sha256_of
+
+    store = LocalBlobStore(tmp_path / "blobs")
+
+    class Broken:
+        calls = 0
+
+        def read(self, size=-1):
+            Broken.calls += 1
+            if Broken.calls > 2:
+                raise OSError(5, "Input/output error")
+            return b"x" * 1000
+
+    with pytest.raises(OSError):
+        store.put_stream(Broken())
+    assert [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == []
+    digest = store.put_stream(io.BytesIO(b"streamed original"))
+    assert digest == sha256_of(b"streamed original") and store.get(digest) == b"streamed original"
+    assert store.put_stream(io.BytesIO(b"streamed original")) == digest  # idempotent
+    assert [p.name for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == [digest]
+
+
+def test_s3_put_stream_is_content_addressed_and_leaves_no_staging_object(moto_endpoint, s3_bucket):
+    import base64
+    import hashlib
+
+    from storage.s3 import S3BlobStore
+
+    store = S3BlobStore.from_url(f"s3://{s3_bucket}/claims", endpoint_url=moto_endpoint)
+    data = os.urandom(9 << 20)  # more than one part of upload_fileobj's default 8 MiB
+    digest = store.put_stream(io.BytesIO(data))
+    assert digest == hashlib.sha256(data).hexdigest() and store.get(digest) == data
+    assert store.put_stream(io.BytesIO(data)) == digest
+    head = store.client.head_object(Bucket=store.bucket, Key=store.key_of(digest), ChecksumMode="ENABLED")
+    assert head["ServerSideEncryption"] == "AES256"
+    keys = [o["Key"] for o in store.client.list_objects_v2(Bucket=store.bucket)["Contents"]]
+    assert keys == [store.key_of(digest)]
