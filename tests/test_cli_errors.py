@@ -80,3 +80,17 @@ def test_a_full_disk_is_one_line_exit_1_without_sql_parameters(tmp_path, api_url
     assert line.startswith(f"claim-intake: cannot write to {home}: "), line
     assert CLABE not in result.stderr + result.stdout and "parameters" not in result.stderr
     assert not list(home.rglob(".incoming-*"))  # nothing half-written
+
+
+@pytest.mark.parametrize("data", [b"\xff\xd8\xff\xd9", b"\xff\xd8\xff\xfe\x00\x04ab" + bytes(64)])
+def test_a_broken_jpeg_message_shows_no_python_repr(data):
+    import extractors
+    import validators
+
+    doc = extractors.read_document("foto.jpg", data, "image/jpeg")
+    assert doc.unreadable
+    finding = validators.packaging.unreadable(doc.unreadable)
+    assert finding.code == "PKG-006" and " object at 0x" not in finding.message_es + json.dumps(finding.evidence)
+    assert "dañada" in finding.message_es
+    cleaned = validators.packaging.unreadable("cannot identify image file <_io.BytesIO object at 0x7f00>")
+    assert cleaned.evidence["reason"] == "cannot identify image file"

@@ -124,8 +124,13 @@ def name_findings(facts: FileFacts) -> list[Finding]:
     )]
 
 
+_OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
+
+
 def unreadable(reason: str) -> Finding:
-    """PKG-006 with the reason the opener gave."""
+    """PKG-006 with the reason the opener gave, without any Python object's repr a library put
+    in its message (`<_io.BytesIO object at 0x…>` means nothing to a claimant)."""
+    reason = _OBJECT_REPR.sub("", reason)
     return Finding(
         code="PKG-006", outcome=Outcome.REJECT,
         message_es=f"No se puede abrir el archivo: {reason}. Envía una copia completa y sin contraseña.",
