@@ -438,11 +438,10 @@ def add_files(folio: str, new_files: list[Path], storage: Storage, dest: Path) -
             raise InputError(f"{path}: folio.json cannot be re-uploaded; only documents")
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        incoming.append(IncomingFile(display_name(path.name), _read(path)))
-    facts = []
-    for item in incoming:  # stored before anything else happens
-        digest = storage.blobs.put(item.data)
-        facts.append((item.name, digest, len(item.data), extractors.sniff_media_type(item.data)))
+        incoming.append(IncomingFile(display_name(path.name), path=path))
+    # Stored before anything else happens, streamed (a re-upload is never held whole); like a
+    # folio's files, never through a link.
+    facts = [(f.name, f.sha256, f.size, f.media_type) for f in (_store(item, storage) for item in incoming)]
     storage.state.record_files(folio, facts)
     newest: dict[str, str] = {}
     for row in storage.state.files(folio):  # oldest first: a later upload of a name wins
@@ -455,7 +454,15 @@ def add_files(folio: str, new_files: list[Path], storage: Storage, dest: Path) -
     (dest / MANIFEST_NAME).write_text(json.dumps(stored_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     for name, digest in newest.items():
         try:
-            (dest / name).write_bytes(storage.blobs.get(digest))
+            _copy_blob(storage.blobs, digest, dest / name)
         except (OSError, ValueError, BlobCorrupted) as exc:
             raise InputError(f"folio {folio}: stored original {name} ({digest[:12]}) unreadable: {exc}") from None
     return dest
+
+
+def _copy_blob(blobs, digest: str, target: Path) -> None:
+    """A stored original onto disk, streamed when the store can (both of ours can)."""
+    if hasattr(blobs, "copy_to"):
+        blobs.copy_to(digest, target)
+    else:
+        target.write_bytes(blobs.get(digest))

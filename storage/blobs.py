@@ -88,5 +88,17 @@ class LocalBlobStore:
             raise BlobCorrupted(f"blob {sha256} does not match its hash")
         return data
 
+    def copy_to(self, sha256: str, target: Path) -> None:
+        """The blob written to `target` one chunk at a time (a large original is never held),
+        its hash checked on the way; a blob that no longer matches leaves no `target`."""
+        digest = hashlib.sha256()
+        with self._path(sha256).open("rb") as source, open(target, "wb") as out:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            Path(target).unlink(missing_ok=True)
+            raise BlobCorrupted(f"blob {sha256} does not match its hash")
+
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()

@@ -98,6 +98,20 @@ class S3BlobStore:
             raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
         return data
 
+    def copy_to(self, sha256: str, target) -> None:
+        """The object written to `target` chunk by chunk, its hash checked on the way."""
+        from pathlib import Path
+
+        obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), ChecksumMode="ENABLED")
+        digest = hashlib.sha256()
+        with open(target, "wb") as out:
+            for chunk in obj["Body"].iter_chunks(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            Path(target).unlink(missing_ok=True)
+            raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
+
     def exists(self, sha256: str) -> bool:
         from botocore.exceptions import ClientError
 

@@ -290,3 +290,48 @@ def test_s3_put_stream_is_content_addressed_and_leaves_no_staging_object(moto_en
     assert head["ServerSideEncryption"] == "AES256"
     keys = [o["Key"] for o in store.client.list_objects_v2(Bucket=store.bucket)["Contents"]]
     assert keys == [store.key_of(digest)]
+
+
+_ADD_RSS = """
+import json, sys
+from pathlib import Path
+from claim_intake import pipeline
+from claim_intake.config import Settings
+from storage import open_storage
+
+storage = open_storage(Settings(home=Path(sys.argv[2])))
+stored = pipeline.store_originals(*pipeline.read_folio_dir(Path(sys.argv[1])), storage)
+dest = pipeline.add_files(stored.manifest.folio, [Path(sys.argv[3])], storage, Path(sys.argv[2]) / "again")
+status = Path("/proc/self/status").read_text()
+hwm = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1])
+print(json.dumps({"peak_rss_mb": hwm / 1024, "laid_out": sorted(p.name for p in dest.iterdir()),
+                  "size": (dest / Path(sys.argv[3]).name).stat().st_size}))
+"""
+
+
+def test_a_large_re_upload_is_streamed_in_and_out(tmp_path):
+    """`claim-intake add` with a 300 MB file: stored and laid out again without being held."""
+    import subprocess
+    import sys
+
+    folio = _df_folio(tmp_path / "folio")
+    big = tmp_path / "grande.pdf"
+    with open(big, "wb") as handle:
+        handle.truncate(300 << 20)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", _ADD_RSS, str(folio), str(tmp_path / "home"), str(big)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    answer = json.loads(run.stdout)
+    assert "grande.pdf" in answer["laid_out"] and answer["size"] == 300 << 20
+    assert answer["peak_rss_mb"] < 250, answer["peak_rss_mb"]
+
+
+def test_a_re_upload_through_a_link_is_refused(tmp_path):
+    folio = _df_folio(tmp_path / "folio")
+    storage = open_storage(Settings(home=tmp_path / "home"))
+    stored = pipeline.store_originals(*pipeline.read_folio_dir(folio), storage)
+    link = tmp_path / "informe.pdf"
+    os.symlink("/etc/passwd", link)
+    with pytest.raises(pipeline.InputError, match="symbolic link"):
+        pipeline.add_files(stored.manifest.folio, [link], storage, tmp_path / "again")
