@@ -290,6 +290,12 @@ def test_s3_put_stream_is_content_addressed_and_leaves_no_staging_object(moto_en
     assert head["ServerSideEncryption"] == "AES256"
     keys = [o["Key"] for o in store.client.list_objects_v2(Bucket=store.bucket)["Contents"]]
     assert keys == [store.key_of(digest)]
+    target = Path(os.environ.get("TMPDIR", "/tmp")) / f"copy-{digest[:12]}"
+    try:
+        store.copy_to(digest, target)
+        assert target.read_bytes() == data
+    finally:
+        target.unlink(missing_ok=True)
 
 
 _ADD_RSS = """
