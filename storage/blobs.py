@@ -31,9 +31,26 @@ class LocalBlobStore:
     """The embedded default: one file per blob under `root/ab/cd/<sha256>`, written to a
     temporary file, fsynced and renamed, so a crash never leaves a half-written original."""
 
+    STALE_INCOMING_S = 3600  # no streamed copy takes an hour; one that old was killed mid-way
+
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._sweep_stale_incoming()
+
+    def _sweep_stale_incoming(self) -> None:
+        """A process killed while streaming a large original (SIGKILL runs no cleanup) leaves its
+        `.incoming-*` at the root: removed by the next store opened on it, once surely abandoned
+        (a younger one may be another process's copy in progress)."""
+        import time
+
+        cutoff = time.time() - self.STALE_INCOMING_S
+        for tmp in self.root.glob(".incoming-*"):
+            try:
+                if tmp.lstat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                continue
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):

@@ -341,3 +341,19 @@ def test_a_re_upload_through_a_link_is_refused(tmp_path):
     os.symlink("/etc/passwd", link)
     with pytest.raises(pipeline.InputError, match="symbolic link"):
         pipeline.add_files(stored.manifest.folio, [link], storage, tmp_path / "again")
+
+
+def test_a_streamed_copy_abandoned_by_a_killed_process_is_swept(tmp_path):
+    import time
+
+    from storage import LocalBlobStore
+
+    root = tmp_path / "originals"
+    root.mkdir()
+    abandoned, in_progress = root / ".incoming-killed", root / ".incoming-running"
+    abandoned.write_bytes(b"half of a large original")
+    in_progress.write_bytes(b"another process is writing this")
+    old = time.time() - 2 * LocalBlobStore.STALE_INCOMING_S
+    os.utime(abandoned, (old, old))
+    LocalBlobStore(root)
+    assert not abandoned.exists() and in_progress.exists()
