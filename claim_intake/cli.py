@@ -114,7 +114,7 @@ def process(
     for folio_dir in folio_dirs:  # fail fast, before Prefect starts, on what is plainly unusable
         if not folio_dir.is_dir():
             _fail_input(f"{folio_dir}: no such folio directory", as_json)
-        if not (folio_dir / "folio.json").is_file():
+        if not os.path.lexists(folio_dir / "folio.json"):  # a link is refused by the reader, naming it
             _fail_input(f"{folio_dir / 'folio.json'}: missing (every folio needs a folio.json)", as_json)
     decisions = []
     with held_run_errors() as held:

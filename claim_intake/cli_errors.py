@@ -90,7 +90,8 @@ class _HeldRunErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR and record.name.startswith(_RUN_LOGGERS):
-            self.held.append(record)
+            if not any(record is seen for seen in self.held):  # each console handler asks
+                self.held.append(record)
             return False
         return True
 
@@ -107,8 +108,9 @@ class _HeldRunErrors(logging.Filter):
 
 @contextmanager
 def held_run_errors() -> Iterator[_HeldRunErrors]:
-    """Prefect's flow- and task-run errors kept off the console while the block runs; call
-    `release()` on what this yields to print them after all."""
+    """Prefect's flow- and task-run errors kept off the console while the block runs. When it
+    ends normally they are printed; when it raises they are dropped unless the caller calls
+    `release()` (a bug) first."""
     import prefect.main  # noqa: F401 - configures Prefect's logging, console handler included
 
     held = _HeldRunErrors()
@@ -118,6 +120,8 @@ def held_run_errors() -> Iterator[_HeldRunErrors]:
         handler.addFilter(held)
     try:
         yield held
-    finally:
+    except BaseException:  # the caller said it in one line, or released them for a bug
         for handler in held.handlers:
             handler.removeFilter(held)
+        raise
+    held.release()  # the runs succeeded: an error inside one (a notice not sent) is still shown

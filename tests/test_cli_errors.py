@@ -94,3 +94,34 @@ def test_a_broken_jpeg_message_shows_no_python_repr(data):
     assert "dañada" in finding.message_es
     cleaned = validators.packaging.unreadable("cannot identify image file <_io.BytesIO object at 0x7f00>")
     assert cleaned.evidence["reason"] == "cannot identify image file"
+
+
+def test_held_run_errors_are_shown_after_a_run_that_ends_and_dropped_for_a_one_line_error():
+    import io
+    import logging
+
+    import prefect.main  # noqa: F401 - Prefect's logging set up first, as in the CLI
+
+    from claim_intake.cli_errors import held_run_errors
+
+    out = io.StringIO()
+    console = logging.StreamHandler(out)
+    logging.getLogger().addHandler(console)
+    run_log = logging.LoggerAdapter(logging.getLogger("prefect.task_runs"),
+                                    {"task_run_name": "notify", "task_run_id": "-", "flow_run_name": "-",
+                                     "flow_run_id": "-"})
+    try:
+        with held_run_errors() as held:
+            assert console in held.handlers
+            run_log.error("notice task failed: SMTP down")
+            assert out.getvalue() == ""  # held while the folio runs
+        assert out.getvalue().count("SMTP down") == 1  # the run ended: shown, once
+        with pytest.raises(SystemExit):
+            with held_run_errors():
+                run_log.error("ManifestError: folio.json is bad")
+                raise SystemExit(2)
+        assert "folio.json is bad" not in out.getvalue()
+        run_log.error("after: not held")
+        assert "after: not held" in out.getvalue()
+    finally:
+        logging.getLogger().removeHandler(console)
