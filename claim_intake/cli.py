@@ -116,6 +116,8 @@ def process(
             _fail_input(f"{folio_dir}: no such folio directory", as_json)
         if not os.path.lexists(folio_dir / "folio.json"):  # a link is refused by the reader, naming it
             _fail_input(f"{folio_dir / 'folio.json'}: missing (every folio needs a folio.json)", as_json)
+        if printable(str(folio_dir)) != str(folio_dir):  # no run record, log or report can carry it
+            _fail_input(f"{printable(str(folio_dir))}: the directory name is not valid UTF-8; rename it", as_json)
     decisions = []
     with held_run_errors() as held:
         try:

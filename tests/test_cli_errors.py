@@ -125,3 +125,12 @@ def test_held_run_errors_are_shown_after_a_run_that_ends_and_dropped_for_a_one_l
         assert "after: not held" in out.getvalue()
     finally:
         logging.getLogger().removeHandler(console)
+
+
+def test_a_folio_directory_named_in_bytes_that_are_not_utf8_is_an_input_error(tmp_path):
+    folder = os.fsdecode(os.fsencode(tmp_path) + b"/fol\xe9")
+    shutil.copytree(SAMPLES / "DF-2026-000301", folder)
+    result = cli("process", folder, "--json", home=tmp_path / "home")
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "fol\\xe9" in _one_line(result.stderr)
+    assert "not valid UTF-8" in json.loads(result.stdout)["error"]["message"]
