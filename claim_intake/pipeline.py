@@ -146,11 +146,6 @@ def _read_regular(path: Path, missing: str = "no such file") -> bytes:
             raise InputError(f"{display_name(str(path))}: cannot be read ({exc.strerror or exc})") from None
 
 
-def _read(path: Path) -> bytes:
-    """A file the operator names (`claim-intake add`): read like a folio's, never through a link."""
-    return _read_regular(path)
-
-
 class _Head:
     """Passes a stream through, keeping its first KiB (to sniff the type) and its length."""
 
