@@ -15,12 +15,34 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from rich.markup import escape
+
+from claim_intake.cli_errors import held_run_errors, home_failure, home_failure_line, printable, quiet_exit
+
 # Quiet, offline Prefect unless the operator configured otherwise; set before Prefect imports.
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Intake of medical-expense claim folios.")
+class _App(typer.Typer):
+    """Any command, not only `process`: a home that cannot be written is one line and exit 1."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            from claim_intake.config import current_settings
+
+            home = current_settings().home
+            reason = home_failure(exc, home)
+            if not reason:
+                raise
+            quiet_exit()
+            err.print(home_failure_line(home, reason), markup=False, highlight=False, soft_wrap=True)
+            sys.exit(1)
+
+
+app = _App(add_completion=False, no_args_is_help=True, help="Intake of medical-expense claim folios.")
 queue_app = typer.Typer(no_args_is_help=True, help="Inspect the routing queues.")
 app.add_typer(queue_app, name="queue")
 err = Console(stderr=True)
@@ -28,10 +50,29 @@ out = Console()
 
 
 def _fail_input(message: str, as_json: bool) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    message = printable(message)  # a path from the command line may hold bytes that are not UTF-8
+    quiet_exit()
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     if as_json:
         print(json.dumps({"error": {"code": "INPUT", "message": message}}, ensure_ascii=False))
     raise typer.Exit(2)
+
+
+def _fail_run(exc: Exception, held) -> None:
+    """Exit 1. A home that cannot be written (disk full, read-only, not a directory) is said in
+    one line, what to do included; anything else is a bug: its traceback and Prefect's are shown."""
+    from claim_intake.config import current_settings
+
+    home = current_settings().home
+    reason = home_failure(exc, home)
+    if reason:
+        quiet_exit()
+        err.print(home_failure_line(home, reason), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    held.release()
+    logging.getLogger("claim_intake").exception("pipeline failed")
+    err.print(f"[red]pipeline failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
+    raise typer.Exit(1)
 
 
 def _as_of(value: str | None, as_json: bool) -> date | None:
@@ -83,21 +124,22 @@ def process(
     for folio_dir in folio_dirs:  # fail fast, before Prefect starts, on what is plainly unusable
         if not folio_dir.is_dir():
             _fail_input(f"{folio_dir}: no such folio directory", as_json)
-        if not (folio_dir / "folio.json").is_file():
+        if not os.path.lexists(folio_dir / "folio.json"):  # a link is refused by the reader, naming it
             _fail_input(f"{folio_dir / 'folio.json'}: missing (every folio needs a folio.json)", as_json)
+        if printable(str(folio_dir)) != str(folio_dir):  # no run record, log or report can carry it
+            _fail_input(f"{printable(str(folio_dir))}: the directory name is not valid UTF-8; rename it", as_json)
     decisions = []
-    try:
-        with Progress(console=err, transient=True, disable=len(folio_dirs) < 2) as progress:
-            bar = progress.add_task("folios", total=len(folio_dirs))
-            for folio_dir in folio_dirs:
-                decisions.append(_run(folio_dir, as_of_date, _operator()))
-                progress.advance(bar)
-    except ManifestError as exc:
-        _fail_input(str(exc), as_json)
-    except Exception as exc:  # a bug, not the input: exit 1 with the reason
-        logging.getLogger("claim_intake").exception("pipeline failed")
-        err.print(f"[red]pipeline failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
-        raise typer.Exit(1)
+    with held_run_errors() as held:
+        try:
+            with Progress(console=err, transient=True, disable=len(folio_dirs) < 2) as progress:
+                bar = progress.add_task("folios", total=len(folio_dirs))
+                for folio_dir in folio_dirs:
+                    decisions.append(_run(folio_dir, as_of_date, _operator()))
+                    progress.advance(bar)
+        except ManifestError as exc:
+            _fail_input(str(exc), as_json)
+        except Exception as exc:
+            _fail_run(exc, held)
     if as_json:
         for decision in decisions:
             print(decision.model_dump_json(indent=2 if len(decisions) == 1 else None))
@@ -258,18 +300,14 @@ def add(
     as_of_date = _as_of(as_of, as_json)
     settings = Settings()
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in folio)
-    try:
-        folio_dir = add_files(folio, files, open_storage(settings), Path(settings.home) / "reevaluate" / safe)
-    except ManifestError as exc:
-        _fail_input(str(exc), as_json)
-    try:
-        decision = _run(folio_dir, as_of_date)
-    except ManifestError as exc:
-        _fail_input(str(exc), as_json)
-    except Exception as exc:  # a bug, not the input
-        logging.getLogger("claim_intake").exception("pipeline failed")
-        err.print(f"[red]pipeline failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
-        raise typer.Exit(1)
+    with held_run_errors() as held:
+        try:
+            folio_dir = add_files(folio, files, open_storage(settings), Path(settings.home) / "reevaluate" / safe)
+            decision = _run(folio_dir, as_of_date)
+        except ManifestError as exc:
+            _fail_input(str(exc), as_json)
+        except Exception as exc:
+            _fail_run(exc, held)
     if as_json:
         print(decision.model_dump_json(indent=2))
     else:

@@ -6,7 +6,8 @@ with a message naming the field, instead of silently disabling the rule that nee
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from .kinds import DocumentKind
 RFC_PATTERN = r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$"
 MANIFEST_NAME = "folio.json"
 MAX_MANIFEST_BYTES = 1_000_000
+# How far ahead of this machine's clock an intake date may be: time zones and skewed portal
+# clocks account for hours, never for days.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class ClaimType(StrEnum):
@@ -123,12 +127,31 @@ class ManifestError(ValueError):
     """`folio.json` is missing or invalid: the input itself is unusable (CLI exit 2)."""
 
 
-def parse_manifest(raw: bytes, source: str = MANIFEST_NAME) -> FolioManifest:
-    """Parse and validate `folio.json`, turning every failure into one message naming the field."""
+class _DuplicateKey(Exception):
+    """Not a ValueError, so that json.loads' callers below do not mistake it for bad syntax."""
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    """json.loads keeps the last of two equal keys; which one a portal meant is unknowable, and
+    each reader of the same file could pick differently: refused, at any depth."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def parse_manifest(raw: bytes, source: str = MANIFEST_NAME, now: datetime | None = None) -> FolioManifest:
+    """Parse and validate `folio.json`, turning every failure into one message naming the field.
+    `now` (default: this machine's clock) is what an intake date may not be far after: reading
+    the clock belongs here, at the door, never in a rule."""
     if len(raw) > MAX_MANIFEST_BYTES:
         raise ManifestError(f"{source}: too large ({len(raw)} bytes; limit {MAX_MANIFEST_BYTES})")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey as exc:
+        raise ManifestError(f"{source}: field '{exc.args[0]}' appears twice; send each field once") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ManifestError(f"{source}: not valid JSON ({exc})") from None
     except ValueError as exc:  # e.g. an integer beyond Python's 4,300-digit conversion limit
@@ -138,19 +161,27 @@ def parse_manifest(raw: bytes, source: str = MANIFEST_NAME) -> FolioManifest:
     if not isinstance(data, dict):
         raise ManifestError(f"{source}: must be a JSON object, not {type(data).__name__}")
     try:
-        return FolioManifest.model_validate(data)
+        manifest = FolioManifest.model_validate(data)
     except ValidationError as exc:
         raise ManifestError(f"{source}: {_first_error(exc)}") from None
+    now = now or datetime.now(timezone.utc)
+    if manifest.received_at > now + FUTURE_TOLERANCE:
+        raise ManifestError(f"{source}: field 'received_at': {manifest.received_at.isoformat()} is in the future "
+                            f"(now {now.isoformat(timespec='seconds')}); send the date the claim was received")
+    return manifest
 
 
 def load_manifest(folio_dir: Path) -> FolioManifest:
     path = folio_dir / MANIFEST_NAME
     if not folio_dir.is_dir():
         raise ManifestError(f"{folio_dir}: no such folio directory")
+    if path.is_symlink():  # never followed: it could point at any file this process can read
+        raise ManifestError(f"{path}: is a symbolic link; links are not followed, send the file itself")
     if not path.is_file():
         raise ManifestError(f"{path}: missing (every folio needs a folio.json)")
     try:
-        raw = path.read_bytes()
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         raise ManifestError(f"{path}: cannot be read ({exc.strerror})") from None
     return parse_manifest(raw, str(path))

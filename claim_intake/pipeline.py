@@ -5,17 +5,18 @@ Each step composes extractors, validators and storage and nothing else; the Pref
 
 from __future__ import annotations
 
+import errno
 import logging
-
+import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import extractors
 import validators
 from claim_intake import sandbox
-from claim_intake.config import Ruleset, Settings
+from claim_intake.config import Ruleset, Settings, Thresholds
 from claim_intake.decision import Decision, DocumentResult, DocumentStatus
 from claim_intake.findings import Finding, has_reject
 from claim_intake.folio import MANIFEST_NAME, FolioManifest, ManifestError, parse_manifest
@@ -34,8 +35,31 @@ class InputError(ManifestError):
 
 @dataclass(frozen=True)
 class IncomingFile:
-    name: str
-    data: bytes
+    """One entry of a folio directory as found there. `data` is None when the entry is not read
+    into memory: a regular file of a folio over a folio-wide limit (stored by streaming it from
+    `path`), or an entry that is not a regular file at all (`entry`, e.g. "inode/symlink": never
+    opened, never followed)."""
+
+    name: str  # as shown: bytes that are not UTF-8 escaped (\xe9)
+    data: bytes | None = field(default=None, repr=False)
+    path: Path | None = None
+    size: int = 0
+    entry: str | None = None  # media type of what is not a regular file (inode/symlink, inode/fifo, ...)
+
+
+class _Originals(dict):
+    """name -> bytes of a stored folio; a file streamed to the blob store is fetched from there
+    only when something reads it (a folio over a limit is never read)."""
+
+    def __init__(self, data: dict[str, bytes], digests: dict[str, str], blobs) -> None:
+        super().__init__(data)
+        self._digests, self._blobs = digests, blobs
+
+    def __missing__(self, name: str) -> bytes:
+        if name not in self._digests:
+            raise KeyError(name)
+        self[name] = data = self._blobs.get(self._digests[name])
+        return data
 
 
 @dataclass(frozen=True)
@@ -45,46 +69,124 @@ class StoredFolio:
     data: dict[str, bytes] = field(repr=False)  # name -> bytes, to read without a round trip
 
 
-def read_folio_dir(folio_dir: Path) -> tuple[bytes, list[IncomingFile]]:
-    """The manifest's bytes and every regular file beside it. Nothing is parsed here."""
+_ENTRY_TYPES = (
+    (stat.S_ISLNK, "inode/symlink"), (stat.S_ISDIR, "inode/directory"), (stat.S_ISFIFO, "inode/fifo"),
+    (stat.S_ISSOCK, "inode/socket"), (stat.S_ISCHR, "inode/chardevice"), (stat.S_ISBLK, "inode/blockdevice"),
+)
+_NOFOLLOW = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def display_name(name: str) -> str:
+    """A file name as the answer, the database and the logs show it: bytes that are not UTF-8
+    (os.listdir hands them over as lone surrogates, which no encoder accepts) become `\\xe9`."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def read_folio_dir(folio_dir: Path, limits: Thresholds | None = None) -> tuple[bytes, list[IncomingFile]]:
+    """The manifest's bytes and every entry beside it, nothing parsed. Nothing is followed:
+    folio.json must be a regular file, and an entry that is not one (link, FIFO, directory) is
+    returned as such without being opened. Every entry is lstat'ed first: when the folio breaks
+    a folio-wide limit (`limits`: PKG-004, PKG-005; default the rule set's defaults) no file is
+    read into memory, they are stored by streaming and the folio is refused whole."""
     folio_dir = Path(folio_dir)
     if not folio_dir.is_dir():
         raise InputError(f"{folio_dir}: no such folio directory")
-    manifest_path = folio_dir / MANIFEST_NAME
-    if not manifest_path.is_file():
-        raise InputError(f"{manifest_path}: missing (every folio needs a folio.json)")
-    files = []
-    for path in sorted(folio_dir.iterdir()):
-        if path.name == MANIFEST_NAME:
-            continue
-        mode = path.lstat().st_mode
-        if not stat.S_ISREG(mode):
-            log.warning("skipping %s: not a regular file", path.name)
-            continue
-        files.append(IncomingFile(path.name, _read(path)))
-    return _read(manifest_path), files
-
-
-def _read(path: Path) -> bytes:
+    manifest = _read_regular(folio_dir / MANIFEST_NAME, missing="missing (every folio needs a folio.json)")
     try:
-        return path.read_bytes()
+        names = sorted(n for n in os.listdir(folio_dir) if n != MANIFEST_NAME)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise InputError(f"{folio_dir}: cannot be listed ({exc.strerror or exc})") from None
+    entries = [_entry(folio_dir / name) for name in names]
+    limits = limits or Thresholds()
+    if len(entries) > limits.max_files or sum(e.size for e in entries) > limits.max_bytes:
+        return manifest, entries  # streamed by store_originals, never held
+    return manifest, [replace(e, data=_read_regular(e.path)) if e.entry is None else e for e in entries]
+
+
+def _entry(path: Path) -> IncomingFile:
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        raise InputError(f"{display_name(str(path))}: cannot be read ({exc.strerror or exc})") from None
+    name = display_name(path.name)
+    if stat.S_ISREG(info.st_mode):
+        return IncomingFile(name, path=path, size=info.st_size)
+    entry = next((kind for test, kind in _ENTRY_TYPES if test(info.st_mode)), "inode/unknown")
+    log.warning("%s: %s, not opened", name, entry)
+    return IncomingFile(name, path=path, entry=entry)
+
+
+def _open_regular(path: Path, missing: str = "no such file"):
+    """A binary file object for `path`, never through a symbolic link, never blocking on a
+    FIFO, and only if it is a regular file; otherwise InputError naming the path and why."""
+    shown = display_name(str(path))
+    try:
+        fd = os.open(path, _NOFOLLOW)
+    except FileNotFoundError:
+        raise InputError(f"{shown}: {missing}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{shown}: is a symbolic link; links are not followed, send the file itself") from None
+        raise InputError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
+    handle = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        raise InputError(f"{shown}: not a regular file")
+    return handle
+
+
+def _read_regular(path: Path, missing: str = "no such file") -> bytes:
+    with _open_regular(path, missing) as handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise InputError(f"{display_name(str(path))}: cannot be read ({exc.strerror or exc})") from None
+
+
+class _Head:
+    """Passes a stream through, keeping its first KiB (to sniff the type) and its length."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.head, self.size = stream, b"", 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        if len(self.head) < 1024:
+            self.head += chunk[: 1024 - len(self.head)]
+        self.size += len(chunk)
+        return chunk
+
+
+def _store(incoming: IncomingFile, storage: Storage) -> FileFacts:
+    """One entry into the blob store: in memory, streamed from disk, or (not a regular file)
+    not at all: it is only described."""
+    if incoming.entry is not None:
+        return FileFacts(incoming.name, 0, "", incoming.entry)
+    if incoming.data is not None:
+        digest = storage.blobs.put(incoming.data)
+        return FileFacts(incoming.name, len(incoming.data), digest, extractors.sniff_media_type(incoming.data))
+    with _open_regular(incoming.path) as handle:
+        tee = _Head(handle)
+        digest = storage.blobs.put_stream(tee)
+    return FileFacts(incoming.name, tee.size, digest, extractors.sniff_media_type(tee.head))
 
 
 def store_originals(manifest_bytes: bytes, files: list[IncomingFile], storage: Storage,
                     owner: str | None = None) -> StoredFolio:  # owner: StateStore.register_folio's
     """Every original goes to the blob store before anything parses it, folio.json included,
-    so that even a folio refused for its manifest loses nothing."""
+    so that even a folio refused for its manifest loses nothing. Entries that are not regular
+    files are described (they become a finding), not stored: there are no bytes to keep."""
     storage.blobs.put(manifest_bytes)
-    facts = []
-    for incoming in files:
-        digest = storage.blobs.put(incoming.data)
-        facts.append(FileFacts(incoming.name, len(incoming.data), digest, extractors.sniff_media_type(incoming.data)))
+    facts = [_store(incoming, storage) for incoming in files]
     manifest = parse_manifest(manifest_bytes)
     storage.state.register_folio(manifest, owner)
-    storage.state.record_files(manifest.folio, [(f.name, f.sha256, f.size, f.media_type) for f in facts])
-    return StoredFolio(manifest, facts, {f.name: f.data for f in files})
+    storage.state.record_files(manifest.folio, [(f.name, f.sha256, f.size, f.media_type) for f in facts if f.sha256])
+    data = {f.name: f.data for f in files if f.data is not None}
+    return StoredFolio(manifest, facts, _Originals(data, {f.name: f.sha256 for f in facts if f.sha256}, storage.blobs))
 
 
 @dataclass
@@ -264,6 +366,9 @@ def stored_folio_from_storage(folio: str, storage: Storage) -> tuple[StoredFolio
         raise InputError(f"folio {folio}: stored manifest is no longer valid ({exc})") from None
     facts, data = [], {}
     for doc in last.documents:
+        if not doc.sha256:  # an entry that was not a regular file: nothing was stored
+            facts.append(FileFacts(doc.file, doc.size, doc.sha256, doc.media_type or "inode/unknown"))
+            continue
         try:
             data[doc.file] = storage.blobs.get(doc.sha256)
         except (OSError, ValueError, BlobCorrupted) as exc:  # missing or corrupted original
@@ -339,11 +444,10 @@ def add_files(folio: str, new_files: list[Path], storage: Storage, dest: Path) -
             raise InputError(f"{path}: folio.json cannot be re-uploaded; only documents")
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        incoming.append(IncomingFile(path.name, _read(path)))
-    facts = []
-    for item in incoming:  # stored before anything else happens
-        digest = storage.blobs.put(item.data)
-        facts.append((item.name, digest, len(item.data), extractors.sniff_media_type(item.data)))
+        incoming.append(IncomingFile(display_name(path.name), path=path))
+    # Stored before anything else happens, streamed (a re-upload is never held whole); like a
+    # folio's files, never through a link.
+    facts = [(f.name, f.sha256, f.size, f.media_type) for f in (_store(item, storage) for item in incoming)]
     storage.state.record_files(folio, facts)
     newest: dict[str, str] = {}
     for row in storage.state.files(folio):  # oldest first: a later upload of a name wins
@@ -356,7 +460,15 @@ def add_files(folio: str, new_files: list[Path], storage: Storage, dest: Path) -
     (dest / MANIFEST_NAME).write_text(json.dumps(stored_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     for name, digest in newest.items():
         try:
-            (dest / name).write_bytes(storage.blobs.get(digest))
+            _copy_blob(storage.blobs, digest, dest / name)
         except (OSError, ValueError, BlobCorrupted) as exc:
             raise InputError(f"folio {folio}: stored original {name} ({digest[:12]}) unreadable: {exc}") from None
     return dest
+
+
+def _copy_blob(blobs, digest: str, target: Path) -> None:
+    """A stored original onto disk, streamed when the store can (both of ours can)."""
+    if hasattr(blobs, "copy_to"):
+        blobs.copy_to(digest, target)
+    else:
+        target.write_bytes(blobs.get(digest))

@@ -126,6 +126,7 @@ class CfdiParse:
     stamp: StampCheck | None = None  # None when seals were not checked (check_seal=False)
     concepts: tuple[ConceptAmounts, ...] = ()
     extraction_error: str | None = None  # satcfdi could not read a schema-invalid document
+    encoding: str | None = None  # the document's encoding when it is not UTF-8 (Anexo 20 requires UTF-8)
 
     @property
     def ok(self) -> bool:
@@ -741,6 +742,7 @@ def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, chec
         root = parse_xml(data)
     except ValueError as exc:
         return CfdiParse(error=str(exc), error_kind="malformed")
+    encoding = _non_utf8_encoding(root)
     qname = etree.QName(root)
     if qname.localname != "Comprobante" or qname.namespace not in CFDI_NAMESPACES:
         return CfdiParse(error=f"el elemento raíz es {{{qname.namespace}}}{qname.localname}, no cfdi:Comprobante",
@@ -771,7 +773,14 @@ def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, chec
         })
     return CfdiParse(extraction=extraction, version=version, schema_checked=check_schema,
                      schema_errors=errors, seal=seal, chain=chain, stamp=stamp, concepts=concepts,
-                     extraction_error=extraction_error)
+                     extraction_error=extraction_error, encoding=encoding)
+
+
+def _non_utf8_encoding(root: etree._Element) -> str | None:
+    """The encoding lxml read the document in (byte-order mark or declaration) when it is not
+    UTF-8: a CFDI in UTF-16, UTF-32 or Latin-1 parses, but Anexo 20 requires UTF-8 (CFDI-002)."""
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper()
+    return None if encoding in ("UTF-8", "UTF8") else encoding
 
 
 def warm_up(versions: tuple[str, ...] = SUPPORTED_VERSIONS) -> None:

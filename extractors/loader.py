@@ -129,7 +129,9 @@ def _read_image(name: str, data: bytes, media_type: str, *, ocr: bool) -> Docume
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableDocument("la imagen declara dimensiones excesivas") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except UnidentifiedImageError:  # Pillow's message is the BytesIO's repr, nothing a claimant can use
+        raise UnreadableDocument("la imagen está dañada o incompleta (no se reconoce su contenido)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
         raise UnreadableDocument(f"la imagen está dañada o incompleta ({exc})") from None
     if not ocr:
         return DocumentContent(name, data, media_type, (), TextInfo(pages=1, ocr=True))

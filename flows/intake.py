@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -65,8 +67,11 @@ def _not_input_error(task, task_run, state) -> bool:
 
 def _run_name() -> str:
     folio_dir = Path(flow_run.parameters.get("folio_dir", "folio"))
-    try:
-        return str(json.loads((folio_dir / "folio.json").read_bytes()[:1_000_000])["folio"])[:64]
+    try:  # never through a link, never blocking on a FIFO, never more than a manifest's limit
+        with open(os.open(folio_dir / "folio.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return folio_dir.name
+            return str(json.loads(handle.read(1_000_000))["folio"])[:64]
     except Exception:
         return folio_dir.name
 
@@ -98,7 +103,7 @@ def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None =
     `owner`: who claims the folio id (the command line's operator); None keeps the folio's stored
     owner (an API upload, registered by the API when it accepted it; a re-upload)."""
     settings, ruleset, storage = _context()
-    manifest_bytes, files = pipeline.read_folio_dir(Path(folio_dir))
+    manifest_bytes, files = pipeline.read_folio_dir(Path(folio_dir), ruleset.thresholds)
     stored = pipeline.store_originals(manifest_bytes, files, storage, owner)  # before anything else
     decision, uuids = _evaluate(stored, as_of, settings, ruleset, storage)
     return FolioOutcome(decision, stored.manifest, _record(decision, uuids, storage))

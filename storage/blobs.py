@@ -7,7 +7,9 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
+
+CHUNK = 1 << 20  # streamed copies hold one MiB at a time
 
 
 class BlobCorrupted(Exception):
@@ -16,6 +18,7 @@ class BlobCorrupted(Exception):
 
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str: ...
+    def put_stream(self, stream: BinaryIO) -> str: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
 
@@ -28,9 +31,26 @@ class LocalBlobStore:
     """The embedded default: one file per blob under `root/ab/cd/<sha256>`, written to a
     temporary file, fsynced and renamed, so a crash never leaves a half-written original."""
 
+    STALE_INCOMING_S = 3600  # no streamed copy takes an hour; one that old was killed mid-way
+
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._sweep_stale_incoming()
+
+    def _sweep_stale_incoming(self) -> None:
+        """A process killed while streaming a large original (SIGKILL runs no cleanup) leaves its
+        `.incoming-*` at the root: removed by the next store opened on it, once surely abandoned
+        (a younger one may be another process's copy in progress)."""
+        import time
+
+        cutoff = time.time() - self.STALE_INCOMING_S
+        for tmp in self.root.glob(".incoming-*"):
+            try:
+                if tmp.lstat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                continue
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
@@ -55,11 +75,47 @@ class LocalBlobStore:
             raise
         return digest
 
+    def put_stream(self, stream: BinaryIO) -> str:
+        """Store what `stream` yields, hashing while copying one chunk at a time: a file far
+        over the folio limit is kept as sent without ever being held in memory. The name is
+        only known at the end, so the temporary file sits at the root until it is renamed."""
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as handle:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            path = self._path(digest.hexdigest())
+            if path.exists():
+                Path(tmp).unlink()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest.hexdigest()
+
     def get(self, sha256: str) -> bytes:
         data = self._path(sha256).read_bytes()
         if sha256_of(data) != sha256:
             raise BlobCorrupted(f"blob {sha256} does not match its hash")
         return data
+
+    def copy_to(self, sha256: str, target: Path) -> None:
+        """The blob written to `target` one chunk at a time (a large original is never held),
+        its hash checked on the way; a blob that no longer matches leaves no `target`."""
+        digest = hashlib.sha256()
+        with self._path(sha256).open("rb") as source, open(target, "wb") as out:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            Path(target).unlink(missing_ok=True)
+            raise BlobCorrupted(f"blob {sha256} does not match its hash")
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 from urllib.parse import urlparse
 
 from .blobs import BlobCorrupted, sha256_of
@@ -72,12 +73,44 @@ class S3BlobStore:
             self._put(key, data)
         return digest
 
+    def put_stream(self, stream) -> str:
+        """Store what `stream` yields without holding it: uploaded in parts (boto3's
+        upload_fileobj, S3 checking each part's SHA-256) under a temporary key while it is
+        hashed, then copied server-side to its content address and the temporary key removed."""
+        hashing = _Hashing(stream)
+        staging = self._key("incoming", uuid.uuid4().hex)
+        self.client.upload_fileobj(hashing, self.bucket, staging,
+                                   ExtraArgs={"ChecksumAlgorithm": "SHA256", **self._encryption()})
+        try:
+            digest = hashing.sha256.hexdigest()
+            if not self.exists(digest):
+                self.client.copy_object(Bucket=self.bucket, Key=self.key_of(digest),
+                                        CopySource={"Bucket": self.bucket, "Key": staging},
+                                        ChecksumAlgorithm="SHA256", **self._encryption())
+        finally:
+            self.client.delete_object(Bucket=self.bucket, Key=staging)
+        return digest
+
     def get(self, sha256: str) -> bytes:
         obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), ChecksumMode="ENABLED")
         data = obj["Body"].read()
         if sha256_of(data) != sha256:
             raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
         return data
+
+    def copy_to(self, sha256: str, target) -> None:
+        """The object written to `target` chunk by chunk, its hash checked on the way."""
+        from pathlib import Path
+
+        obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), ChecksumMode="ENABLED")
+        digest = hashlib.sha256()
+        with open(target, "wb") as out:
+            for chunk in obj["Body"].iter_chunks(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            Path(target).unlink(missing_ok=True)
+            raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
 
     def exists(self, sha256: str) -> bool:
         from botocore.exceptions import ClientError
@@ -103,3 +136,16 @@ class S3BlobStore:
 
     def get_report(self, folio: str, name: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=self.report_key(folio, name))["Body"].read()
+
+
+class _Hashing:
+    """A read-only file object that hashes what passes through it (for upload_fileobj)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.sha256 = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        self.sha256.update(chunk)
+        return chunk

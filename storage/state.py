@@ -61,8 +61,10 @@ def _utcnow() -> datetime:
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a failed statement's message would otherwise carry its parameters, a
+    manifest with its CLABE and RFCs among them, into logs and the operator's terminal."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001
@@ -73,7 +75,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class StateStore:

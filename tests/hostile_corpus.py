@@ -150,6 +150,17 @@ def jpeg(width: int, height: int, quality: int = 10, text: bool = False) -> byte
     return buf.getvalue()
 
 
+def jpeg_comment(data: bytes, comment: bytes) -> bytes:
+    """`data` (a JPEG) with a COM segment holding `comment` right after SOI."""
+    return data[:2] + b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment + data[2:]
+
+
+def reencoded(xml: bytes, codec: str, bom: bytes) -> bytes:
+    """A UTF-8 XML document in another encoding, its declaration saying so."""
+    name = codec.rsplit("-", 1)[0].upper()
+    return bom + xml.decode().replace('encoding="UTF-8"', f'encoding="{name}"').encode(codec)
+
+
 def zip_bytes() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -224,6 +235,12 @@ def cases(net_url: str = "http://127.0.0.1:9/") -> list[tuple[Case, Callable[[],
     add("xml-with-pdf-header", "polyglot_pdf_header.xml", {"PKG-002"}, lambda: b"%PDF-1.7\n" + comprobante())
     add("xml-zero-bytes", "vacio.xml", unreadable, lambda: b"")
     add("xml-binary-garbage", "basura.xml", {"PKG-002"}, lambda: bytes(range(256)) * 64)
+    add("xml-utf16-bom", "utf16_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-16-le", b"\xff\xfe"))
+    add("xml-utf16be-bom", "utf16be_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-16-be", b"\xfe\xff"))
+    add("xml-utf32-bom", "utf32_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-32-le", b"\xff\xfe\x00\x00"))
+    add("xml-utf16-no-bom", "utf16_sin_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-16-le", b""))
+    add("xml-latin1", "latin1.xml", {"CFDI-002"},
+        lambda: comprobante(attrs='Serie="\u00d1"').decode().replace("UTF-8", "ISO-8859-1").encode("latin-1"))
 
     # -- PDF
     add("pdf-javascript", "con_javascript.pdf", pdf_judged, lambda: raw_pdf([
@@ -287,6 +304,9 @@ def cases(net_url: str = "http://127.0.0.1:9/") -> list[tuple[Case, Callable[[],
     add("jpeg-zero-bytes-jpeg-ext", "vacia.jpeg", unreadable, lambda: b"")
     add("jpeg-zip-polyglot", "poliglota.jpg", pdf_judged, lambda: jpeg(400, 300, 50, text=True) + zip_bytes())
     add("jpeg-soi-only", "solo_soi.jpg", pdf_judged, lambda: b"\xff\xd8\xff\xd9")
+    add("jpeg-pdf-in-comment", "comentario_pdf.jpg", pdf_judged, lambda: jpeg_comment(jpeg(400, 300, 50, text=True), b"%PDF-1.7"))
+    add("jpeg-pdf-in-comment-named-pdf", "comentario_pdf.pdf", {"PKG-002"},
+        lambda: jpeg_comment(jpeg(400, 300, 50, text=True), b"%PDF-1.7"))
     add("gif-named-jpg", "animacion.jpg", {"PKG-002"}, lambda: b"GIF89a" + b"\x00" * 64)
     add("svg-named-svg", "dibujo.svg", {"PKG-001"},
         lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
@@ -318,6 +338,10 @@ def cases(net_url: str = "http://127.0.0.1:9/") -> list[tuple[Case, Callable[[],
     add("manifest-zero-bytes", "", set(), lambda: b"", manifest=True)
     add("manifest-array", "", set(), lambda: b"[1, 2, 3]", manifest=True)
     add("manifest-huge-integer", "", set(), lambda: b'{"folio": ' + b"9" * 5000 + b"}", manifest=True)
+    add("manifest-duplicate-key", "", set(), lambda: b'{"folio": "H-DUP", "claim_type": "reembolso", '
+        b'"received_at": "2026-11-20T10:00:00-06:00", "claim_type": "alta_cuenta"}', manifest=True)
+    add("manifest-future-date", "", set(), lambda: b'{"folio": "H-FUT", "claim_type": "reembolso", '
+        b'"received_at": "2099-11-20T10:00:00-06:00"}', manifest=True)
     return out
 
 

@@ -76,13 +76,13 @@ def test_read_failure_is_an_input_error_naming_the_file(tmp_path, monkeypatch):
     folio.mkdir()
     (folio / "folio.json").write_text("{}")
     (folio / "estado.pdf").write_bytes(b"%PDF-1.4")
-    real = Path.read_bytes
+    real = os.open
 
-    def failing(self):
-        if self.name == "estado.pdf":
+    def failing(path, *args, **kwargs):
+        if Path(path).name == "estado.pdf":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", failing)
+    monkeypatch.setattr(os, "open", failing)  # the folio is read with os.open (O_NOFOLLOW)
     with pytest.raises(InputError, match=r"estado\.pdf: cannot be read \(Permission denied\)"):
         read_folio_dir(folio)

@@ -163,6 +163,7 @@ def test_hostile_case(case_id, corpus, rules, storage, good_alone, tmp_path):
         assert (good.status.value, good.kind.value, [f.model_dump() for f in good.findings]) == good_alone
     dumped = decision.model_dump_json()
     assert "root:x:0:0" not in dumped and "LEAKED" not in dumped
+    assert " object at 0x" not in dumped  # a claimant never reads a Python object's repr
 
 
 def test_nothing_called_the_network(corpus, canary, request):

@@ -5,8 +5,8 @@ expensive, byte-level checks (XSD, seal, chain) were done by extractors.cfdi_xml
 only turns their results and the extracted fields into findings a claimant can act on.
 
 Order inside `validate_cfdi` follows "one finding per cause": a document that is not a CFDI
-(CFDI-001) or has an unaccepted version (CFDI-002) gets that finding alone, because every other
-rule would only describe the same defect again."""
+(CFDI-001) or has an unaccepted version or encoding (CFDI-002) gets that finding alone, because
+every other rule would only describe the same defect again."""
 
 from __future__ import annotations
 
@@ -78,6 +78,10 @@ def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) ->
     version_finding = check_version(parse.version or ext.version, ext, ctx.ruleset)
     if version_finding or parse.error_kind == "version":
         return [version_finding or _version_refused(parse.version or ext.version)]
+    if getattr(parse, "encoding", None):  # a re-encoded copy, not the file the issuer stamped
+        return [_f("CFDI-002", R, f"La factura XML está codificada en {parse.encoding}, no en UTF-8 como exige el "
+                   "anexo 20 del SAT; sube el XML original tal como lo entregó el emisor.",
+                   encoding=parse.encoding, required="UTF-8")]
 
     rs, m = ctx.ruleset, ctx.manifest
     out: list[Finding] = []

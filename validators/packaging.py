@@ -14,6 +14,7 @@ ALLOWED_EXTENSIONS: dict[str, str] = {
     "xml": "application/xml", "pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg",
 }
 _SAFE_STEM = re.compile(r"^[A-Za-z0-9_\- ]+$")
+_ESCAPED_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")  # a byte of a name that is not UTF-8, as shown
 _TYPE_NAMES = {
     "application/xml": "XML", "application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG",
     "application/zip": "ZIP", "application/x-empty": "vacío", "application/octet-stream": "desconocido",
@@ -60,8 +61,25 @@ def folio_limits(files: list[FileFacts], ruleset: Ruleset) -> list[Finding]:
     return findings
 
 
+# What is not a regular file (pipeline.read_folio_dir): (why, in the claimant's words; in evidence).
+_NOT_A_FILE = {
+    "inode/symlink": ("es un enlace simbólico, no un archivo; no se sigue", "symbolic link, not followed"),
+    "inode/directory": ("es una carpeta, no un archivo; no se abre", "directory, not read"),
+    "inode/fifo": ("es una tubería (FIFO), no un archivo; no se lee", "FIFO, not read"),
+    "inode/socket": ("es un socket, no un archivo; no se lee", "socket, not read"),
+    "inode/chardevice": ("es un dispositivo, no un archivo; no se lee", "character device, not read"),
+    "inode/blockdevice": ("es un dispositivo, no un archivo; no se lee", "block device, not read"),
+}
+
+
 def file_type_findings(facts: FileFacts) -> list[Finding]:
-    """PKG-001, PKG-002 and PKG-006 for an empty file: a file with any of these is not read."""
+    """PKG-001, PKG-002 and PKG-006 for an empty file or an entry that is not a regular file
+    (PKG-006: it cannot be opened, because it is never opened): a file with any of these is not
+    read."""
+    if facts.media_type.startswith("inode/"):
+        why, entry = _NOT_A_FILE.get(facts.media_type, ("no es un archivo regular; no se abre", "not a regular file"))
+        found = unreadable(why)
+        return [found.model_copy(update={"evidence": {**found.evidence, "entry": entry}})]
     ext = facts.extension
     expected = ALLOWED_EXTENSIONS.get(ext)
     if expected is None:
@@ -90,6 +108,14 @@ def name_findings(facts: FileFacts) -> list[Finding]:
     if _SAFE_STEM.match(stem):
         return []
     bad = sorted({c for c in stem if not re.match(r"[A-Za-z0-9_\- ]", c)})
+    not_utf8 = _ESCAPED_BYTE.findall(facts.name)
+    if not_utf8:  # pipeline.display_name escaped them: the name as sent is not text at all
+        return [Finding(
+            code="PKG-003", outcome=Outcome.REJECT,
+            message_es=f"El nombre del archivo ({facts.name}) no es texto válido (UTF-8); renómbralo usando "
+                       "solo letras sin acento, números, guiones y espacios.",
+            evidence={"characters": bad, "not_utf8_bytes": sorted(set(not_utf8))},
+        )]
     return [Finding(
         code="PKG-003", outcome=Outcome.REJECT,
         message_es="El nombre del archivo tiene caracteres especiales "
@@ -98,8 +124,13 @@ def name_findings(facts: FileFacts) -> list[Finding]:
     )]
 
 
+_OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
+
+
 def unreadable(reason: str) -> Finding:
-    """PKG-006 with the reason the opener gave."""
+    """PKG-006 with the reason the opener gave, without any Python object's repr a library put
+    in its message (`<_io.BytesIO object at 0x…>` means nothing to a claimant)."""
+    reason = _OBJECT_REPR.sub("", reason)
     return Finding(
         code="PKG-006", outcome=Outcome.REJECT,
         message_es=f"No se puede abrir el archivo: {reason}. Envía una copia completa y sin contraseña.",
@@ -120,6 +151,8 @@ def find_duplicates(files: Iterable[FileFacts]) -> dict[str, str]:
     first: dict[str, str] = {}
     repeats = {}
     for facts in files:
+        if not facts.sha256:  # not a regular file: no bytes to compare
+            continue
         if facts.sha256 in first:
             repeats[facts.name] = first[facts.sha256]
         else:
