@@ -30,6 +30,20 @@ _env = Environment(loader=PackageLoader("claim_intake", "templates"), autoescape
 _env.filters["mask"] = lambda value: mask_text(str(value))
 
 
+def as_text(value: Any) -> str:
+    """An extracted value as a reader wants it: a list of plain values as the words joined by
+    commas ("Régimen de Sueldos, Régimen Simplificado"), anything nested as indented JSON that
+    keeps accents as written (Jinja's `tojson` escapes them to "R\\u00e9gimen")."""
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    return str(value)
+
+
+_env.filters["as_text"] = as_text
+
+
 @lru_cache(maxsize=1)
 def rule_catalogue() -> dict[str, dict[str, str]]:
     """code -> {outcome, rule, action}: the Spanish rule catalogue shipped with the package."""
