@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from claim_intake.masking import MaskedStream, mask_text
+
 # Quiet, offline Prefect unless the operator configured otherwise; set before Prefect imports.
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -23,7 +25,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Intake of medical-expense claim folios.")
 queue_app = typer.Typer(no_args_is_help=True, help="Inspect the routing queues.")
 app.add_typer(queue_app, name="queue")
-err = Console(stderr=True)
+err = Console(file=MaskedStream())  # operators' stderr: identifiers masked, as in the logs
 out = Console()
 
 
@@ -102,7 +104,7 @@ def routing_table(decisions) -> Table:
     table.add_column("reasons")
     for d in decisions:
         style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[d.route.value]
-        table.add_row(d.folio, f"[{style}]{d.route.value}[/{style}]", "; ".join(d.reasons()) or "-")
+        table.add_row(d.folio, f"[{style}]{d.route.value}[/{style}]", mask_text("; ".join(d.reasons())) or "-")
     return table
 
 
@@ -130,7 +132,7 @@ def demo(
             mismatches += not ok
             style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[decision.route.value]
             table.add_row(decision.folio, f"[{style}]{decision.route.value}[/{style}]",
-                          "; ".join(decision.reasons()) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
+                          mask_text("; ".join(decision.reasons())) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
             progress.advance(bar)
     out.print(table)
     from claim_intake.config import Settings

@@ -155,7 +155,7 @@ def folio_markdown(decision: Decision, paths: dict[str, str]) -> str:
     reasons += [(f.code, d.file, f.message_es) for d in decision.documents for f in d.findings if f.outcome != "warn"]
     if reasons:
         lines += ["## Motivos", "", "| código | archivo | motivo |", "|---|---|---|"]
-        lines += [f"| {c} | {_md(file)} | {_md(mask_text(m))} |" for c, file, m in reasons]
+        lines += [f"| {c} | {_md(mask_text(file))} | {_md(mask_text(m))} |" for c, file, m in reasons]
         lines.append("")
     if decision.missing:
         lines += ["## Faltan", ""] + [f"- {k.name_es} (`{k.value}`)" for k in decision.missing] + [""]
