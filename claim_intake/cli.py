@@ -52,6 +52,9 @@ def _flow_run(flow, *args):
     at exit."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+    from claim_intake.children import start_prefect_server
+
+    start_prefect_server()  # Prefect's own temporary server, if any, tied to this command
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return flow(*args)
 
