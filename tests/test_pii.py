@@ -78,8 +78,9 @@ def _folio_named_after_identifiers(source, target, rename: dict[str, str], extra
 
 
 def test_files_named_after_identifiers_are_masked_for_operators(tmp_path, sample_folios, monkeypatch):
-    """stderr, the routing table, report.html, the Prefect artifacts and the routed event show
-    the file names masked; the JSON decision (the contract's documents[].file) keeps them."""
+    """stderr, the routing table, report.html, the notice, the Prefect artifacts and the routed
+    event show the file names masked; the JSON decision (the contract's documents[].file) keeps
+    them."""
     import time
     from datetime import timedelta
 
@@ -112,6 +113,10 @@ def test_files_named_after_identifiers_are_masked_for_operators(tmp_path, sample
     for folio, named in (("AC-2026-000402", f"{clabe}_estado_cuenta.pdf"), ("DF-2026-000302", f"{rfc}_constancia.pdf")):
         report = (home / "reports" / folio / "report.html").read_text(encoding="utf-8")
         assert leaks(report) == [], f"unmasked identifiers in {folio}'s report.html"
+        notices = sorted((home / "reports" / folio).glob("notice-*"))  # to the provider, in pago_proveedor
+        assert notices, f"{folio} is pending documents: it has a notice"
+        for notice in notices:
+            assert leaks(notice.read_text(encoding="utf-8")) == [], f"unmasked identifiers in {notice.name}"
         decision = json.loads((home / "reports" / folio / "decision-001.json").read_text(encoding="utf-8"))
         assert named in [d["file"] for d in decision["documents"]]  # the contract keeps the name as sent
 
