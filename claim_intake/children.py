@@ -70,8 +70,10 @@ def exit_with_parent() -> None:
     parent = os.getppid()
     try:
         fd = os.pidfd_open(parent)
-    except (AttributeError, OSError):  # not Linux >= 5.3: the thread-bound tie is better than none
-        die_with_parent()
+    except (AttributeError, OSError):
+        # Not Linux >= 5.3. No thread-bound PR_SET_PDEATHSIG instead: it would kill the readers
+        # whenever the thread that started them ends. multiprocessing's own check (the parent
+        # closed its pipe) still ends the forkserver once it has finished importing.
         return
     if os.getppid() != parent:  # died (and we were re-parented) before the pidfd was opened
         os._exit(0)

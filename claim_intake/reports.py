@@ -191,7 +191,9 @@ def write_period_report(engine, start, end, out_dir: Path) -> dict[str, Path]:
         writer = csv.DictWriter(handle, fieldnames=FINDING_COLUMNS)
         writer.writeheader()
         for row in data.findings:
-            writer.writerow({**row, "evaluated_at": row["evaluated_at"].isoformat(), "message_es": mask_text(row["message_es"])})
+            writer.writerow({**row, "evaluated_at": row["evaluated_at"].isoformat(),
+                             "message_es": mask_text(row["message_es"]),
+                             "file": mask_text(row["file"]) if row["file"] else row["file"]})  # named after an RFC?
     html_path = out_dir / f"summary-{stem}.html"
     html_path.write_text(render_period_html(data), encoding="utf-8")
     return {"csv": csv_path, "html": html_path}

@@ -39,7 +39,8 @@ from claim_intake.kinds import DocumentKind
 
 log = logging.getLogger("claim_intake.sandbox")
 
-_PRELOAD = ["claim_intake.forkserver_tie", "claim_intake.sandbox", "extractors", "extractors.loader", "extractors.classify",
+_PRELOAD = ["claim_intake.forkserver_tie",  # first: ties the forkserver to us before the slow imports
+            "claim_intake.sandbox", "extractors", "extractors.loader", "extractors.classify",
             "extractors.invoice_pdf", "extractors.csf", "extractors.bank_statement", "extractors.forms",
             "extractors.foreign_invoice"]
 

@@ -120,6 +120,16 @@ def test_files_named_after_identifiers_are_masked_for_operators(tmp_path, sample
         decision = json.loads((home / "reports" / folio / "decision-001.json").read_text(encoding="utf-8"))
         assert named in [d["file"] for d in decision["documents"]]  # the contract keeps the name as sent
 
+    from claim_intake.config import Settings
+    from claim_intake.reports import write_period_report
+    from storage import open_storage
+
+    today = date.today()
+    period = write_period_report(open_storage(Settings(home=home)).state.engine, today - timedelta(days=1),
+                                 today + timedelta(days=1), tmp_path / "period")
+    for path in period.values():
+        assert leaks(path.read_text(encoding="utf-8")) == [], f"unmasked identifiers in {path.name}"
+
     keys = ["folio-ac-2026-000402", "folio-ac-2026-000402-report", "folio-df-2026-000302",
             "folio-df-2026-000302-report"]
     with get_client(sync_client=True) as client:
