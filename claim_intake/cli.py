@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.markup import escape
 
 from claim_intake.cli_errors import held_run_errors, home_failure, home_failure_line, printable, quiet_exit
+from claim_intake.masking import MaskedStream, mask_text
 
 # Quiet, offline Prefect unless the operator configured otherwise; set before Prefect imports.
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -45,7 +46,7 @@ class _App(typer.Typer):
 app = _App(add_completion=False, no_args_is_help=True, help="Intake of medical-expense claim folios.")
 queue_app = typer.Typer(no_args_is_help=True, help="Inspect the routing queues.")
 app.add_typer(queue_app, name="queue")
-err = Console(stderr=True)
+err = Console(file=MaskedStream())  # operators' stderr: identifiers masked, as in the logs
 out = Console()
 
 
@@ -91,6 +92,9 @@ def _flow_run(flow, *args):
     at exit."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+    from claim_intake.children import start_prefect_server
+
+    start_prefect_server()  # Prefect's own temporary server, if any, tied to this command
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return flow(*args)
 
@@ -154,7 +158,7 @@ def routing_table(decisions) -> Table:
     table.add_column("reasons")
     for d in decisions:
         style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[d.route.value]
-        table.add_row(d.folio, f"[{style}]{d.route.value}[/{style}]", "; ".join(d.reasons()) or "-")
+        table.add_row(d.folio, f"[{style}]{d.route.value}[/{style}]", mask_text("; ".join(d.reasons())) or "-")
     return table
 
 
@@ -182,7 +186,7 @@ def demo(
             mismatches += not ok
             style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[decision.route.value]
             table.add_row(decision.folio, f"[{style}]{decision.route.value}[/{style}]",
-                          "; ".join(decision.reasons()) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
+                          mask_text("; ".join(decision.reasons())) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
             progress.advance(bar)
     out.print(table)
     from claim_intake.config import Settings

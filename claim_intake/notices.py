@@ -87,7 +87,7 @@ def build_notice(decision: Decision, manifest: FolioManifest) -> Notice | None:
     if decision.route is not Route.PENDING_DOCUMENTS:
         return None
     rejected = [
-        RejectedFile(d.file, d.kind.name_es, [_reason(f) for f in d.findings if f.outcome is Outcome.REJECT])
+        RejectedFile(mask_text(d.file), d.kind.name_es, [_reason(f) for f in d.findings if f.outcome is Outcome.REJECT])
         for d in decision.documents if d.status is DocumentStatus.REJECTED
     ]
     folio_reasons = [_reason(f) for f in decision.folio_findings

@@ -31,6 +31,20 @@ _env = Environment(loader=PackageLoader("claim_intake", "templates"), autoescape
 _env.filters["mask"] = lambda value: mask_text(str(value))
 
 
+def as_text(value: Any) -> str:
+    """An extracted value as a reader wants it: a list of plain values as the words joined by
+    commas ("Régimen de Sueldos, Régimen Simplificado"), anything nested as indented JSON that
+    keeps accents as written (Jinja's `tojson` escapes them to "R\\u00e9gimen")."""
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    return str(value)
+
+
+_env.filters["as_text"] = as_text
+
+
 @lru_cache(maxsize=1)
 def rule_catalogue() -> dict[str, dict[str, str]]:
     """code -> {outcome, rule, action}: the Spanish rule catalogue shipped with the package."""
@@ -150,7 +164,7 @@ def folio_markdown(decision: Decision, paths: dict[str, str]) -> str:
     reasons += [(f.code, d.file, f.message_es) for d in decision.documents for f in d.findings if f.outcome != "warn"]
     if reasons:
         lines += ["## Motivos", "", "| código | archivo | motivo |", "|---|---|---|"]
-        lines += [f"| {c} | {_md(file)} | {_md(mask_text(m))} |" for c, file, m in reasons]
+        lines += [f"| {c} | {_md(mask_text(file))} | {_md(mask_text(m))} |" for c, file, m in reasons]
         lines.append("")
     if decision.missing:
         lines += ["## Faltan", ""] + [f"- {k.name_es} (`{k.value}`)" for k in decision.missing] + [""]
@@ -186,7 +200,9 @@ def write_period_report(engine, start, end, out_dir: Path) -> dict[str, Path]:
         writer = csv.DictWriter(handle, fieldnames=FINDING_COLUMNS)
         writer.writeheader()
         for row in data.findings:
-            writer.writerow({**row, "evaluated_at": row["evaluated_at"].isoformat(), "message_es": mask_text(row["message_es"])})
+            writer.writerow({**row, "evaluated_at": row["evaluated_at"].isoformat(),
+                             "message_es": mask_text(row["message_es"]),
+                             "file": mask_text(row["file"]) if row["file"] else row["file"]})  # named after an RFC?
     html_path = out_dir / f"summary-{stem}.html"
     html_path.write_text(render_period_html(data), encoding="utf-8")
     return {"csv": csv_path, "html": html_path}

@@ -14,18 +14,20 @@ reuse the compiled SAT schemas (~300 MB and ~0.7 s to build, which a worker woul
 
 The pool is created once per process on first use and reused; workers come from a forkserver
 that imported the PDF/image stack once, so replacing a killed worker costs a fork, not a Python
-start-up. Workers die with their parent (PR_SET_PDEATHSIG via the forkserver), so a kill -9 of
-the pipeline leaves no reader behind."""
+start-up. Nothing outlives the pipeline (claim_intake/children.py): the forkserver exits when the
+process that started it does, workers die with the forkserver (PR_SET_PDEATHSIG) and tesseract
+with its worker, so neither the end nor a kill -9 of the pipeline leaves a reader behind; the
+pools are stopped when the process exits."""
 
 from __future__ import annotations
 
 import atexit
-import ctypes
 import logging
 import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -37,10 +39,10 @@ from claim_intake.kinds import DocumentKind
 
 log = logging.getLogger("claim_intake.sandbox")
 
-_PRELOAD = ["claim_intake.sandbox", "extractors", "extractors.loader", "extractors.classify",
+_PRELOAD = ["claim_intake.forkserver_tie",  # first: ties the forkserver to us before the slow imports
+            "claim_intake.sandbox", "extractors", "extractors.loader", "extractors.classify",
             "extractors.invoice_pdf", "extractors.csf", "extractors.bank_statement", "extractors.forms",
             "extractors.foreign_invoice"]
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,12 @@ def _init_worker(memory_mb: int) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
+    from claim_intake import children
+
+    children.die_with_parent()
+    forkserver = sys.modules.get("claim_intake.forkserver_tie")
+    if forkserver is not None and os.getppid() != forkserver.FORKSERVER_PID:
+        os._exit(0)  # the forkserver died between our fork and the tie: nobody will use us
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
@@ -129,6 +133,7 @@ def _read_in_worker(job: ReadJob, min_text_chars: int, cpu_seconds: float, trust
 _lock = threading.Lock()
 _pools: dict[tuple[int, int], pebble.ProcessPool] = {}
 _specs: dict[int, tuple[object, tuple]] = {}
+_shutdown_registered = False
 
 
 def _context():
@@ -160,11 +165,14 @@ def pool(memory_mb: int, workers: int | None = None) -> pebble.ProcessPool:
             return found
         created = pebble.ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(memory_mb,),
                                      context=_context())
+        global _shutdown_registered
+        if not _shutdown_registered:  # with the first pool, not at import
+            atexit.register(shutdown)
+            _shutdown_registered = True
         _pools[key] = created
         return created
 
 
-@atexit.register
 def shutdown() -> None:
     """Stop every pool (workers are killed, not waited for: their documents are abandoned)."""
     with _lock:

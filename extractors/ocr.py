@@ -196,9 +196,12 @@ def _pgm(gray: Image.Image) -> bytes:
 
 
 def _run(args: list[str], stdin: bytes, timeout_s: float) -> str:
+    from claim_intake.children import popen_tie
+
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        done = subprocess.run(args, input=stdin, capture_output=True, timeout=timeout_s, env=env, check=False)
+    try:  # tied to this thread, which waits for it: a killed reader leaves no tesseract behind
+        done = subprocess.run(args, input=stdin, capture_output=True, timeout=timeout_s, env=env, check=False,
+                              **popen_tie())
     except FileNotFoundError:
         raise OcrError(f"tesseract not found ({TESSERACT}); install tesseract-ocr and tesseract-ocr-spa") from None
     if done.returncode != 0:

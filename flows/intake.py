@@ -30,7 +30,7 @@ from claim_intake import pipeline
 from claim_intake.config import Ruleset, Settings, current_settings, load_ruleset
 from claim_intake.decision import Decision, Route
 from claim_intake.folio import ManifestError
-from claim_intake.masking import install_masking
+from claim_intake.masking import install_masking, mask_text
 from claim_intake.reports import write_folio_report
 from storage import Storage, open_storage
 
@@ -73,13 +73,13 @@ def _run_name() -> str:
                 return folio_dir.name
             return str(json.loads(handle.read(1_000_000))["folio"])[:64]
     except Exception:
-        return folio_dir.name
+        return mask_text(folio_dir.name)
 
 
 def _folio_task_name() -> str:
     from prefect.runtime import task_run
 
-    return Path(str(task_run.parameters.get("folio_dir", "folio"))).name[:64]
+    return mask_text(Path(str(task_run.parameters.get("folio_dir", "folio"))).name)[:64]
 
 
 @dataclass(frozen=True)
@@ -220,18 +220,19 @@ def _tag_run(decision: Decision, manifest) -> None:
 
 def _publish(decision: Decision, report_paths: dict[str, str], notice: dict | None) -> None:
     """What operators see in Prefect per folio: a table of its documents and findings, and the
-    markdown report with the reasons, the report files and the notice."""
+    markdown report with the reasons, the report files and the notice. File names are masked:
+    claimants name files after their RFC or CLABE, and operators do not need those."""
     from prefect.artifacts import create_markdown_artifact
 
     from claim_intake.reports import folio_markdown
 
     rows = [
-        {"file": d.file, "kind": d.kind.value, "status": d.status.value,
+        {"file": mask_text(d.file), "kind": d.kind.value, "status": d.status.value,
          "findings": ", ".join(f"{f.code} ({f.outcome.value})" for f in d.findings) or "-"}
         for d in decision.documents
     ]
     rows += [{"file": "(folio)", "kind": "-", "status": decision.route.value,
-              "findings": f"{f.code} ({f.outcome.value}) {f.message_es}"} for f in decision.folio_findings]
+              "findings": mask_text(f"{f.code} ({f.outcome.value}) {f.message_es}")} for f in decision.folio_findings]
     key = _artifact_key(decision.folio)
     create_table_artifact(
         key=key[:100], table=rows,
@@ -332,13 +333,13 @@ def intake_batch(folio_dirs: list[str], as_of: date | None = None) -> dict[str, 
                 outcome = _intake_one(folio_dir, as_of, publisher, artifacts=False)
             except Exception as exc:  # noqa: BLE001 - recorded on the failed task run; go on with the rest
                 routes[Path(folio_dir).name] = f"failed: {type(exc).__name__}"
-                rows.append({"folio": Path(folio_dir).name, "route": "failed", "reasons": type(exc).__name__,
+                rows.append({"folio": mask_text(Path(folio_dir).name), "route": "failed", "reasons": type(exc).__name__,
                              "report": "-"})
                 continue
             decision = outcome.decision
             routes[decision.folio] = decision.route.value
             rows.append({"folio": decision.folio, "route": decision.route.value,
-                         "reasons": "; ".join(decision.reasons()) or "-",
+                         "reasons": mask_text("; ".join(decision.reasons())) or "-",
                          "report": outcome.report_paths.get("html", "-")})
         if rows:
             publisher.submit(_publish_batch, rows)

@@ -47,3 +47,27 @@ def test_masking_of_extracted_fields():
     assert shown["clabe"] == "**************6786"
     assert "800101" not in shown["text"] and "0121800012" not in shown["text"]
     assert shown["total"] == "1500.00"
+
+
+def _decision_with(extracted: dict, file: str = "constancia.pdf"):
+    from datetime import date, datetime, timezone
+
+    from claim_intake.decision import Decision, DocumentResult, DocumentStatus, Route
+    from claim_intake.kinds import DocumentKind
+
+    doc = DocumentResult(file=file, sha256="0" * 64, size=10, media_type="application/pdf",
+                         kind=DocumentKind.TAX_STATUS_CERTIFICATE, status=DocumentStatus.ACCEPTED, extracted=extracted)
+    return Decision(folio="DF-2026-009999", route=Route.ADJUDICATION, ruleset="test", as_of=date(2026, 3, 1),
+                    evaluated_at=datetime(2026, 3, 1, tzinfo=timezone.utc), documents=[doc])
+
+
+def test_report_shows_extracted_lists_as_written_not_json_escapes():
+    from claim_intake.reports import render_folio_html
+
+    html = render_folio_html(_decision_with({
+        "regimes": ["Régimen de Sueldos y Salarios", "Régimen Simplificado de Confianza"],
+        "address": {"municipio": "Benito Juárez", "entidad": "Ciudad de México"},
+    }))
+    assert "Régimen de Sueldos y Salarios, Régimen Simplificado de Confianza" in html
+    assert "Benito Juárez" in html and "Ciudad de México" in html
+    assert "\\u00" not in html
