@@ -73,6 +73,18 @@ def _read_pdf(name: str, data: bytes, *, ocr: bool, min_text_chars: int) -> Docu
         pdf.close()
 
 
+def read_pdf_by_ocr(name: str, data: bytes, hidden: list[HiddenText]) -> DocumentContent:
+    """The PDF read from its rendered pages only, as a scan would be, for a document whose text
+    layer was caught disagreeing with its pages (`hidden` says where: PKG-009)."""
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        content = _ocr_pdf(name, data, pdf, len(pdf))
+    finally:
+        pdf.close()
+    info = content.text_info.model_copy(update={"hidden_text": list(hidden)})
+    return DocumentContent(content.name, content.data, content.media_type, content.pages, info)
+
+
 def _ocr_pdf(name: str, data: bytes, pdf: pypdfium2.PdfDocument, page_count: int) -> DocumentContent:
     """Only the pages needed are read. The first page goes alone: if it is a bank statement's,
     it holds the holder, CLABE and period, and the movement pages are never OCR'd. Otherwise the

@@ -144,3 +144,70 @@ def test_no_sample_folio_has_hidden_text(home, tmp_path, sample_folios):
         decision = process_folio.fn(str(copy), date.fromisoformat(expected["as_of"])).decision
         assert "PKG-009" not in decision.codes(), folder.name
         assert (decision.route.value, decision.codes()) == (expected["route"], expected["codes"]), folder.name
+
+
+# ------------------------------------------------------------------ key fields against the page
+
+def covered_csf() -> bytes:
+    """The holder's own CSF with every printed RFC painted over by a white box: the text layer
+    still says the holder's RFC, in ordinary black text, but no one can see it. Nothing in the
+    page's objects gives that away (a white rectangle is an ordinary shape); only comparing the
+    text layer with an OCR of where the RFC is printed does."""
+    from reportlab.pdfgen.canvas import Canvas as Overlay
+
+    data = build_csf(rfc=g.HOLDER.rfc, name=g.HOLDER.name, issued_on=date(2026, 11, 5), postal_code=g.HOLDER.postal_code)
+    pdf = pypdfium2.PdfDocument(data)
+    for index in range(len(pdf)):
+        page = pdf[index]
+        textpage = page.get_textpage()
+        searcher = textpage.search(g.HOLDER.rfc)
+        boxes = []
+        while (match := searcher.get_next()) is not None:
+            chars = [textpage.get_charbox(i) for i in range(match[0], match[0] + match[1])]
+            boxes.append((min(c[0] for c in chars), min(c[1] for c in chars), max(c[2] for c in chars),
+                          max(c[3] for c in chars)))
+        if not boxes:
+            continue
+        buffer = io.BytesIO()
+        overlay = Overlay(buffer, pagesize=letter, invariant=1)
+        overlay.setFillColorRGB(1, 1, 1)
+        for left, bottom, right, top in boxes:
+            overlay.rect(left - 1, bottom - 1, right - left + 2, top - bottom + 2, stroke=0, fill=1)
+        overlay.showPage()
+        overlay.save()
+        cover = pypdfium2.PdfDocument(buffer.getvalue())
+        page.insert_obj(cover.page_as_xobject(0, pdf).as_pageobject())
+        page.gen_content()
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def cross_checking(tmp_path, monkeypatch):
+    """The default rule set with `cross_check_key_fields: true`."""
+    from importlib.resources import files
+
+    text = files("claim_intake").joinpath("defaults/ruleset.yaml").read_text("utf-8")
+    assert "cross_check_key_fields: false" in text
+    path = tmp_path / "ruleset.yaml"
+    path.write_text(text.replace("cross_check_key_fields: false", "cross_check_key_fields: true"))
+    monkeypatch.setenv("CLAIM_INTAKE_RULESET_FILE", str(path))
+    return path
+
+
+def test_a_key_field_the_page_does_not_show_is_pkg009_and_judged_by_ocr(home, tmp_path, cross_checking):
+    decision = decide(csf_folio(tmp_path, "DF-2026-009903", covered_csf()))
+    findings = csf_findings(decision)
+    assert findings["PKG-009"].outcome == "warn"
+    assert findings["PKG-009"].evidence["causes"] == ["ocr_disagrees"]
+    assert "rfc" in findings["PKG-009"].evidence["fields"]
+    # read from its pixels, the certificate shows no RFC at all: not the holder's certificate
+    assert decision.route.value == "pending_documents", decision.codes()
+    assert {"CSF-004", "CSF-005"} & set(findings)
+
+
+def test_cross_check_agrees_with_an_ordinary_csf(home, tmp_path, cross_checking):
+    ordinary = build_csf(rfc=g.HOLDER.rfc, name=g.HOLDER.name, issued_on=date(2026, 11, 5), postal_code=g.HOLDER.postal_code)
+    decision = decide(csf_folio(tmp_path, "DF-2026-009904", ordinary))
+    assert decision.route.value == "adjudication" and "PKG-009" not in decision.codes()
