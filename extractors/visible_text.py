@@ -6,9 +6,10 @@ layer nobody sees: drawn in render mode 3 (invisible) or 7 (clip only), outside 
 in the background colour, too small to see, or painted over by an image drawn later. Such a
 page must be judged by what it shows, so the loader OCRs it instead of believing its text.
 
-Only the page's object list is walked (a few ctypes calls per object, no rendering), so an
-ordinary document costs well under a millisecond a page; pixels are touched only once something
-suspicious is found. Objects inside Form XObjects are visited too, with their form's matrix
+Only the page's object list is walked (two ctypes calls per object, a few more per text object,
+no rendering): ~0.1 ms for a page of text, ~1 ms for a page whose QR code is drawn as ~500
+vector squares (bench/visible_text.py); pixels are touched only for near-white text over a
+shape (a few milliseconds' crop) or once something hidden is found (the page's OCR). Objects inside Form XObjects are visited too, with their form's matrix
 applied, so nesting the hidden text in a form does not hide it from this check."""
 
 from __future__ import annotations
@@ -62,16 +63,21 @@ class _Obj:
 
 
 def hidden_text(page: pypdfium2.PdfPage, textpage: pypdfium2.PdfTextPage, number: int) -> list[HiddenRun]:
-    """The page's hidden text, grouped by cause; [] for an ordinary page. `number` is 1-based."""
-    objects = _walk(_address(page.raw), form=False, matrix=_IDENTITY, start=0)
+    """The page's hidden text, grouped by cause; [] for an ordinary page. `number` is 1-based.
+    Text a page's text layer does not yield is never read, so it does not matter here: a page
+    without characters (a scan) is not walked at all."""
+    if textpage.count_chars() <= 0:
+        return []
+    objects, paths, _ = _walk(_address(page.raw), form=False, matrix=_IDENTITY, start=0)
     texts = [o for o in objects if o.kind == pdfium.FPDF_PAGEOBJ_TEXT]
     if not texts:
         return []
     page_box = tuple(page.get_bbox())
-    painted = _Painted(objects)
+    painted = _Painted(objects, paths)
+    probe = _Probe()
     counts: dict[str, int] = {}
     for text in texts:
-        cause = _cause(page, text, page_box, painted)
+        cause = _cause(page, text, page_box, painted, probe)
         if cause:
             counts[cause] = counts.get(cause, 0) + _visible_chars(text.raw, textpage)
     return [HiddenRun(number, cause, chars) for cause, chars in counts.items() if chars >= MIN_HIDDEN_CHARS]
@@ -85,8 +91,8 @@ class _Painted:
     stops at the first shape smaller than the text (a QR code's hundreds of modules are never
     compared with a line of text). Fill colours are asked of pdfium only when needed."""
 
-    def __init__(self, objects: list[_Obj]):
-        self._objects = objects
+    def __init__(self, objects: list[_Obj], paths: list):
+        self._objects, self._paths = objects, paths
         self._shapes: list[tuple[float, _Obj]] | None = None
         self._images: list[tuple[float, _Obj]] | None = None
         self._colours: dict[int, tuple | None] = {}
@@ -95,7 +101,8 @@ class _Painted:
     def shapes(self) -> list[tuple[float, _Obj]]:
         """Every painting object with its box, largest first; paths are boxed on first use."""
         if self._shapes is None:
-            boxed = (o.boxed() for o in self._objects if o.kind in _PAINTING)
+            paths = (_Obj(order, pdfium.FPDF_PAGEOBJ_PATH, None, raw, matrix) for order, raw, matrix in self._paths)
+            boxed = [o.boxed() for o in self._objects if o.kind in _PAINTING] + [p.boxed() for p in paths]
             self._shapes = sorted(((_area(o.box), o) for o in boxed if o is not None),
                                   key=lambda pair: pair[0], reverse=True)
         return self._shapes
@@ -128,22 +135,41 @@ class _Painted:
         return self._colours[shape.order]
 
 
-def _cause(page, text: _Obj, page_box, painted: _Painted) -> str | None:
-    mode = _api().FPDFTextObj_GetTextRenderMode(text.raw)
+class _Probe:
+    """The per-text pdfium calls of one page, bound once, with one buffer for the colour's four
+    out-parameters: these run for every text object of every page, so what Python does around
+    each ctypes call is most of their cost."""
+
+    def __init__(self):
+        api = _api()
+        self.mode_of = api.FPDFTextObj_GetTextRenderMode
+        self._fill, self._stroke = api.FPDFPageObj_GetFillColor, api.FPDFPageObj_GetStrokeColor
+        self._channels = (ctypes.c_uint * _CHANNELS)()
+        base, size = ctypes.addressof(self._channels), ctypes.sizeof(ctypes.c_uint)
+        self._addresses = tuple(base + i * size for i in range(_CHANNELS))
+
+    def colour(self, raw: int, stroke: bool = False) -> tuple[int, int, int, int] | None:
+        if not (self._stroke if stroke else self._fill)(raw, *self._addresses):
+            return None
+        return tuple(self._channels)
+
+
+def _cause(page, text: _Obj, page_box, painted: _Painted, probe: _Probe) -> str | None:
+    mode = probe.mode_of(text.raw)
     if mode in _INVISIBLE_MODES:
         return _INVISIBLE_MODES[mode]
     if _outside(text.box, page_box):
         return OFF_PAGE
     if text.box[3] - text.box[1] < MIN_VISIBLE_HEIGHT_PT:
         return TINY
-    if _paint_is_background(page, text, mode, page_box, painted):
+    if _paint_is_background(page, text, mode, page_box, painted, probe):
         return BACKGROUND
-    if any(image.order > text.order for image in painted.covering(text, painted.images)):
+    if painted.images and any(image.order > text.order for image in painted.covering(text, painted.images)):
         return UNDER_IMAGE
     return None
 
 
-def _paint_is_background(page, text: _Obj, mode: int, page_box, painted: _Painted) -> bool:
+def _paint_is_background(page, text: _Obj, mode: int, page_box, painted: _Painted, probe: _Probe) -> bool:
     """Glyphs painted fully transparent, or near-white on what looks white. Near-white glyphs
     with nothing painted under them are on the white page: hidden, no pixels needed. Near-white
     glyphs over an image, a shading or a filled shape of another colour (white text on a dark
@@ -153,9 +179,9 @@ def _paint_is_background(page, text: _Obj, mode: int, page_box, painted: _Painte
     every path under every line would cost more than reading the page; the key-field
     cross-check (extractors.key_fields) covers those on the fields that matter."""
     if mode in _FILL_MODES:
-        colour = _colour(_api().FPDFPageObj_GetFillColor, text.raw)
+        colour = probe.colour(text.raw)
     elif mode in _STROKE_ONLY_MODES:
-        colour = _colour(_api().FPDFPageObj_GetStrokeColor, text.raw)
+        colour = probe.colour(text.raw, stroke=True)
     else:
         return False
     if colour is None:
@@ -276,10 +302,12 @@ def _address(handle) -> int:
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def _walk(parent, *, form: bool, matrix, start: int):
-    """Every object in paint order, Form XObjects opened, boxes in page space. `order` is the
-    paint position over the whole page (later objects paint over earlier ones). The four
-    floats pdfium writes the bounds into are allocated once per walk, not per object."""
+def _walk(parent, *, form: bool, matrix, start: int, paths: list | None = None) -> tuple[list[_Obj], list, int]:
+    """Every object in paint order, Form XObjects opened, boxes in page space: (texts, images
+    and shadings as _Obj; paths as bare (order, handle, matrix), boxed only if ever needed: a
+    QR code drawn as vectors is hundreds of them). `order` is the paint position over the whole
+    page (later objects paint over earlier ones); the last item is the order after the walk.
+    The four floats pdfium writes the bounds into are allocated once per walk, not per object."""
     api = _api()
     count_objects, get_object = ((api.FPDFFormObj_CountObjects, api.FPDFFormObj_GetObject) if form
                                  else (api.FPDFPage_CountObjects, api.FPDFPage_GetObject))
@@ -288,25 +316,23 @@ def _walk(parent, *, form: bool, matrix, start: int):
     refs = (ctypes.pointer(left), ctypes.pointer(bottom), ctypes.pointer(right), ctypes.pointer(top))
     identity = matrix == _IDENTITY
     form_kind, path_kind = pdfium.FPDF_PAGEOBJ_FORM, pdfium.FPDF_PAGEOBJ_PATH
-    out, order = [], start
-    append = out.append
+    out, paths = [], [] if paths is None else paths
+    order = start
+    add_path = paths.append
     for index in range(max(count_objects(parent), 0)):
         raw = get_object(parent, index)
-        if not raw:
-            continue
-        kind = get_type(raw)
-        if kind == path_kind:  # hundreds on a page with a QR code: boxed only if needed
-            append(_Obj(order, kind, None, raw, matrix))
+        kind = get_type(raw) if raw else -1
+        if kind == path_kind:
+            add_path((order, raw, matrix))
         elif kind == form_kind:
-            inner = _walk(raw, form=True, matrix=_compose(_matrix(raw), matrix), start=order)
+            inner, _, order = _walk(raw, form=True, matrix=_compose(_matrix(raw), matrix), start=order, paths=paths)
             out += inner
-            order += len(inner)
             continue
-        elif get_bounds(raw, *refs):
+        elif kind > 0 and get_bounds(raw, *refs):
             box = (left.value, bottom.value, right.value, top.value)
-            append(_Obj(order, kind, box if identity else _transform(box, matrix), raw))
+            out.append(_Obj(order, kind, box if identity else _transform(box, matrix), raw))
         order += 1
-    return out
+    return out, paths, order
 
 
 def _bounds(raw: int) -> tuple[float, float, float, float] | None:
