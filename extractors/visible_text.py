@@ -302,7 +302,11 @@ def _address(handle) -> int:
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def _walk(parent, *, form: bool, matrix, start: int, paths: list | None = None) -> tuple[list[_Obj], list, int]:
+MAX_FORM_DEPTH = 16  # forms nested deeper than this are not opened (pdfium stops drawing them too)
+
+
+def _walk(parent, *, form: bool, matrix, start: int, paths: list | None = None, depth: int = 0,
+          ) -> tuple[list[_Obj], list, int]:
     """Every object in paint order, Form XObjects opened, boxes in page space: (texts, images
     and shadings as _Obj; paths as bare (order, handle, matrix), boxed only if ever needed: a
     QR code drawn as vectors is hundreds of them). `order` is the paint position over the whole
@@ -325,8 +329,10 @@ def _walk(parent, *, form: bool, matrix, start: int, paths: list | None = None) 
         if kind == path_kind:
             add_path((order, raw, matrix))
         elif kind == form_kind:
-            inner, _, order = _walk(raw, form=True, matrix=_compose(_matrix(raw), matrix), start=order, paths=paths)
-            out += inner
+            if depth < MAX_FORM_DEPTH:
+                inner, _, order = _walk(raw, form=True, matrix=_compose(_matrix(raw), matrix), start=order,
+                                        paths=paths, depth=depth + 1)
+                out += inner
             continue
         elif kind > 0 and get_bounds(raw, *refs):
             box = (left.value, bottom.value, right.value, top.value)
