@@ -4,8 +4,8 @@
 
 1. Hidden-text detection (extractors/visible_text.py): read_content of every PDF of bench/folio.py's
    typical folio with the page-object walk and without it (the loader's call replaced by a no-op),
-   CPU ms per folio and per PDF, best of `n` rounds (the machine is shared: the minimum is the
-   cost, the rest is other people's load).
+   this process's CPU ms per folio and per PDF, best of `n` rounds (the machine is shared: the
+   minimum is the cost, the rest is other people's load).
 2. Key-field cross-check (extractors/key_fields.py): CPU ms (this process + tesseract) per
    digital CSF, bank statement and invoice PDF of the typical folio, median of `n`."""
 
@@ -37,11 +37,11 @@ def detection(pdfs: list[tuple[str, bytes]], rounds: int) -> dict[str, float]:
         for _ in range(rounds):
             for label, check in (("with", real), ("without", lambda *args: [])):
                 loader.hidden_text = check
-                start = cpu()
+                start = time.process_time()
                 for _ in range(5):
                     for name, data in pdfs:
                         loader.read_content(name, data, "application/pdf")
-                best[label] = min(best[label], (cpu() - start) / 5 * 1000)
+                best[label] = min(best[label], (time.process_time() - start) / 5 * 1000)
     finally:
         loader.hidden_text = real
     return best

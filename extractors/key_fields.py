@@ -135,6 +135,9 @@ def _locate(pdf: pypdfium2.PdfDocument, wanted) -> list[_Region]:
     regions: list[_Region] = []
     for index in range(min(len(pdf), MAX_PAGES)):
         page = pdf[index]
+        if page.get_rotation():  # crops are not reliable on a turned page: not cross-checked
+            page.close()
+            continue
         textpage = page.get_textpage()
         try:
             text = textpage.get_text_range()
