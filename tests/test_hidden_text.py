@@ -211,3 +211,20 @@ def test_cross_check_agrees_with_an_ordinary_csf(home, tmp_path, cross_checking)
     ordinary = build_csf(rfc=g.HOLDER.rfc, name=g.HOLDER.name, issued_on=date(2026, 11, 5), postal_code=g.HOLDER.postal_code)
     decision = decide(csf_folio(tmp_path, "DF-2026-009904", ordinary))
     assert decision.route.value == "adjudication" and "PKG-009" not in decision.codes()
+
+
+def test_the_cli_answer_carries_pkg009_and_csf004(tmp_path, prefect_harness):
+    """The contract itself: `claim-intake process DIR --json` on the invisible-layer forgery."""
+    from cli_runner import cli
+    from prefect.settings import PREFECT_API_URL
+
+    folder = csf_folio(tmp_path, "DF-2026-009906", forged_csf("invisible"))
+    result = cli("process", str(folder), "--as-of", AS_OF.isoformat(), "--json", home=tmp_path / "home",
+                 api_url=PREFECT_API_URL.value())
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["route"] == "pending_documents"
+    (doc,) = answer["documents"]
+    outcomes = {f["code"]: f["outcome"] for f in doc["findings"]}
+    assert outcomes["PKG-009"] == "warn" and outcomes["CSF-004"] == "reject"
+    assert g.HOLDER.rfc not in result.stdout  # the hidden layer's RFC is not echoed anywhere
