@@ -51,6 +51,10 @@ class Thresholds(_Frozen):
     read_timeout_s: float = Field(60, gt=0)  # wall seconds per document in a reader process
     read_memory_mb: int = Field(1024, ge=128)  # address space of a reader process (RLIMIT_AS)
     read_inline_xml_bytes: int = Field(262_144, ge=0)  # smaller XML is parsed in-process (strict parser)
+    # PKG-009: OCR the printed region of each key field of digital CSFs, bank statements and
+    # invoice PDFs and compare it with the text layer (extractors/key_fields.py). One tesseract
+    # run per such document (~100-150 ms CPU): off by default, see docs/ocr.md.
+    cross_check_key_fields: bool = False
 
 
 class RegimeRetention(_Frozen):

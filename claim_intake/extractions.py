@@ -20,6 +20,21 @@ class _Extraction(BaseModel):
         return self.model_dump(mode="json", exclude_none=True, exclude={"kind"})
 
 
+class HiddenText(BaseModel):
+    """Text a person cannot see on one page of a PDF (PKG-009), or a key field whose text layer
+    disagrees with an OCR of where it is printed. Counts and places only: never the hidden text,
+    which may carry someone's RFC or CLABE."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    page: int  # 1-based
+    # invisible (render mode 3), clip_only (mode 7), off_page, tiny, background_colour,
+    # under_image, or ocr_disagrees (key-field cross-check)
+    cause: str
+    chars: int = 0
+    field: str | None = None  # ocr_disagrees: rfc, clabe, uuid, total, issued_on, ...
+
+
 class TextInfo(BaseModel):
     """How the text of a PDF or image was obtained; legibility rules read this."""
 
@@ -30,6 +45,9 @@ class TextInfo(BaseModel):
     ocr: bool = False
     ocr_mean_confidence: float | None = None
     ocr_words: int | None = None
+    # PKG-009: what was hidden in the text layer; the pages concerned were read by OCR instead.
+    # None (not []) when nothing was found, so ordinary documents' JSON does not change.
+    hidden_text: list[HiddenText] | None = None
 
 
 class Concept(BaseModel):

@@ -42,7 +42,7 @@ log = logging.getLogger("claim_intake.sandbox")
 _PRELOAD = ["claim_intake.forkserver_tie",  # first: ties the forkserver to us before the slow imports
             "claim_intake.sandbox", "extractors", "extractors.loader", "extractors.classify",
             "extractors.invoice_pdf", "extractors.csf", "extractors.bank_statement", "extractors.forms",
-            "extractors.foreign_invoice"]
+            "extractors.foreign_invoice", "extractors.visible_text", "extractors.key_fields"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,8 @@ def _trust_from_spec(spec):
     return store
 
 
-def _read_in_worker(job: ReadJob, min_text_chars: int, cpu_seconds: float, trust_spec, stamp_dir):
+def _read_in_worker(job: ReadJob, min_text_chars: int, cpu_seconds: float, trust_spec, stamp_dir,
+                    cross_check: bool = False):
     _arm_cpu_limit(cpu_seconds)
     stamps = None
     if stamp_dir is not None:
@@ -124,7 +125,8 @@ def _read_in_worker(job: ReadJob, min_text_chars: int, cpu_seconds: float, trust
 
         stamps = stamp_certificates_from_dir(stamp_dir)
     doc = extractors.read_document(job.name, job.data, job.media_type, job.declared, min_text_chars=min_text_chars,
-                                   trust_store=_trust_from_spec(trust_spec), stamp_certificates=stamps)
+                                   trust_store=_trust_from_spec(trust_spec), stamp_certificates=stamps,
+                                   cross_check=cross_check)
     return doc.with_data(b"")  # the parent has the bytes: do not send a second copy back
 
 
@@ -206,7 +208,7 @@ def _stamp_dir(stamp_certificates) -> str | None:
 
 def read_all(
     jobs: list[ReadJob], budget: Budget, *, min_text_chars: int = 40, trust_store=None, stamp_certificates=None,
-    workers: int | None = None,
+    workers: int | None = None, cross_check: bool = False,
 ) -> dict[str, extractors.ReadDocument]:
     """Read every job within `budget`; name -> ReadDocument, in the order of `jobs`. Never raises
     for a document: an overrun, a crash or an exception of the reader is that document's
@@ -218,13 +220,14 @@ def read_all(
             continue
         spec = _trust_spec(trust_store) if job.media_type == extractors.sniff.XML else None
         futures[job.name] = pool(budget.memory_mb, workers).schedule(
-            _read_in_worker, args=(job, min_text_chars, budget.seconds, spec, _stamp_dir(stamp_certificates)),
+            _read_in_worker, args=(job, min_text_chars, budget.seconds, spec, _stamp_dir(stamp_certificates),
+                                   cross_check),
             timeout=budget.seconds)
     for job in jobs:
         if job.name not in futures:
             out[job.name] = extractors.read_document(
                 job.name, job.data, job.media_type, job.declared, min_text_chars=min_text_chars,
-                trust_store=trust_store, stamp_certificates=stamp_certificates)
+                trust_store=trust_store, stamp_certificates=stamp_certificates, cross_check=cross_check)
     for job in jobs:
         if job.name in futures:
             out[job.name] = _collect(job, futures[job.name], budget)
@@ -282,6 +285,8 @@ def read(jobs: list[ReadJob], thresholds, *, trust_store=None, stamp_certificate
     if not current_settings().read_sandbox:
         return {job.name: extractors.read_document(
             job.name, job.data, job.media_type, job.declared, min_text_chars=thresholds.min_text_chars,
-            trust_store=trust_store, stamp_certificates=stamp_certificates) for job in jobs}
+            trust_store=trust_store, stamp_certificates=stamp_certificates,
+            cross_check=thresholds.cross_check_key_fields) for job in jobs}
     return read_all(jobs, Budget.from_thresholds(thresholds), min_text_chars=thresholds.min_text_chars,
-                    trust_store=trust_store, stamp_certificates=stamp_certificates)
+                    trust_store=trust_store, stamp_certificates=stamp_certificates,
+                    cross_check=thresholds.cross_check_key_fields)

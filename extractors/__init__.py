@@ -15,7 +15,7 @@ from claim_intake.kinds import DocumentKind
 from .classify import classify
 from .content import DocumentContent, UnreadableDocument
 from .loader import read_content
-from .sniff import sniff_media_type
+from .sniff import PDF, sniff_media_type
 
 __all__ = ["ReadDocument", "read_document", "sniff_media_type", "DocumentContent", "UnreadableDocument"]
 
@@ -51,18 +51,37 @@ class ReadDocument:
 
 def read_document(
     name: str, data: bytes, media_type: str, declared: DocumentKind | None = None, *, min_text_chars: int = 40,
-    trust_store=None, stamp_certificates=None,
+    trust_store=None, stamp_certificates=None, cross_check: bool = False,
 ) -> ReadDocument:
     """`trust_store` (extractors.cfdi_xml.TrustStore) is what CFDI issuer certificates must chain
     to, None meaning SAT's production CAs; `stamp_certificates` is where SAT's stamp certificates
-    are, None meaning SelloSAT is not checked (and the extraction says so)."""
+    are, None meaning SelloSAT is not checked (and the extraction says so). `cross_check`
+    (the rule set's `cross_check_key_fields`) compares the key fields of a digital CSF, bank
+    statement or invoice PDF with an OCR of where they are printed (extractors.key_fields)."""
     try:
         content = read_content(name, data, media_type, min_text_chars=min_text_chars)
     except UnreadableDocument as exc:
         return ReadDocument(name, media_type, declared or DocumentKind.OTHER, unreadable=str(exc))
     classification = classify(content, declared)
     extraction, parsed = extract(classification.kind, content, trust_store, stamp_certificates)
+    if cross_check and _checkable(content, classification.kind):
+        from .key_fields import cross_check as disagreements_of
+        from .loader import read_pdf_by_ocr
+
+        disagreements = disagreements_of(data, classification.kind, extraction)
+        if disagreements:  # PKG-009: judged on what the pages show, like a scan
+            content = read_pdf_by_ocr(name, data, disagreements)
+            classification = classify(content, declared)
+            extraction, parsed = extract(classification.kind, content, trust_store, stamp_certificates)
     return ReadDocument(name, media_type, classification.kind, classification, content, extraction, parsed)
+
+
+def _checkable(content: DocumentContent, kind: DocumentKind) -> bool:
+    """A digital PDF of a kind with key fields, not already read from its pixels."""
+    from .key_fields import KEY_FIELDS
+
+    return (kind in KEY_FIELDS and content.media_type == PDF
+            and not content.text_info.ocr and not content.text_info.hidden_text)
 
 
 def extract(

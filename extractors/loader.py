@@ -10,13 +10,14 @@ import warnings
 import pypdfium2
 from PIL import Image, UnidentifiedImageError
 
-from claim_intake.extractions import TextInfo
+from claim_intake.extractions import HiddenText, TextInfo
 from claim_intake.kinds import DocumentKind
 
 from . import sniff
 from .content import DocumentContent, UnreadableDocument
 from .classify import classify_text
 from .ocr import MAX_OCR_PIXELS, ocr_image, ocr_images
+from .visible_text import HiddenRun, hidden_text
 
 MAX_TEXT_PAGES = 20  # the facts of every kind we read are on the first pages
 MAX_OCR_PAGES = 4
@@ -50,7 +51,7 @@ def _read_pdf(name: str, data: bytes, *, ocr: bool, min_text_chars: int) -> Docu
         page_count = len(pdf)
         if page_count == 0:
             raise UnreadableDocument("el PDF no tiene páginas")
-        pages = []
+        pages, hidden = [], []
         for index in range(min(page_count, MAX_TEXT_PAGES)):
             try:
                 page = pdf[index]
@@ -58,8 +59,11 @@ def _read_pdf(name: str, data: bytes, *, ocr: bool, min_text_chars: int) -> Docu
                 raise UnreadableDocument(f"el PDF está dañado: la página {index + 1} no se puede abrir") from None
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            hidden += hidden_text(page, textpage, index + 1)
             textpage.close()
             page.close()
+        if hidden:
+            return _read_shown_pages(name, data, pdf, pages, hidden, page_count, ocr=ocr)
         chars = sum(len(p.strip()) for p in pages)
         if chars >= min_text_chars or not ocr:
             info = TextInfo(pages=page_count, chars=chars)
@@ -67,6 +71,18 @@ def _read_pdf(name: str, data: bytes, *, ocr: bool, min_text_chars: int) -> Docu
         return _ocr_pdf(name, data, pdf, page_count)
     finally:
         pdf.close()
+
+
+def read_pdf_by_ocr(name: str, data: bytes, hidden: list[HiddenText]) -> DocumentContent:
+    """The PDF read from its rendered pages only, as a scan would be, for a document whose text
+    layer was caught disagreeing with its pages (`hidden` says where: PKG-009)."""
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        content = _ocr_pdf(name, data, pdf, len(pdf))
+    finally:
+        pdf.close()
+    info = content.text_info.model_copy(update={"hidden_text": list(hidden)})
+    return DocumentContent(content.name, content.data, content.media_type, content.pages, info)
 
 
 def _ocr_pdf(name: str, data: bytes, pdf: pypdfium2.PdfDocument, page_count: int) -> DocumentContent:
@@ -80,6 +96,42 @@ def _ocr_pdf(name: str, data: bytes, pdf: pypdfium2.PdfDocument, page_count: int
     if wanted > 1 and classify_text(first.text).kind not in FIRST_PAGE_KINDS:
         results += ocr_images([_render(pdf, index) for index in range(1, wanted)], hint=first.rotated)
     return _ocr_content(name, data, sniff.PDF, results, page_count)
+
+
+def _read_shown_pages(
+    name: str, data: bytes, pdf: pypdfium2.PdfDocument, pages: list[str], hidden: list[HiddenRun], page_count: int,
+    *, ocr: bool,
+) -> DocumentContent:
+    """A page whose text layer hides text is read from its pixels, never from that layer: the
+    hidden text is what a forger wants believed (PKG-009). Pages beyond MAX_OCR_PAGES keep no
+    text at all rather than the hidden one. The other pages keep their text layer."""
+    suspect = sorted({run.page - 1 for run in hidden})
+    texts = list(pages)
+    for index in suspect:
+        texts[index] = ""
+    to_ocr = [index for index in suspect if index < MAX_OCR_PAGES] if ocr else []
+    results = ocr_images([_render(pdf, index) for index in to_ocr]) if to_ocr else []
+    for index, result in zip(to_ocr, results):
+        texts[index] = result.text
+    facts = [HiddenText(page=run.page, cause=run.cause, chars=run.chars) for run in hidden]
+    return with_ocr_pages(DocumentContent(name, data, sniff.PDF, tuple(texts), TextInfo(pages=page_count)),
+                          results, facts)
+
+
+def with_ocr_pages(content: DocumentContent, results, hidden: list[HiddenText]) -> DocumentContent:
+    """`content` with its TextInfo saying which text came from OCR (legibility, PKG-008, is then
+    judged on those pages' words) and what was hidden (PKG-009)."""
+    words = sum(r.words for r in results)
+    mean = sum(sum(r.confidences) for r in results) / words if words else 0.0
+    info = TextInfo(
+        pages=content.text_info.pages,
+        chars=sum(len(p.strip()) for p in content.pages),
+        ocr=bool(results),
+        ocr_mean_confidence=round(mean, 1) if results else None,
+        ocr_words=words if results else None,
+        hidden_text=hidden,
+    )
+    return DocumentContent(content.name, content.data, content.media_type, content.pages, info)
 
 
 def _render(pdf: pypdfium2.PdfDocument, index: int) -> Image.Image:

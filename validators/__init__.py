@@ -13,6 +13,7 @@ from claim_intake.folio import FolioManifest
 from claim_intake.kinds import DocumentKind as K
 
 from . import completeness, packaging, routing
+from .visible_text import hidden_text_findings
 from .context import DocumentContext, EvaluatedDocument
 from .skipped import skipped_rules
 
@@ -23,9 +24,11 @@ def validate_document(doc, ctx: DocumentContext) -> list[Finding]:
     """Every document-level rule for one read document (an extractors.ReadDocument)."""
     if doc.unreadable:
         return [packaging.unreadable(doc.unreadable)]
+    hidden = hidden_text_findings(doc.content.text_info)  # PKG-009: says why the pages were OCR'd
     findings = packaging.legibility(doc.content.text_info, ctx.ruleset)
     if findings:  # illegible: anything read from it is not worth judging
-        return findings
+        return hidden + findings
+    findings = hidden
     kind = doc.kind
     if kind in (K.CFDI_XML, K.PAYMENT_COMPLEMENT):
         from .cfdi import validate_cfdi
