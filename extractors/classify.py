@@ -42,6 +42,15 @@ SIGNALS: dict[K, tuple[Signal, ...]] = {
     K.FOREIGN_INVOICE: (
         Signal("INVOICE", 4), Signal("BILL TO", 3), Signal("AMOUNT DUE", 3), Signal("BALANCE DUE", 3),
         Signal("TAX ID", 1), Signal("DATE OF SERVICE", 2), Signal("TOTAL DUE", 3),
+        # Receipts and other countries' invoices in Spanish (Spain, Colombia, Chile...) and German.
+        Signal("RECEIPT", 3), Signal("RECHNUNG", 5), Signal("PATIENT STATEMENT", 5), Signal("TOTAL PAID", 3),
+        Signal("AMOUNT PAID", 3), Signal("TOTAL CHARGES", 3), Signal("PHARMACY", 2), Signal("THANK YOU", 2),
+        Signal("SUBTOTAL", 1), Signal("FACTURA ELECTRONICA DE VENTA", 6), Signal("BOLETA ELECTRONICA", 6),
+        Signal("BOLETA", 2), Signal("BASE IMPONIBLE", 3), Signal("TOTAL FACTURA", 3), Signal("NIF", 1),
+        Signal("CIF:", 1), Signal("NIT ", 2), Signal("RUT ", 2), Signal("€", 2), Signal("£", 2),
+        Signal("ESPANA", 2), Signal("COLOMBIA", 2), Signal("CHILE", 2), Signal("ARGENTINA", 2),
+        Signal("GERMANY", 2), Signal("UNITED KINGDOM", 2), Signal("CANADA", 2), Signal("UNITED STATES", 2),
+        Signal(", USA", 2), Signal("U.S.A", 2),
     ),
     K.CLAIM_FORM: (
         Signal("FORMULARIO DE RECLAMACION", 6), Signal("AVISO DE ACCIDENTE O ENFERMEDAD", 6),
@@ -54,18 +63,33 @@ SIGNALS: dict[K, tuple[Signal, ...]] = {
     K.MEDICAL_REPORT: (
         Signal("INFORME MEDICO", 6), Signal("DIAGNOSTICO", 2), Signal("CEDULA PROFESIONAL", 1),
         Signal("PADECIMIENTO", 2), Signal("TRATAMIENTO", 1), Signal("EXPLORACION FISICA", 2),
+        # IMSS, ISSSTE and private hospitals' titles for the same document.
+        Signal("NOTA DE EGRESO", 6), Signal("RESUMEN CLINICO", 6), Signal("RESUMEN DE ALTA", 6),
+        Signal("NOTA MEDICA", 5), Signal("ALTA HOSPITALARIA", 4), Signal("MOTIVO DE EGRESO", 3),
+        Signal("DIAGNOSTICO DE EGRESO", 2), Signal("HISTORIA CLINICA", 2), Signal("EVOLUCION", 1),
+        Signal("MEDICAL REPORT", 6), Signal("DISCHARGE SUMMARY", 6),
     ),
     K.PRESCRIPTION: (
-        Signal("RECETA MEDICA", 6), Signal("RECETA", 3), Signal("RP/", 2), Signal("INDICACIONES", 1),
+        Signal("RECETA MEDICA", 6), Signal("RECETA", 4), Signal("RP/", 2), Signal("INDICACIONES", 1),
         Signal("TOMAR ", 1),
+        # IMSS's individual prescription, a doctor's letterhead with "Rx" and dosages, a pharmacy's.
+        Signal("RECETA INDIVIDUAL", 6), Signal("\nRX\n", 3), Signal("\nRP.", 3), Signal("MEDICAMENTO", 1),
+        Signal("CED. PROF", 1), Signal("TABLETA", 1), Signal("CAPSULA", 1), Signal("CADA 6 HORAS", 2),
+        Signal("CADA 8 HORAS", 2), Signal("CADA 12 HORAS", 2), Signal("CADA 24 HORAS", 2),
     ),
     K.STUDENT_CERTIFICATE: (
         Signal("CONSTANCIA DE ESTUDIOS", 6), Signal("CICLO ESCOLAR", 3), Signal("INSCRITO", 2),
         Signal("ALUMNO", 1), Signal("ALUMNA", 1),
+        Signal("INSCRITA", 2), Signal("ALUMNO REGULAR", 3), Signal("ALUMNA REGULAR", 3), Signal("CONTROL ESCOLAR", 2),
+        Signal("SERVICIOS ESCOLARES", 2), Signal("DEPARTAMENTO ESCOLAR", 2), Signal("MATRICULA", 1),
     ),
     K.DEPENDENT_DECLARATION: (
         Signal("DECLARACION DE DEPENDIENTE", 6), Signal("DEPENDIENTE ECONOMICO", 3),
         Signal("ESTADO CIVIL SOLTERO", 4), Signal("BAJO PROTESTA DE DECIR VERDAD", 2), Signal("SOLTERO", 1),
+        # Letters written freely: "carta de soltería", "declaración de dependencia económica".
+        Signal("CARTA DE SOLTERIA", 6), Signal("SOLTERIA", 4), Signal("DEPENDENCIA ECONOMICA", 5),
+        Signal("DEPENDE ECONOMICAMENTE", 3), Signal("DEPENDO ECONOMICAMENTE", 3), Signal("SOY SOLTER", 3),
+        Signal("ES SOLTER", 2), Signal("SOLTERA", 1), Signal("CONCUBINATO", 1), Signal("UNION LIBRE", 1),
     ),
     K.CARE_ORDER: (
         Signal("ORDEN DE ATENCION", 6), Signal("DETALLE DE PAGO", 3), Signal("COASEGURO", 2),

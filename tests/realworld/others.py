@@ -500,7 +500,7 @@ def us_pharmacy_receipt() -> tuple[bytes, dict]:
     s.text(12, 176, "TOTAL", 10, "Courier-Bold").right(214, 176, "$81.67", 10, "Courier-Bold")
     s.text(12, 195, "VISA CREDIT ****8812", 8, "Courier").right(214, 195, "81.67", 8, "Courier")
     s.center(225, "Thank you for shopping CVS", 7, "Courier")
-    return s.bytes("Receipt"), {"provider_name": "CVS Pharmacy #08812", "country": "US",
+    return s.bytes("Receipt"), {"provider_name": "CVS Pharmacy", "country": "US",
                                 "issued_on": "2026-10-30", "total": "81.67", "currency": "USD"}
 
 
