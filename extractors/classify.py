@@ -46,11 +46,17 @@ SIGNALS: dict[K, tuple[Signal, ...]] = {
         Signal("RECEIPT", 3), Signal("RECHNUNG", 5), Signal("PATIENT STATEMENT", 5), Signal("TOTAL PAID", 3),
         Signal("AMOUNT PAID", 3), Signal("TOTAL CHARGES", 3), Signal("PHARMACY", 2), Signal("THANK YOU", 2),
         Signal("SUBTOTAL", 1), Signal("FACTURA ELECTRONICA DE VENTA", 6), Signal("BOLETA ELECTRONICA", 6),
-        Signal("BOLETA", 2), Signal("BASE IMPONIBLE", 3), Signal("TOTAL FACTURA", 3), Signal("NIF", 1),
-        Signal("CIF:", 1), Signal("NIT ", 2), Signal("RUT ", 2), Signal("€", 2), Signal("£", 2),
-        Signal("ESPANA", 2), Signal("COLOMBIA", 2), Signal("CHILE", 2), Signal("ARGENTINA", 2),
-        Signal("GERMANY", 2), Signal("UNITED KINGDOM", 2), Signal("CANADA", 2), Signal("UNITED STATES", 2),
-        Signal(", USA", 2), Signal("U.S.A", 2),
+        Signal("BOLETA", 2), Signal("BASE IMPONIBLE", 3), Signal("TOTAL FACTURA", 3),
+        Signal("CIF:", 2), Signal("NIF:", 2), Signal("NIT ", 2), Signal("RUT ", 2), Signal("CUIT ", 2),
+        Signal("VAT ", 2),
+        Signal("€", 2), Signal("£", 2), Signal("FACTURA", 2), Signal("FACTURE", 4), Signal("RECIBO", 2),
+        # A foreign country in the letterhead's address ("…, La Habana, Cuba"): names that are no
+        # Spanish word's part are matched bare, the others after the address's comma.
+        Signal("ESPANA", 3), Signal("COLOMBIA", 3), Signal("ARGENTINA", 3), Signal("COSTA RICA", 3),
+        Signal("GUATEMALA", 3), Signal("GERMANY", 3), Signal("UNITED KINGDOM", 3), Signal("UNITED STATES", 3),
+        Signal(", USA", 3), Signal("U.S.A", 3), Signal(", CANADA", 3), Signal(", CHILE", 3), Signal(", CUBA", 3),
+        Signal(", FRANCE", 3), Signal(", FRANCIA", 3), Signal(", PERU", 3), Signal(", PANAMA", 3),
+        Signal(", ITALIA", 3), Signal(", ITALY", 3), Signal(", BRASIL", 3), Signal(", BRAZIL", 3),
     ),
     K.CLAIM_FORM: (
         Signal("FORMULARIO DE RECLAMACION", 6), Signal("AVISO DE ACCIDENTE O ENFERMEDAD", 6),

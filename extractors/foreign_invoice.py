@@ -69,7 +69,11 @@ _GRAND_TOTAL = re.compile(
     r"AMOUNT DUE|BALANCE DUE|TOTAL A PAGAR|TOTAL FACTURA|TOTAL GENERAL|IMPORTE TOTAL|TOTAL DE LA FACTURA|"
     r"TOTAL NETO|GESAMTBETRAG|RECHNUNGSBETRAG|ENDBETRAG)(?![A-Z])")
 _BARE_TOTAL = re.compile(r"(?<![A-Z])TOTAL(?![A-Z])")
-_NOT_A_TOTAL = re.compile(r"SUB\s*-?\s*TOTAL|TOTAL\s+(?:TAX|IVA|VAT|INSURANCE|PAYMENTS|ADJUSTMENTS|DISCOUNT)")
+_NOT_A_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|TOTAL\s+(?:TAX|IVA|VAT|INSURANCE|PAYMENTS|ADJUSTMENTS|DISCOUNT|HT\b|NETO\s+SIN|BEFORE)")
+# Between a total's label and its amount: punctuation, a tax-included mark, a currency code.
+_GAP = re.compile(r"[\s:.\-=]*(?:(?:TTC|INCL\.?\s*(?:VAT|TAX)|IVA\s+INCLUIDO|CON\s+IVA|INC\.?\s*IVA)[\s:.]*)?"
+                  r"(?:\(?\s*[A-Z]{3}\s*\)?)?[\s:.\-=]*")
 
 # Lines that are never the provider's name: document titles, labels, addresses, numbers.
 _GENERIC = re.compile(
@@ -133,7 +137,7 @@ def _amount_after(rest: str, country: str | None) -> tuple[Decimal, str | None] 
     if not m:
         return None
     gap = rest[:m.start()]
-    if not re.fullmatch(r"[\s:.\-=]*(?:\(?\s*[A-Z]{3}\s*\)?)?[\s:.\-=]*", gap):
+    if not _GAP.fullmatch(gap):
         return None
     amount = parse_amount(m["num"])
     if amount is None:

@@ -66,7 +66,7 @@ NOT_NAME = frozenset({
 })
 TITLES = frozenset({"C", "SR", "SRA", "SRTA", "SRITA", "DR", "DRA", "LIC", "ING", "MTRO", "MTRA", "PROF", "JOVEN",
                     "NINO", "NINA", "MENOR", "MR", "MRS", "MS"})
-_LEADERS = frozenset("—–-_|:.,;»>")
+_LEADERS = frozenset("—–-_|:.,;»>)]")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?|\S")
 
 # Document-date context: preferred labels, plain ones, and dates that are never the document's.

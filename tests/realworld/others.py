@@ -519,6 +519,191 @@ def chile_boleta() -> tuple[bytes, dict]:
                                "issued_on": "2026-10-18", "total": "185000", "currency": "CLP"}
 
 
+# --- a second batch, written after the extractors were: their first reading is reported as a
+# holdout in the README; they stay in the set afterwards ------------------------------------
+
+def constancia_madre_hija() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.text(60, 70, "Asunto: Constancia de dependencia económica", 11, "Times-Bold")
+    y = s.para(60, 110, 490, "Quien suscribe, C. Patricia Gómez Ruiz, asegurada titular de la póliza 4410-772, "
+               "declaro bajo protesta de decir verdad que mi hija, la C. Fernanda Gómez Ruiz, de 24 años de edad, "
+               "es soltera, no trabaja y vive en mi domicilio, por lo que depende económicamente de mí.", 11)
+    y = s.para(60, y + 12, 490, "Puebla, Pue., 2 de noviembre del 2026.", 11)
+    s.scribble(230, y + 70)
+    s.center(y + 90, "Patricia Gómez Ruiz", 10, "Times-Roman")
+    return s.bytes("Constancia"), {"patient_name": "FERNANDA GOMEZ RUIZ", "document_date": "2026-11-02"}
+
+
+def carta_bajo_protesta_etiquetas() -> tuple[bytes, dict]:
+    s = Sheet(A4)
+    s.center(60, "CARTA BAJO PROTESTA DE DECIR VERDAD", 12, "Helvetica-Bold")
+    s.center(76, "(Dependientes económicos mayores de 25 años)", 9)
+    s.text(60, 120, "Fecha: 30/oct/2026", 10)
+    s.text(60, 140, "Nombre del titular: Arturo Salinas Pineda", 10)
+    s.text(60, 156, "Nombre del hijo(a): Regina Salinas Ortiz", 10)
+    s.text(60, 172, "Edad: 26 años          Estado civil: soltera", 10)
+    s.para(60, 200, 470, "Manifiesto que mi hija depende económicamente de mí y que no cuenta con seguridad "
+           "social propia.", 10, "Helvetica")
+    s.scribble(80, 300)
+    s.text(60, 318, "Firma del titular", 8)
+    return s.bytes("Carta bajo protesta"), {"patient_name": "REGINA SALINAS ORTIZ", "document_date": "2026-10-30"}
+
+
+def issste_nota_medica() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.text(40, 50, "ISSSTE · Hospital General Tacuba", 12, "Helvetica-Bold")
+    s.text(40, 66, "NOTA MÉDICA DE URGENCIAS", 11, "Helvetica-Bold")
+    s.text(40, 95, "Nombre del paciente: Octavio Ramírez Zepeda", 10).text(360, 95, "Edad: 38", 10)
+    s.text(40, 110, "Fecha y hora: 29/10/2026 13:45", 10).text(360, 110, "Cama: URG-07", 10)
+    y = s.para(40, 140, 530, "Motivo de consulta: dolor torácico atípico de 4 horas. Exploración física sin "
+               "alteraciones. ECG sin cambios agudos. Diagnóstico: R07.4 Dolor en el pecho, no especificado. "
+               "Se egresa a domicilio con analgésico.", 10, "Helvetica")
+    s.text(40, y + 40, "Dr. Hugo Cantú Ledesma — Urgencias — Céd. Prof. 5512390", 9)
+    return s.bytes("Nota médica"), {"patient_name": "OCTAVIO RAMIREZ ZEPEDA", "document_date": "2026-10-29"}
+
+
+def informe_aseguradora_cajas() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.text(40, 50, "INFORME MÉDICO PARA LA ASEGURADORA", 13, "Helvetica-Bold")
+    s.text(40, 66, "Médica Sur · Torre I, consultorio 612", 9)
+    s.cell(40, 85, 340, 30, "Nombre completo del paciente", "Lucía Fernanda Barragán Soto")
+    s.cell(380, 85, 192, 30, "Fecha", "28 OCT 2026")
+    s.cell(40, 115, 200, 30, "Fecha de inicio de síntomas", "15 OCT 2026")
+    s.cell(240, 115, 332, 30, "Diagnóstico (CIE-10)", "M51.1 Hernia de disco lumbar con radiculopatía")
+    s.para(40, 170, 532, "Tratamiento propuesto: discectomía L4-L5 por mínima invasión. Tiempo estimado de "
+           "hospitalización: 2 días.", 10, "Helvetica")
+    s.scribble(380, 260)
+    s.text(380, 278, "Dr. Marco Antonio Ruelas · Céd. Prof. 2233445", 8)
+    return s.bytes("Informe médico"), {"patient_name": "LUCIA FERNANDA BARRAGAN SOTO", "document_date": "2026-10-28"}
+
+
+def imss_resumen_mayusculas() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.text(50, 55, "INSTITUTO MEXICANO DEL SEGURO SOCIAL", 10, "Courier-Bold")
+    s.text(50, 68, "HOSPITAL GENERAL DE ZONA NO. 1A LOS VENADOS", 9, "Courier")
+    s.text(50, 95, "RESUMEN CLINICO", 12, "Courier-Bold")
+    s.text(50, 120, "PACIENTE: ROSALBA IBARRA DE LA CRUZ      NSS: 3298 61 0071 2F", 9, "Courier")
+    s.text(50, 134, "FECHA DE NACIMIENTO: 14/02/1961", 9, "Courier")
+    y = s.para(50, 160, 510, "PACIENTE FEMENINO DE 65 AÑOS CON DIABETES MELLITUS TIPO 2 Y ENFERMEDAD RENAL "
+               "CRÓNICA ESTADIO 3, EN TRATAMIENTO CON INSULINA. SE ENVÍA A SEGUNDO NIVEL PARA VALORACIÓN POR "
+               "NEFROLOGÍA.", 9, "Courier")
+    s.text(50, y + 20, "CIUDAD DE MÉXICO, A 27 DE OCTUBRE DE 2026", 9, "Courier")
+    s.scribble(300, y + 80)
+    s.text(300, y + 96, "MÉDICO FAMILIAR, MAT. 98221133", 8, "Courier")
+    return s.bytes("Resumen clínico"), {"patient_name": "ROSALBA IBARRA DE LA CRUZ", "document_date": "2026-10-27"}
+
+
+def medica_sur_receta() -> tuple[bytes, dict]:
+    s = Sheet((396, 612))
+    s.text(25, 40, "MÉDICA SUR", 14, "Helvetica-Bold").text(25, 54, "Puente de Piedra 150, Tlalpan, CDMX", 7)
+    s.right(371, 40, "Receta médica", 11, "Helvetica-Bold")
+    s.text(25, 80, "Paciente", 7).text(25, 92, "Mateo Alejandro Cruz Villanueva", 10, "Helvetica-Bold")
+    s.text(260, 80, "Fecha", 7).text(260, 92, "2026-11-08", 10, "Helvetica-Bold")
+    s.text(25, 120, "1. Ciprofloxacino 500 mg tabletas", 9).text(35, 132, "Tomar 1 tableta cada 12 horas por 7 días", 9)
+    s.text(25, 150, "2. Fenazopiridina 100 mg", 9).text(35, 162, "Tomar 1 tableta cada 8 horas por 3 días", 9)
+    s.text(25, 190, "Próxima cita: 15/11/2026", 9)
+    s.scribble(200, 540, 90)
+    s.text(180, 556, "Dra. Elena Pruneda · Urología · Céd. Prof. 7781234", 7)
+    return s.bytes("Receta"), {"patient_name": "MATEO ALEJANDRO CRUZ VILLANUEVA", "document_date": "2026-11-08"}
+
+
+def receta_puntos_suspensivos() -> tuple[bytes, dict]:
+    s = Sheet((396, 612))
+    s.center(40, "Dr. Gilberto Náñez Ocampo", 14, "Times-Italic")
+    s.center(55, "Otorrinolaringología · Céd. Prof. 3021987 · Reg. S.S.A. 44-1021", 8, "Times-Roman")
+    s.hline(25, 371, 64)
+    s.text(25, 90, "Paciente ........................ Joaquín Ruiz Dávila", 10, "Times-Roman")
+    s.text(25, 106, "Fecha: 7/11/26", 10, "Times-Roman")
+    s.text(25, 135, "Rp/", 13, "Times-Bold")
+    s.text(35, 155, "Oximetazolina 0.05% gotas nasales", 10, "Times-Roman")
+    s.text(45, 169, "2 gotas en cada fosa nasal cada 12 horas por 5 días", 10, "Times-Roman")
+    s.scribble(200, 540, 90)
+    return s.bytes("Receta"), {"patient_name": "JOAQUIN RUIZ DAVILA", "document_date": "2026-11-07"}
+
+
+def secundaria_constancia() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.center(60, "ESCUELA SECUNDARIA TÉCNICA No. 87", 12, "Helvetica-Bold")
+    s.center(75, "C.C.T. 14DST0087K · Zapopan, Jalisco", 8)
+    s.center(110, "CONSTANCIA", 13, "Helvetica-Bold")
+    y = s.para(60, 150, 490, "La Dirección de este plantel hace constar que el alumno Juan Pablo Ríos Mena, con "
+               "CURP RIMJ120304HJCSNN08, se encuentra inscrito en el tercer grado, grupo B, del ciclo escolar "
+               "2026-2027.", 11, "Helvetica")
+    y = s.para(60, y + 12, 490, "Zapopan, Jal., 6 de noviembre de 2026.", 11, "Helvetica")
+    s.scribble(250, y + 70)
+    s.center(y + 90, "Profra. Silvia Orozco Lara — Directora", 9)
+    return s.bytes("Constancia"), {"patient_name": "JUAN PABLO RIOS MENA", "document_date": "2026-11-06"}
+
+
+def us_urgent_care_invoice() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.text(50, 50, "Memorial Hermann Urgent Care", 14, "Times-Bold")
+    s.text(50, 64, "6411 Fannin St, Houston, TX 77030", 9, "Times-Roman")
+    s.text(50, 76, "Tax ID 74-1152597", 9, "Times-Roman")
+    s.box(360, 40, 200, 56)
+    s.text(370, 56, "INVOICE", 12, "Times-Bold")
+    s.text(370, 72, "Invoice Date: Oct 12, 2026", 9, "Times-Roman").text(370, 86, "Invoice #: UC-99812", 9, "Times-Roman")
+    s.text(50, 120, "Bill To: Rodrigo Benítez Aguilar", 9, "Times-Roman")
+    s.text(50, 133, "Date of Service: 10/11/2026", 9, "Times-Roman")
+    y = _charges(s, 160, [("Urgent care visit, level 3", "245.00"), ("Rapid strep test", "65.00")],
+                 font="Times-Roman")
+    s.text(360, y + 16, "Balance Due", 10, "Times-Bold").right(560, y + 16, "$310.00", 10, "Times-Bold")
+    return s.bytes("Invoice"), {"provider_name": "Memorial Hermann Urgent Care", "country": "US",
+                                "issued_on": "2026-10-12", "total": "310.00", "currency": "USD"}
+
+
+def argentina_factura() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.text(50, 50, "Hospital Italiano de Buenos Aires", 13, "Helvetica-Bold")
+    s.text(50, 64, "Tte. Gral. Juan D. Perón 4190, C1199ABB CABA, Argentina · CUIT 30-54592186-1", 8)
+    s.box(280, 80, 40, 34, 1.2)
+    s.text(293, 104, "B", 18, "Helvetica-Bold")
+    s.text(340, 95, "FACTURA N° 0004-00081273", 10, "Helvetica-Bold")
+    s.text(340, 108, "Fecha de emisión: 09/10/2026", 9)
+    s.text(50, 140, "Señor(es): Valentina Haro Mejía — Pasaporte mexicano", 9)
+    y = _charges(s, 165, [("Consulta guardia clínica", "$ 85.300,00"), ("Tomografía de tórax", "$ 160.000,00")])
+    s.text(340, y + 16, "Importe Total:", 10, "Helvetica-Bold").right(560, y + 16, "$ 245.300,00", 10, "Helvetica-Bold")
+    return s.bytes("Factura"), {"provider_name": "Hospital Italiano de Buenos Aires", "country": "AR",
+                                "issued_on": "2026-10-09", "total": "245300.00", "currency": "ARS"}
+
+
+def france_invoice() -> tuple[bytes, dict]:
+    s = Sheet(A4)
+    s.text(50, 55, "American Hospital of Paris", 14, "Helvetica-Bold")
+    s.text(50, 69, "55 Boulevard du Château, 92200 Neuilly-sur-Seine, France", 8)
+    s.text(50, 100, "INVOICE / FACTURE", 12, "Helvetica-Bold")
+    s.text(50, 120, "Invoice date: 03/10/2026", 9).text(300, 120, "Patient: Gerardo Llamas Téllez", 9)
+    y = _charges(s, 145, [("Consultation (specialist)", "250,00"), ("MRI knee", "1 000,00")], x_amount=545)
+    s.text(300, y + 16, "Total TTC (EUR)", 10, "Helvetica-Bold").right(545, y + 16, "1 250,00 €", 10, "Helvetica-Bold")
+    return s.bytes("Invoice"), {"provider_name": "American Hospital of Paris", "country": "FR",
+                                "issued_on": "2026-10-03", "total": "1250.00", "currency": "EUR"}
+
+
+def costa_rica_recibo() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.center(50, "Hospital CIMA San José", 14, "Helvetica-Bold")
+    s.center(64, "Autopista Próspero Fernández, Escazú, San José, Costa Rica", 8)
+    s.center(92, "COMPROBANTE DE PAGO / RECIBO", 11, "Helvetica-Bold")
+    s.text(60, 120, "Fecha: 16-10-2026", 9).text(330, 120, "Recibo: 2026-004512", 9)
+    s.text(60, 134, "Paciente: Aurora Villegas Ponce", 9)
+    y = _charges(s, 160, [("Atención en emergencias", "520.00"), ("Laboratorio clínico", "260.00")], x_desc=60, x_amount=540)
+    s.text(330, y + 16, "Total:", 10, "Helvetica-Bold").right(540, y + 16, "USD 780.00", 10, "Helvetica-Bold")
+    return s.bytes("Recibo"), {"provider_name": "Hospital CIMA San José", "country": "CR",
+                               "issued_on": "2026-10-16", "total": "780.00", "currency": "USD"}
+
+
+def cuba_factura() -> tuple[bytes, dict]:
+    s = Sheet()
+    s.text(50, 50, "Clínica Central Cira García", 13, "Times-Bold")
+    s.text(50, 64, "Calle 20 No. 4101, Miramar, Playa, La Habana, Cuba", 8, "Times-Roman")
+    s.text(50, 95, "FACTURA", 14, "Times-Bold").text(360, 95, "Fecha: 11/10/2026", 10, "Times-Roman")
+    s.text(50, 120, "Cliente: Ernesto Valdivia Rocha", 10, "Times-Roman")
+    y = _charges(s, 145, [("Consulta internacional", "150.00"), ("Estudios de imagen", "200.00")], font="Times-Roman")
+    s.text(360, y + 16, "Total:", 11, "Times-Bold").right(560, y + 16, "350.00 USD", 11, "Times-Bold")
+    return s.bytes("Factura"), {"provider_name": "Clínica Central Cira García", "country": "CU",
+                                "issued_on": "2026-10-11", "total": "350.00", "currency": "USD"}
+
+
 # --- the set --------------------------------------------------------------------------------
 
 DIGITAL = (
@@ -544,6 +729,20 @@ DIGITAL = (
     ("foreign_invoice", "foreign:uk-receipt", "london_clinic_receipt.pdf", uk_receipt),
     ("foreign_invoice", "foreign:us-pharmacy-till", "cvs_receipt.pdf", us_pharmacy_receipt),
     ("foreign_invoice", "foreign:cl-boleta", "boleta_alemana.pdf", chile_boleta),
+    # second batch (holdout when first read)
+    ("dependent_declaration", "declaration:constancia-madre-hija", "constancia_dependencia.pdf", constancia_madre_hija),
+    ("dependent_declaration", "declaration:bajo-protesta-etiquetas", "carta_bajo_protesta.pdf", carta_bajo_protesta_etiquetas),
+    ("medical_report", "medical:issste-nota-medica", "nota_medica.pdf", issste_nota_medica),
+    ("medical_report", "medical:privado-informe-aseguradora", "informe_aseguradora.pdf", informe_aseguradora_cajas),
+    ("medical_report", "medical:imss-resumen-mayusculas", "resumen_imss.pdf", imss_resumen_mayusculas),
+    ("prescription", "prescription:hospital-privado-cajas", "receta_medica_sur.pdf", medica_sur_receta),
+    ("prescription", "prescription:membrete-puntos", "receta_orl.pdf", receta_puntos_suspensivos),
+    ("student_certificate", "student:secundaria-carta", "constancia_secundaria.pdf", secundaria_constancia),
+    ("foreign_invoice", "foreign:us-urgent-care", "urgent_care_invoice.pdf", us_urgent_care_invoice),
+    ("foreign_invoice", "foreign:ar-factura-b", "factura_hiba.pdf", argentina_factura),
+    ("foreign_invoice", "foreign:fr-invoice-facture", "ahp_invoice.pdf", france_invoice),
+    ("foreign_invoice", "foreign:cr-recibo", "recibo_cima.pdf", costa_rica_recibo),
+    ("foreign_invoice", "foreign:cu-factura", "factura_cira_garcia.pdf", cuba_factura),
 )
 
 # (digital builder, how it was scanned or photographed): one or two per kind, mild to rough.
@@ -558,6 +757,11 @@ SCANNED = (
     (us_hospital_statement, "pdf", dict(skew=1.2, blur=0.5, noise=20)),
     (spain_factura, "jpg", dict(rotate=180, skew=-1.0, noise=20, quality=65)),
     (us_pharmacy_receipt, "jpg", dict(dpi=200, skew=2.0, noise=20, quality=70)),
+    (constancia_madre_hija, "jpg", dict(skew=-1.2, blur=0.5, noise=20, quality=65)),
+    (imss_resumen_mayusculas, "pdf", dict(skew=1.5, noise=25, quality=60)),
+    (medica_sur_receta, "jpg", dict(rotate=90, skew=1.0, noise=15, quality=70)),
+    (argentina_factura, "pdf", dict(skew=-1.5, blur=0.6, noise=20)),
+    (cuba_factura, "jpg", dict(skew=1.0, noise=20, quality=65)),
 )
 
 
