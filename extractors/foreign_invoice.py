@@ -24,7 +24,6 @@ from claim_intake.extractions import ForeignInvoiceExtraction
 from claim_intake.text import fold as fold_case_accents
 
 from .content import DocumentContent
-from .dates import fold_text
 from .forms import document_date
 
 # Country names (English, Spanish and own language, folded) -> ISO 3166 alpha-2. Excluded
@@ -90,11 +89,11 @@ _PROVIDER_LABEL = re.compile(
 
 def extract_foreign_invoice(content: DocumentContent) -> ForeignInvoiceExtraction:
     text = content.text or ""
-    folded = fold_text(text)
+    folded = content.folded
     country = find_country(folded)
     total, currency = find_total(folded, country)
     return ForeignInvoiceExtraction(
-        provider_name=find_provider(text), country=country, issued_on=find_date(text, country), total=total,
+        provider_name=find_provider(text), country=country, issued_on=document_date(folded, month_first=country == "US", folded=True), total=total,
         currency=currency or find_currency(folded, country), text=content.text_info)
 
 

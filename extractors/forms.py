@@ -22,6 +22,8 @@ from .content import DocumentContent
 from .dates import MONTHS, find_dates, fold_text, make_date
 from .labels import label_regex
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
 # Label wordings per kind, most specific first; COMMON_PATIENT after the kind's own ones.
 KIND_PATIENT_LABELS: dict[str, tuple[str, ...]] = {
     "student_certificate": (
@@ -92,7 +94,7 @@ def extract_form(kind: str, content: DocumentContent) -> FormExtraction:
         kind=kind,
         title=_title(folded),
         patient_name=patient_name(kind, plain),
-        document_date=document_date(content.text),
+        document_date=document_date(folded, folded=True),
         signed=_signed(folded),
         clabe=_clabe(folded),
         care_order_account=_account(folded) if kind == "care_order" else None,
@@ -104,7 +106,7 @@ def strip_accents(text: str) -> str:
     """Accents dropped, case kept: the case tells a name ("Daniel Ruiz") from a sentence."""
     if text.isascii():
         return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def _title(folded: str) -> str | None:
@@ -205,12 +207,13 @@ def name_at(text: str, start: int) -> str | None:
 
 # --- the document's date --------------------------------------------------------------------
 
-def document_date(text: str, *, month_first: bool = False) -> date | None:
+def document_date(text: str, *, month_first: bool = False, folded: bool = False) -> date | None:
     """The date the document was issued: the best-labelled date (emission, prescription,
     discharge... over a plain "Fecha"), then a "lugar, a <fecha>" line, then the latest date
     printed that no excluded label (birth, admission, onset, due) claims. `month_first` reads
-    "10/05/2026" as October 5 (US documents)."""
-    folded = fold_text(text)
+    "10/05/2026" as October 5 (US documents). folded=True: `text` is already fold_text's output
+    (DocumentContent.folded), not folded again."""
+    folded = text if folded else fold_text(text)
     best: tuple[int, int, date] | None = None
     for start, value in _candidates(folded, month_first):
         score = _date_score(folded, start)
