@@ -1,18 +1,19 @@
 """Declaration letters, medical reports, prescriptions, student certificates and foreign invoices
 in layouts that are not the samples': free-written letters, IMSS and ISSSTE notes, private
 hospitals' and doctors' letterheads, a pharmacy's consulting room, invoices and receipts from the
-US, Spain, Canada, Colombia, Germany, the UK and Chile. Drawn here with reportlab's canvas
-(positions, boxes, columns, label-above-value cells), never with samples/builders.
+US, Spain, Canada, Colombia, Germany, the UK, Chile, Argentina, France, Costa Rica and Cuba. Drawn
+here with reportlab's canvas (positions, boxes, columns, label-above-value cells), never with
+samples/builders.
 
-Expected values are what the extraction's public fields give (`public_fields()`): person names
-upper case without accents, as every form field is compared; dates ISO; totals as decimal
-strings; countries ISO 3166 alpha-2; currencies ISO 4217. A field a clerk could not read either
-is left out."""
+Expected values are what a clerk reads, in the extraction's terms: person names upper case
+without accents (as the form extraction gives them), dates ISO, totals as Decimals (compared as
+numbers), countries ISO 3166 alpha-2, currencies ISO 4217."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4, LETTER
@@ -390,7 +391,7 @@ def us_hospital_statement() -> tuple[bytes, dict]:
                              ("Patient Payments", "0.00")])
     s.text(50, y + 10, "AMOUNT DUE (USD)", 11, "Helvetica-Bold").right(560, y + 10, "$4,250.00", 11, "Helvetica-Bold")
     return s.bytes("Statement"), {"provider_name": "Cedars-Sinai Medical Center", "country": "US",
-                                  "issued_on": "2026-10-28", "total": "4250.00", "currency": "USD"}
+                                  "issued_on": "2026-10-28", "total": Decimal("4250.00"), "currency": "USD"}
 
 
 def spain_factura() -> tuple[bytes, dict]:
@@ -412,7 +413,7 @@ def spain_factura() -> tuple[bytes, dict]:
                  x_desc=300, x_amount=545, font="Times-Roman", size=10)
     s.text(300, y + 8, "TOTAL FACTURA", 12, "Times-Bold").right(545, y + 8, "850,00 €", 12, "Times-Bold")
     return s.bytes("Factura"), {"provider_name": "Clínica Universidad de Navarra", "country": "ES",
-                                "issued_on": "2026-10-12", "total": "850.00", "currency": "EUR"}
+                                "issued_on": "2026-10-12", "total": Decimal("850.00"), "currency": "EUR"}
 
 
 def canada_invoice() -> tuple[bytes, dict]:
@@ -431,7 +432,7 @@ def canada_invoice() -> tuple[bytes, dict]:
     s.text(350, y + 29, "GST / PST", 9).right(560, y + 29, "exempt", 9)
     s.text(350, y + 46, "TOTAL", 11, "Helvetica-Bold").right(560, y + 46, "CAD 1,875.40", 11, "Helvetica-Bold")
     return s.bytes("Invoice"), {"provider_name": "Vancouver General Hospital", "country": "CA",
-                                "issued_on": "2026-10-15", "total": "1875.40", "currency": "CAD"}
+                                "issued_on": "2026-10-15", "total": Decimal("1875.40"), "currency": "CAD"}
 
 
 def colombia_factura() -> tuple[bytes, dict]:
@@ -450,7 +451,7 @@ def colombia_factura() -> tuple[bytes, dict]:
     s.text(350, y + 29, "IVA (excluido)", 9).right(560, y + 29, "$ 0,00", 9)
     s.text(350, y + 46, "Total a pagar", 10, "Helvetica-Bold").right(560, y + 46, "$ 1.250.000,00 COP", 10, "Helvetica-Bold")
     return s.bytes("Factura"), {"provider_name": "FUNDACIÓN SANTA FE DE BOGOTÁ", "country": "CO",
-                                "issued_on": "2026-10-20", "total": "1250000.00", "currency": "COP"}
+                                "issued_on": "2026-10-20", "total": Decimal("1250000.00"), "currency": "COP"}
 
 
 def germany_invoice() -> tuple[bytes, dict]:
@@ -467,7 +468,7 @@ def germany_invoice() -> tuple[bytes, dict]:
     s.text(300, y + 18, "Total amount EUR", 10, "Helvetica-Bold").right(545, y + 18, "2.310,00", 10, "Helvetica-Bold")
     s.text(50, y + 50, "Please transfer within 30 days. IBAN DE12 1005 0000 0190 0000 00", 8)
     return s.bytes("Invoice"), {"provider_name": "Charité – Universitätsmedizin Berlin", "country": "DE",
-                                "issued_on": "2026-10-14", "total": "2310.00", "currency": "EUR"}
+                                "issued_on": "2026-10-14", "total": Decimal("2310.00"), "currency": "EUR"}
 
 
 def uk_receipt() -> tuple[bytes, dict]:
@@ -483,7 +484,7 @@ def uk_receipt() -> tuple[bytes, dict]:
     s.text(330, y + 16, "Total paid", 11, "Times-Bold").right(535, y + 16, "£640.00", 11, "Times-Bold")
     s.text(60, y + 50, "Paid by card (Visa ****4421). Thank you.", 9, "Times-Roman")
     return s.bytes("Receipt"), {"provider_name": "The London Clinic", "country": "GB",
-                                "issued_on": "2026-10-05", "total": "640.00", "currency": "GBP"}
+                                "issued_on": "2026-10-05", "total": Decimal("640.00"), "currency": "GBP"}
 
 
 def us_pharmacy_receipt() -> tuple[bytes, dict]:
@@ -501,7 +502,7 @@ def us_pharmacy_receipt() -> tuple[bytes, dict]:
     s.text(12, 195, "VISA CREDIT ****8812", 8, "Courier").right(214, 195, "81.67", 8, "Courier")
     s.center(225, "Thank you for shopping CVS", 7, "Courier")
     return s.bytes("Receipt"), {"provider_name": "CVS Pharmacy", "country": "US",
-                                "issued_on": "2026-10-30", "total": "81.67", "currency": "USD"}
+                                "issued_on": "2026-10-30", "total": Decimal("81.67"), "currency": "USD"}
 
 
 def chile_boleta() -> tuple[bytes, dict]:
@@ -516,7 +517,7 @@ def chile_boleta() -> tuple[bytes, dict]:
     s.hline(350, 560, y)
     s.text(350, y + 18, "TOTAL", 11, "Helvetica-Bold").right(560, y + 18, "CLP $ 185.000", 11, "Helvetica-Bold")
     return s.bytes("Boleta"), {"provider_name": "Clínica Alemana de Santiago", "country": "CL",
-                               "issued_on": "2026-10-18", "total": "185000", "currency": "CLP"}
+                               "issued_on": "2026-10-18", "total": Decimal("185000"), "currency": "CLP"}
 
 
 # --- a second batch, written after the extractors were: their first reading is reported as a
@@ -649,7 +650,7 @@ def us_urgent_care_invoice() -> tuple[bytes, dict]:
                  font="Times-Roman")
     s.text(360, y + 16, "Balance Due", 10, "Times-Bold").right(560, y + 16, "$310.00", 10, "Times-Bold")
     return s.bytes("Invoice"), {"provider_name": "Memorial Hermann Urgent Care", "country": "US",
-                                "issued_on": "2026-10-12", "total": "310.00", "currency": "USD"}
+                                "issued_on": "2026-10-12", "total": Decimal("310.00"), "currency": "USD"}
 
 
 def argentina_factura() -> tuple[bytes, dict]:
@@ -664,7 +665,7 @@ def argentina_factura() -> tuple[bytes, dict]:
     y = _charges(s, 165, [("Consulta guardia clínica", "$ 85.300,00"), ("Tomografía de tórax", "$ 160.000,00")])
     s.text(340, y + 16, "Importe Total:", 10, "Helvetica-Bold").right(560, y + 16, "$ 245.300,00", 10, "Helvetica-Bold")
     return s.bytes("Factura"), {"provider_name": "Hospital Italiano de Buenos Aires", "country": "AR",
-                                "issued_on": "2026-10-09", "total": "245300.00", "currency": "ARS"}
+                                "issued_on": "2026-10-09", "total": Decimal("245300.00"), "currency": "ARS"}
 
 
 def france_invoice() -> tuple[bytes, dict]:
@@ -676,7 +677,7 @@ def france_invoice() -> tuple[bytes, dict]:
     y = _charges(s, 145, [("Consultation (specialist)", "250,00"), ("MRI knee", "1 000,00")], x_amount=545)
     s.text(300, y + 16, "Total TTC (EUR)", 10, "Helvetica-Bold").right(545, y + 16, "1 250,00 €", 10, "Helvetica-Bold")
     return s.bytes("Invoice"), {"provider_name": "American Hospital of Paris", "country": "FR",
-                                "issued_on": "2026-10-03", "total": "1250.00", "currency": "EUR"}
+                                "issued_on": "2026-10-03", "total": Decimal("1250.00"), "currency": "EUR"}
 
 
 def costa_rica_recibo() -> tuple[bytes, dict]:
@@ -689,7 +690,7 @@ def costa_rica_recibo() -> tuple[bytes, dict]:
     y = _charges(s, 160, [("Atención en emergencias", "520.00"), ("Laboratorio clínico", "260.00")], x_desc=60, x_amount=540)
     s.text(330, y + 16, "Total:", 10, "Helvetica-Bold").right(540, y + 16, "USD 780.00", 10, "Helvetica-Bold")
     return s.bytes("Recibo"), {"provider_name": "Hospital CIMA San José", "country": "CR",
-                               "issued_on": "2026-10-16", "total": "780.00", "currency": "USD"}
+                               "issued_on": "2026-10-16", "total": Decimal("780.00"), "currency": "USD"}
 
 
 def cuba_factura() -> tuple[bytes, dict]:
@@ -701,7 +702,7 @@ def cuba_factura() -> tuple[bytes, dict]:
     y = _charges(s, 145, [("Consulta internacional", "150.00"), ("Estudios de imagen", "200.00")], font="Times-Roman")
     s.text(360, y + 16, "Total:", 11, "Times-Bold").right(560, y + 16, "350.00 USD", 11, "Times-Bold")
     return s.bytes("Factura"), {"provider_name": "Clínica Central Cira García", "country": "CU",
-                                "issued_on": "2026-10-11", "total": "350.00", "currency": "USD"}
+                                "issued_on": "2026-10-11", "total": Decimal("350.00"), "currency": "USD"}
 
 
 # --- the set --------------------------------------------------------------------------------
