@@ -34,7 +34,7 @@ def label_regex(variants: tuple[str, ...]) -> re.Pattern:
         words = variant.split()
         alternatives.append(_PUNCT.join(re.escape(w) for w in words))
     body = "|".join(alternatives)
-    return re.compile(rf"(?<![A-Z0-9])(?:{body})(?![A-Z0-9])[ \t.:;#\-]*")
+    return re.compile(rf"(?<![A-Z0-9])(?:{body})(?![A-Z0-9])[ \t.:;#)\-]*")
 
 
 def find_labels(folded: str, variants: tuple[str, ...]) -> list[re.Match]:
@@ -53,7 +53,7 @@ def value_after(
         line_end = folded.find("\n", m.end())
         line_end = len(folded) if line_end < 0 else line_end
         cut = stop.search(folded, m.end(), line_end) if stop else None
-        value = source[m.end():cut.start() if cut else line_end].strip(" :.-\t")
+        value = _trim(source[m.end():cut.start() if cut else line_end])
         if not value and not cut and next_line and line_end < len(folded):
             following_end = folded.find("\n", line_end + 1)
             following_end = len(folded) if following_end < 0 else following_end
@@ -61,7 +61,12 @@ def value_after(
             stop_next = stop.search(following) if stop else None
             if not stop_next or stop_next.start() > 0:
                 value = source[line_end + 1:line_end + 1 + (stop_next.start() if stop_next else len(following))]
-                value = value.strip(" :.-\t")
+                value = _trim(value)
         if value:
             return value
     return None
+
+
+def _trim(value: str) -> str:
+    """Separators around a value go; a final dot stays ("S.A. DE C.V.")."""
+    return value.strip(" \t:-").lstrip(".").strip()
