@@ -21,6 +21,10 @@ from clabe import validate_clabe
 from claim_intake.extractions import BankStatementExtraction
 
 from .content import DocumentContent
+from .dates import find_dates, find_period
+from .labels import label_regex
+from .layout import visual_pages
+from .sniff import PDF
 
 HEADER_PAGES = 2  # the second page is read only for what the first did not show
 MONTHS = {
@@ -67,8 +71,14 @@ _CLABE = re.compile(
 )
 _BARE_CLABE = re.compile(r"(?<!\d)\d{18}(?!\d)")
 _HOLDER_LABEL = re.compile(
-    r"\b(NOMBRE DEL (?:TITULAR|CLIENTE|CUENTAHABIENTE)|TITULAR(?: DE LA CUENTA)?|(?<!DE )CLIENTE|NOMBRE)\b\s*:?"
+    r"\b(NOMBRE DEL (?:TITULAR|CLIENTE|CUENTAHABIENTE)|TITULAR(?: DE LA CUENTA)?|(?<!DE )CLIENTE|NOMBRE|"
+    r"RAZON SOCIAL|DENOMINACION(?: O RAZON SOCIAL)?|A NOMBRE DE|CUENTAHABIENTE|ACCOUNT HOLDER|ACCOUNT NAME)\b\s*:?"
 )
+# A period printed as two labelled dates in their own cells ("Fecha inicial" / "Fecha final").
+_START_LABEL = label_regex(("Fecha inicial", "Fecha de inicio", "Fecha inicio", "Inicio del periodo",
+                            "Inicio de periodo", "Period start", "Periodo desde"))
+_END_LABEL = label_regex(("Fecha final", "Fecha de término", "Fecha término", "Fin del periodo", "Fin de periodo",
+                          "Period end", "Periodo hasta"))
 _NAME_CHARS = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ.,&' -]+")
 # Words of neighbouring labels: a holder's name read after its label ends where one starts.
 _STOP_WORDS = {
@@ -85,7 +95,22 @@ _ADDRESS_START = re.compile(r"^(?:CALLE|AV\b|AVENIDA|BLVD|BOULEVARD|CDA|CERRADA|
 
 
 def extract_bank_statement(content: DocumentContent) -> BankStatementExtraction:
-    pages = [_clean(p) for p in content.pages[:HEADER_PAGES]] or [""]
+    found = _read_pages([_clean(p) for p in content.pages[:HEADER_PAGES]] or [""])
+    if content.media_type == PDF and not content.text_info.ocr and not _complete(found):
+        # Labels and values drawn as separate columns: read again in visual order, for what is missing.
+        for key, value in _read_pages([_clean(p) for p in visual_pages(content.data, HEADER_PAGES)]).items():
+            if key == "period_start" and "period_end" in found:
+                continue
+            if key not in found or (key == "period_end" and "period_end" not in found):
+                found[key] = value
+    return BankStatementExtraction(**found, text=content.text_info)
+
+
+def _complete(found: dict[str, object]) -> bool:
+    return all(key in found for key in ("holder_name", "clabe", "period_end"))
+
+
+def _read_pages(pages: list[str]) -> dict[str, object]:
     found: dict[str, object] = {}
     for page in pages:  # later pages only fill what earlier ones lacked
         folded = fold(page)
@@ -103,7 +128,7 @@ def extract_bank_statement(content: DocumentContent) -> BankStatementExtraction:
                 found["period_start"] = start  # a month without its cut-off date: no end
         if len(found) == 5:
             break
-    return BankStatementExtraction(**found, text=content.text_info)
+    return found
 
 
 def fold(text: str) -> str:
@@ -158,7 +183,9 @@ def _name_at(line: str, offset: int) -> str | None:
         if fold(word).strip(".,") in _STOP_WORDS:
             break
         words.append(word)
-    name = " ".join(words).strip(" ,.-'")
+    name = " ".join(words).strip(" ,-'")
+    if name.endswith(".") and "." not in name.rsplit(" ", 1)[-1][:-1]:
+        name = name[:-1]  # a sentence's full stop, not an abbreviation's ("S.A. DE C.V." keeps it)
     letters = re.sub(r"[^A-Za-zÁÉÍÓÚÜÑáéíóúüñ]", "", name)
     return name if len(name.split()) >= 2 and len(letters) >= 4 else None
 
@@ -198,10 +225,28 @@ def _period(folded: str) -> tuple[date | None, date | None]:
         _, _, start, end = min(candidates)
         return start, end
     m = _MONTH_ONLY.search(folded)
-    if not m:
-        return None, None
-    start = date(int(m[2]), MONTHS[m[1]], 1)
-    return start, _cutoff(folded)
+    if m:
+        return date(int(m[2]), MONTHS[m[1]], 1), _cutoff(folded)
+    period = find_period(folded, years=(2000, 2100), folded=True)
+    if period and period.start and period.end:
+        return period.start, period.end
+    start, end = _labelled_date(folded, _START_LABEL), _labelled_date(folded, _END_LABEL)
+    if start and end and start <= end:
+        return start, end
+    return (period.start, period.end) if period else (None, None)
+
+
+def _labelled_date(folded: str, label: re.Pattern) -> date | None:
+    """The date in the label's cell: on its line, or on the next (the value sat below)."""
+    for m in label.finditer(folded):
+        line, _, after = folded[m.end():].partition("\n")
+        for window in (line, after.split("\n", 1)[0]):
+            found = [d for d in find_dates(window, years=(2000, 2100), folded=True) if d.day_known]
+            if found:
+                return found[0].value
+            if window.strip():
+                break
+    return None
 
 
 def _cutoff(folded: str) -> date | None:

@@ -11,7 +11,10 @@ from claim_intake.decision import Classification
 from claim_intake.kinds import DocumentKind as K
 
 from . import sniff
+from clabe import validate_clabe
+
 from .content import DocumentContent
+from .dates import find_period
 from .text import fold
 
 TITLE_WINDOW = 600  # a phrase in the document's head is a title, and weighs more
@@ -75,6 +78,8 @@ SIGNALS: dict[K, tuple[Signal, ...]] = {
 
 MIN_SCORE = 5  # below this nothing was recognised: the kind is `other` (REQ-002)
 _CFDI_ROOT = re.compile(rb"<(?:[\w.-]+:)?Comprobante\b[^>]*xmlns(?::[\w.-]+)?=\"http://www\.sat\.gob\.mx/cfd/[34]\"", re.S)
+_ID_CIF = re.compile(r"\bID\s*\.?\s*CIF\b\s*:?\s*\d{6,15}(?!\d)")
+_CLABE_DIGITS = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){17}(?![\d.,]?\d)")
 _TYPE_P = re.compile(rb"TipoDeComprobante\s*=\s*[\"']P[\"']")
 
 
@@ -101,11 +106,31 @@ def classify_text(text: str, declared: K | None = None) -> Classification:
     return classify_folded(fold(text), declared)
 
 
+def distinctive_markers(folded: str) -> dict[K, str]:
+    """Markers only one kind prints, worth a whole title: an idCIF with its number (SAT's
+    certificate), a CLABE that verifies next to a statement period (a bank statement). A document
+    showing one is that kind even when its other fields are missing, so it gets that kind's
+    precise finding (CSF-005, BANK-006) instead of `other`."""
+    found: dict[K, str] = {}
+    if _ID_CIF.search(folded):
+        found[K.TAX_STATUS_CERTIFICATE] = "idCIF"
+    if "CLABE" in folded or _CLABE_DIGITS.search(folded):
+        clabes = [re.sub(r"\D", "", m[0]) for m in _CLABE_DIGITS.finditer(folded)]
+        if any(validate_clabe(c) for c in clabes):
+            period = find_period(folded, years=(2000, 2100), folded=True)
+            if period and period.end:
+                found[K.BANK_STATEMENT] = "CLABE y periodo"
+    return found
+
+
 def classify_folded(folded: str, declared: K | None = None) -> Classification:
     """`folded`: the text through extractors.text.fold."""
     head = folded[:TITLE_WINDOW]
     scores: dict[K, int] = {}
     hits: dict[K, list[str]] = {}
+    for kind, marker in distinctive_markers(folded).items():
+        scores[kind] = MIN_SCORE
+        hits[kind] = [marker]
     for kind, signals in SIGNALS.items():
         for signal in signals:
             if signal.phrase in folded:

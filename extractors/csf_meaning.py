@@ -68,6 +68,7 @@ _SECTION_END = re.compile(
 _REGIME_HEADER = re.compile(r"^\W*(?:CLAVE|REGIMEN|DESCRIPCION)(?:\W+(?:CLAVE|DESCRIPCION|FECHA|INICIO|FIN|DE|ALTA|BAJA))+\W*$")
 _CODE = re.compile(r"^\W*(6\d\d)(?!\d)\W*")
 _DATES = re.compile(r"\d{1,4}[/\-.](?:\d{1,2}|[A-Z]{3})[/\-.]\d{2,4}")
+_SAT_FOOTER = re.compile(r"HIDALGO\s*77|ATENCION TELEFONICA|SAT\.GOB\.MX")
 _NAME_VALUE = re.compile(r"^[A-ZÑ&.,' \-]+$")
 
 
@@ -150,6 +151,9 @@ def find_postal_code(folded: str) -> str | None:
     kept when SAT's c_CodigoPostal has them, in the printed state when the certificate names one."""
     state = value_after(folded, STATE_LABELS, STOP)
     for m in label_regex(POSTAL_LABELS).finditer(folded):
+        line_start = folded.rfind("\n", 0, m.start()) + 1
+        if _SAT_FOOTER.search(folded, line_start, folded.find("\n", m.end()) % (len(folded) + 1)):
+            continue  # SAT's own address in the page footer, not the taxpayer's
         digits = re.match(r"\s*(\d{5})(?!\d)", folded[m.end():m.end() + 12])
         if digits and postal_code_in_state(digits[1], state):
             return digits[1]
