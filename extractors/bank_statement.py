@@ -69,6 +69,7 @@ _CUTOFF = re.compile(r"\bFECHA\s+DE\s+CORTE\s*:?\s*")
 _CLABE = re.compile(
     r"\b(?:CUENTA\s+)?CLABE(?:\s+INTERBANCARIA)?\s*(?:NO\.?|NUM\.?|NUMERO)?\s*:?\s*(\d(?:[ \t.-]{0,2}\d){17})(?!\d)"
 )
+_GROUPED_CLABE = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){17}(?![\d.,]?\d)")
 _BARE_CLABE = re.compile(r"(?<!\d)\d{18}(?!\d)")
 _HOLDER_LABEL = re.compile(
     r"\b(NOMBRE DEL (?:TITULAR|CLIENTE|CUENTAHABIENTE)|TITULAR(?: DE LA CUENTA)?|(?<!DE )CLIENTE|NOMBRE|"
@@ -150,6 +151,14 @@ def _clabe(folded: str) -> str | None:
     m = _CLABE.search(folded)
     if m:
         return re.sub(r"\D", "", m[1])
+    # "Tu CLABE" over its value in a two-column row: the valid CLABE on the line below the label.
+    lines = folded.split("\n")
+    for index, line in enumerate(lines[:-1]):
+        if "CLABE" in line:
+            for grouped in _GROUPED_CLABE.finditer(lines[index + 1]):
+                digits = re.sub(r"\D", "", grouped[0])
+                if validate_clabe(digits):
+                    return digits
     # No label: an 18-digit number is taken only if it is a valid CLABE, since statements are
     # full of long references that are not.
     return next((c for c in _BARE_CLABE.findall(folded) if validate_clabe(c)), None)
@@ -165,8 +174,8 @@ def _holder(page: str) -> str | None:
             name = _name_at(lines[i], m.end())
             if name is None and i + 1 < len(lines) and not folded[m.end():].strip(" :"):
                 name = _name_at(lines[i + 1], 0)
-            if name is None and i + 1 < len(lines) and _only_stop_words(folded[m.end():]):
-                name = _name_at(lines[i + 1], 0)  # two columns: "Nombre del titular PERIODO"
+            if name is None and i + 1 < len(lines) and _next_column_label(folded[m.end():]):
+                name = _name_at(lines[i + 1], 0)  # two columns: "TITULAR PERIODO DEL ..." over the values
             if name:
                 return name
     return _unlabelled_holder(lines)
@@ -190,9 +199,11 @@ def _name_at(line: str, offset: int) -> str | None:
     return name if len(name.split()) >= 2 and len(letters) >= 4 else None
 
 
-def _only_stop_words(folded_rest: str) -> bool:
-    words = folded_rest.replace(":", " ").split()
-    return bool(words) and all(w.strip(".,") in _STOP_WORDS for w in words)
+def _next_column_label(folded_rest: str) -> bool:
+    """The rest of the label's line is the next column's label ("PERIODO DEL ...", "TU CLABE"),
+    so the values sit on the line below."""
+    words = folded_rest.replace(":", " ").split()[:2]
+    return any(w.strip(".,") in _STOP_WORDS for w in words)
 
 
 def _unlabelled_holder(lines: list[str]) -> str | None:

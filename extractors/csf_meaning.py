@@ -19,7 +19,7 @@ from functools import lru_cache
 from satcfdi.catalogs import select, select_all
 
 from .dates import find_dates
-from .ids import CURP_TOKEN, correct_curp, curp_candidates
+from .ids import CURP_TOKEN, curp_candidates
 from .labels import fold_label, label_regex, value_after
 
 NAME_LABELS = (
@@ -40,7 +40,7 @@ ISSUE_LABELS = (
     "Fecha de emisión", "Fecha de expedición", "Emitida el", "Emitido el", "Emitida en", "Emitido en",
     "Lugar y fecha de emisión", "Fecha y lugar de emisión", "Expedida el",
 )
-ID_CIF_LABELS = ("idCIF", "ID CIF", "Id. CIF", "Identificador CIF")
+ID_CIF_LABELS = ("idCIF", "ID CIF", "Id. CIF", "Identificador CIF", "lD CIF", "1D CIF")  # I read as l or 1
 REGIME_HEADINGS = (
     "Regímenes", "Regímenes fiscales", "Regímenes fiscales vigentes", "Régimen(es) fiscal(es)", "Régimen(es)",
     "Régimen fiscal", "Régimen(es) fiscal(es) vigente(s)",
@@ -68,6 +68,7 @@ _SECTION_END = re.compile(
 _REGIME_HEADER = re.compile(r"^\W*(?:CLAVE|REGIMEN|DESCRIPCION)(?:\W+(?:CLAVE|DESCRIPCION|FECHA|INICIO|FIN|DE|ALTA|BAJA))+\W*$")
 _CODE = re.compile(r"^\W*(6\d\d)(?!\d)\W*")
 _DATES = re.compile(r"\d{1,4}[/\-.](?:\d{1,2}|[A-Z]{3})[/\-.]\d{2,4}")
+_LOOSE_CP = re.compile(r"C\.?\s?P\.?\s*:?(?=\s*\d{5}(?!\d))")
 _SAT_FOOTER = re.compile(r"HIDALGO\s*77|ATENCION TELEFONICA|SAT\.GOB\.MX")
 _NAME_VALUE = re.compile(r"^[A-ZÑ&.,' \-]+$")
 
@@ -101,14 +102,16 @@ def regime_code_by_name(description: str) -> str | None:
 
 
 def find_name(text: str, folded: str) -> str | None:
-    value = value_after(folded, NAME_LABELS, STOP, original=text)
-    if _is_name(value):
+    value = value_after(folded, NAME_LABELS, STOP, original=text, accept=_is_name)
+    if value:
         return _spaces(value)
-    given = value_after(folded, GIVEN_LABELS, STOP, original=text)
-    if not _is_name(given, words=1):
+    one_word = lambda v: _is_name(v, words=1)  # noqa: E731
+    given = value_after(folded, GIVEN_LABELS, STOP, original=text, accept=one_word)
+    if not given:
         return None
-    parts = [given] + [value_after(folded, labels, STOP, original=text) for labels in (FIRST_LABELS, SECOND_LABELS)]
-    parts = [p for p in parts if _is_name(p, words=1)]
+    parts = [given] + [value_after(folded, labels, STOP, original=text, accept=one_word)
+                       for labels in (FIRST_LABELS, SECOND_LABELS)]
+    parts = [p for p in parts if p]
     return _spaces(" ".join(parts)) if len(parts) >= 2 else None
 
 
@@ -131,11 +134,15 @@ def find_curp(text: str, folded: str, rfc: str | None, ocr: bool) -> str | None:
     labelled = value_after(folded, CURP_LABELS, STOP)
     readings = []
     if labelled:
-        readings.append(re.sub(r"[^A-Z0-9]", "", labelled)[:18])
+        readings.append(re.sub(r"[^A-Z0-9]", "", labelled)[:19])
     readings += CURP_TOKEN.findall(folded)
     if ocr:
-        value = correct_curp([r for r in readings if len(r) == 18])
-        return value if value and _agrees(value, rfc) else None
+        # OCR may add a character ("MNLRRNO02"): every reading with one character dropped is
+        # tried; a value is kept only when exactly one candidate verifies and agrees with the RFC.
+        tried = [r for r in readings if len(r) == 18]
+        tried += [r[:i] + r[i + 1:] for r in readings if len(r) == 19 for i in range(19)]
+        found = {c for r in dict.fromkeys(tried) for c in curp_candidates(r) if _agrees(c, rfc)}
+        return found.pop() if len(found) == 1 else None
     for reading in readings:
         if len(reading) == 18 and reading in curp_candidates(reading) and _agrees(reading, rfc):
             return reading
@@ -150,7 +157,9 @@ def find_postal_code(folded: str) -> str | None:
     """Five digits after a postal-code label (also inside an address line: "..., C.P. 72000"),
     kept when SAT's c_CodigoPostal has them, in the printed state when the certificate names one."""
     state = value_after(folded, STATE_LABELS, STOP)
-    for m in label_regex(POSTAL_LABELS).finditer(folded):
+    labelled = list(label_regex(POSTAL_LABELS).finditer(folded))
+    # OCR glues noise to the label ("CC.P. 44160"): a looser "C.P." is tried after the exact ones.
+    for m in labelled + list(_LOOSE_CP.finditer(folded)):
         line_start = folded.rfind("\n", 0, m.start()) + 1
         if _SAT_FOOTER.search(folded, line_start, folded.find("\n", m.end()) % (len(folded) + 1)):
             continue  # SAT's own address in the page footer, not the taxpayer's
@@ -201,12 +210,11 @@ def find_issue_date(folded: str) -> date | None:
     """The first full date within reach of an issue label ("Fecha de emisión: 2025-10-28",
     "EMITIDA EL 26-OCT-2025 EN ...", "Emitida en MONTERREY, NUEVO LEÓN el 27 de octubre de 2025")."""
     for m in label_regex(ISSUE_LABELS).finditer(folded):
-        window = folded[m.end():m.end() + 90]
-        lines = window.split("\n")
-        reach = "\n".join(lines[:2]) if not lines[0].strip() or not find_dates(lines[0], folded=True) else lines[0]
-        for found in find_dates(reach, years=(2000, 2100), folded=True):
-            if found.day_known:
-                return found.value
+        # The date may sit on the label's line or, below a place and OCR noise, up to three lines on.
+        for line in folded[m.end():m.end() + 160].split("\n")[:4]:
+            found = [d for d in find_dates(line, years=(2000, 2100), folded=True) if d.day_known]
+            if found:
+                return found[0].value
     return None
 
 
