@@ -77,6 +77,9 @@ SIGNALS: dict[K, tuple[Signal, ...]] = {
 }
 
 MIN_SCORE = 5  # below this nothing was recognised: the kind is `other` (REQ-002)
+# A kind scoring this much has its title and labels: distinctive markers (worth MIN_SCORE) are not
+# looked for, which spares validating CLABEs and reading periods on every document.
+STRONG_SCORE = 2 * MIN_SCORE + 2
 _CFDI_ROOT = re.compile(rb"<(?:[\w.-]+:)?Comprobante\b[^>]*xmlns(?::[\w.-]+)?=\"http://www\.sat\.gob\.mx/cfd/[34]\"", re.S)
 _ID_CIF = re.compile(r"\bID\s*\.?\s*CIF\b\s*:?\s*\d{6,15}(?!\d)")
 _CLABE_DIGITS = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){17}(?![\d.,]?\d)")
@@ -128,15 +131,16 @@ def classify_folded(folded: str, declared: K | None = None) -> Classification:
     head = folded[:TITLE_WINDOW]
     scores: dict[K, int] = {}
     hits: dict[K, list[str]] = {}
-    for kind, marker in distinctive_markers(folded).items():
-        scores[kind] = MIN_SCORE
-        hits[kind] = [marker]
     for kind, signals in SIGNALS.items():
         for signal in signals:
             if signal.phrase in folded:
                 bonus = 2 if signal.weight >= 5 and signal.phrase in head else 0
                 scores[kind] = scores.get(kind, 0) + signal.weight + bonus
                 hits.setdefault(kind, []).append(signal.phrase)
+    if max(scores.values(), default=0) < STRONG_SCORE:  # markers are for documents without titles
+        for kind, marker in distinctive_markers(folded).items():
+            scores[kind] = scores.get(kind, 0) + MIN_SCORE
+            hits.setdefault(kind, []).insert(0, marker)
     if declared in scores:
         scores[declared] += 1  # the portal's slot breaks ties, never outvotes the content
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
