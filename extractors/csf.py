@@ -13,7 +13,7 @@ from claim_intake.text import fold as fold_case_accents
 import re
 import unicodedata
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from claim_intake.extractions import CsfExtraction
 
@@ -112,6 +112,7 @@ _PAGE_FURNITURE = re.compile(
     r"^(?:Contacto$|Av\. Hidalgo|Atenci[oó]n telef[oó]nica|P[aá]gina\s*\[?\d)|P[aá]gina\s*\[?\d+\]?\s*de\s*\[?\d+\]?\s*$",
     re.IGNORECASE,
 )
+_CURP_WORD = re.compile(r"C\.?\s?U\.?\s?R\.?\s?P|CLAVE\s+[UÚ]NICA", re.IGNORECASE)
 _ISSUE_LABEL = re.compile(label_pattern("Lugar y Fecha de Emisión") + r"\s*:?\s*", re.IGNORECASE)
 
 
@@ -135,13 +136,13 @@ def extract_csf(content: DocumentContent) -> CsfExtraction:
 
 
 def _read(text: str, content: DocumentContent, *, qr_allowed: bool = True) -> dict[str, object]:
-    folded = fold_text(text)
+    folded = cache(lambda: fold_text(text))  # only the fallbacks by meaning need it: SAT's layout does not
     issued_on, place = _issue(text)
     if issued_on is None:
-        issued_on = meaning.find_issue_date(folded)
+        issued_on = meaning.find_issue_date(folded())
     descriptions, codes = _regimes(text)
     if not descriptions:
-        descriptions, codes = meaning.find_regimes(text, folded)
+        descriptions, codes = meaning.find_regimes(text, folded())
     ocr = content.text_info.ocr
     # A text layer is exact: its RFC needs no QR (rendering and decoding the page costs ~10 ms);
     # OCR'd text, or a text layer without an RFC, is checked against the QR.
@@ -153,16 +154,18 @@ def _read(text: str, content: DocumentContent, *, qr_allowed: bool = True) -> di
     else:  # an RFC that fails its check digit is CSF-006's to judge, not corrected here
         rfc = text_rfc or (qr.rfc if qr else None)
         curp = _match_after(text, "CURP:", _CURP)
-    curp = curp or meaning.find_curp(text, folded, rfc, ocr)
-    id_cif = (qr.id_cif if qr and ocr else None) or _match_after(text, "idCIF:", r"\d{6,15}") or meaning.find_id_cif(folded)
+    # A persona moral (12-character RFC) has no CURP; a text layer that never names one has none.
+    if not curp and (not rfc or len(rfc) != 12) and (ocr or _CURP_WORD.search(text)):
+        curp = meaning.find_curp(text, folded(), rfc, ocr)
+    id_cif = (qr.id_cif if qr and ocr else None) or _match_after(text, "idCIF:", r"\d{6,15}") or meaning.find_id_cif(folded())
     return {
         "rfc": rfc,
         "curp": curp,
-        "name": _name(text) or meaning.find_name(text, folded),
-        "postal_code": _match_after(text, "Código Postal:", r"\d{5}") or meaning.find_postal_code(folded),
+        "name": _name(text) or meaning.find_name(text, folded()),
+        "postal_code": _match_after(text, "Código Postal:", r"\d{5}") or meaning.find_postal_code(folded()),
         "regimes": descriptions,
         "regime_codes": codes,
-        "status": _status(text) or meaning.find_status(folded),
+        "status": _status(text) or meaning.find_status(folded()),
         "issued_on": issued_on,
         "issue_place": place,
         "id_cif": id_cif or (qr.id_cif if qr else None),
