@@ -11,7 +11,10 @@ from claim_intake.decision import Classification
 from claim_intake.kinds import DocumentKind as K
 
 from . import sniff
+from clabe import validate_clabe
+
 from .content import DocumentContent
+from .dates import find_period
 from .text import fold
 
 TITLE_WINDOW = 600  # a phrase in the document's head is a title, and weighs more
@@ -104,7 +107,12 @@ SIGNALS: dict[K, tuple[Signal, ...]] = {
 }
 
 MIN_SCORE = 5  # below this nothing was recognised: the kind is `other` (REQ-002)
+# A kind scoring this much has its title and labels: distinctive markers (worth MIN_SCORE) are not
+# looked for, which spares validating CLABEs and reading periods on every document.
+STRONG_SCORE = 2 * MIN_SCORE + 2
 _CFDI_ROOT = re.compile(rb"<(?:[\w.-]+:)?Comprobante\b[^>]*xmlns(?::[\w.-]+)?=\"http://www\.sat\.gob\.mx/cfd/[34]\"", re.S)
+_ID_CIF = re.compile(r"\bID\s*\.?\s*CIF\b\s*:?\s*\d{6,15}(?!\d)")
+_CLABE_DIGITS = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){17}(?![\d.,]?\d)")
 _TYPE_P = re.compile(rb"TipoDeComprobante\s*=\s*[\"']P[\"']")
 
 
@@ -131,6 +139,23 @@ def classify_text(text: str, declared: K | None = None) -> Classification:
     return classify_folded(fold(text), declared)
 
 
+def distinctive_markers(folded: str) -> dict[K, str]:
+    """Markers only one kind prints, worth a whole title: an idCIF with its number (SAT's
+    certificate), a CLABE that verifies next to a statement period (a bank statement). A document
+    showing one is that kind even when its other fields are missing, so it gets that kind's
+    precise finding (CSF-005, BANK-006) instead of `other`."""
+    found: dict[K, str] = {}
+    if _ID_CIF.search(folded):
+        found[K.TAX_STATUS_CERTIFICATE] = "idCIF"
+    if "CLABE" in folded or _CLABE_DIGITS.search(folded):
+        clabes = [re.sub(r"\D", "", m[0]) for m in _CLABE_DIGITS.finditer(folded)]
+        if any(validate_clabe(c) for c in clabes):
+            period = find_period(folded, years=(2000, 2100), folded=True)
+            if period and period.end:
+                found[K.BANK_STATEMENT] = "CLABE y periodo"
+    return found
+
+
 def classify_folded(folded: str, declared: K | None = None) -> Classification:
     """`folded`: the text through extractors.text.fold."""
     head = folded[:TITLE_WINDOW]
@@ -142,6 +167,10 @@ def classify_folded(folded: str, declared: K | None = None) -> Classification:
                 bonus = 2 if signal.weight >= 5 and signal.phrase in head else 0
                 scores[kind] = scores.get(kind, 0) + signal.weight + bonus
                 hits.setdefault(kind, []).append(signal.phrase)
+    if max(scores.values(), default=0) < STRONG_SCORE:  # markers are for documents without titles
+        for kind, marker in distinctive_markers(folded).items():
+            scores[kind] = scores.get(kind, 0) + MIN_SCORE
+            hits.setdefault(kind, []).insert(0, marker)
     if declared in scores:
         scores[declared] += 1  # the portal's slot breaks ties, never outvotes the content
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
