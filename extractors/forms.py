@@ -69,7 +69,7 @@ NOT_NAME = frozenset({
 TITLES = frozenset({"C", "SR", "SRA", "SRTA", "SRITA", "DR", "DRA", "LIC", "ING", "MTRO", "MTRA", "PROF", "JOVEN",
                     "NINO", "NINA", "MENOR", "MR", "MRS", "MS"})
 _LEADERS = frozenset("—–-_|:.,;»>)]")
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?|\S")
+_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’\-]*\.?|\S")  # letters of any script: a name is never cut mid-word
 
 # Document-date context: preferred labels, plain ones, and dates that are never the document's.
 _PREFERRED = re.compile(
@@ -89,11 +89,10 @@ _ACCOUNT = re.compile(r"\bCUENTA\s*:\s*([A-Z0-9\-]{4,32})")
 
 def extract_form(kind: str, content: DocumentContent) -> FormExtraction:
     folded = content.folded
-    plain = strip_accents(content.text)
     return FormExtraction(
         kind=kind,
         title=_title(folded),
-        patient_name=patient_name(kind, plain),
+        patient_name=patient_name(kind, content.text),
         document_date=document_date(folded, folded=True),
         signed=_signed(folded),
         clabe=_clabe(folded),
@@ -119,9 +118,10 @@ def _title(folded: str) -> str | None:
 
 # --- the person the document is about -------------------------------------------------------
 
-def patient_name(kind: str, plain: str) -> str | None:
+def patient_name(kind: str, text: str) -> str | None:
     """The kind's own labels, then the sentence of a free letter, then any patient label, then a
     bare "Nombre:"."""
+    plain = strip_accents(text)
     lines = [line for line in plain.splitlines() if line.strip()]
     own = KIND_PATIENT_LABELS.get(kind)
     return ((own and _labelled_name(lines, own)) or _name_in_sentences(kind, plain)

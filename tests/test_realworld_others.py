@@ -9,7 +9,6 @@ value: the one outcome that may pass a rule unnoticed, so it has a stricter budg
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -26,13 +25,11 @@ WRONG_BUDGET = 0.02  # of all expected fields, per group
 
 @lru_cache(maxsize=1)
 def _read():
-    cases = others.cases()
-
-    def read(case):
-        return extractors.read_document(case.name, case.data, sniff_media_type(case.data))
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return tuple(zip(cases, pool.map(read, cases)))
+    """One document at a time: pdfium is not thread-safe, a run that read from two threads once
+    died with a fatal error (not reproduced since), and each OCR page already runs in its own
+    tesseract process."""
+    return tuple((case, extractors.read_document(case.name, case.data, sniff_media_type(case.data)))
+                 for case in others.cases())
 
 
 def _same(expected, got) -> bool:
@@ -115,3 +112,47 @@ def test_outcome_categories():
     assert outcome("Clínica Universidad de Navarra", "CLINICA UNIVERSIDAD  DE NAVARRA") == "exact"
     assert outcome("US", None) == "missing"
     assert outcome("2026-10-14", date(2026, 10, 4)) == "wrong"
+
+
+# --- the rules behind the numbers: a value is taken only when it is what it claims to be ------
+
+def test_a_sentence_after_a_patient_label_is_not_a_name():
+    from extractors.forms import patient_name
+
+    assert patient_name("medical_report", "Paciente con cuadro de dolor abdominal de 2 días") is None
+    assert patient_name("medical_report", "Paciente: Ana Ruiz Soto Expediente: 4471") == "ANA RUIZ SOTO"
+    caption_row = "NOMBRE DEL DERECHOHABIENTE NSS\nMORALES VEGA CARMEN 4501 88 2210 3F"
+    assert patient_name("prescription", caption_row) == "MORALES VEGA CARMEN"
+
+
+def test_a_free_letter_names_the_dependent_not_the_declarant():
+    from extractors.forms import patient_name
+
+    letter = "El que suscribe, Roberto Ruiz Esparza, declaro que mi hijo Daniel Ruiz Soto, de 22 años, es soltero."
+    assert patient_name("dependent_declaration", letter) == "DANIEL RUIZ SOTO"
+    single = "Yo, Valeria Ramírez Cortés, declaro que soy soltera."
+    assert patient_name("dependent_declaration", single) == "VALERIA RAMIREZ CORTES"
+
+
+def test_the_document_date_is_never_a_birth_admission_or_appointment_date():
+    from extractors.forms import document_date
+
+    assert document_date("Fecha de nacimiento: 17/05/2004\nFecha de la declaración: 2026-11-05") == date(2026, 11, 5)
+    assert document_date("FECHA DE INGRESO FECHA DE EGRESO\n02/11/2026 06/11/2026") == date(2026, 11, 6)
+    assert document_date("Fecha: 2026-11-08\nPróxima cita: 15/11/2026") == date(2026, 11, 8)
+    assert document_date("Fecha de nacimiento: 17/05/2004") is None
+
+
+def test_foreign_amounts_dates_and_dollars_by_country():
+    from extractors.foreign_invoice import find_country, find_total, parse_amount
+    from extractors.forms import document_date
+
+    assert parse_amount("1.250.000,00") == Decimal("1250000.00") and parse_amount("185.000") == Decimal("185000")
+    assert parse_amount("1 250,00") == Decimal("1250.00") and parse_amount("4,250.00") == Decimal("4250.00")
+    assert find_total("SUBTOTAL 80.48\nTAX 7.0% 1.19\nTOTAL $81.67", "US") == (Decimal("81.67"), "USD")
+    assert find_total("TOTAL A PAGAR $ 1.250.000,00", "CO") == (Decimal("1250000.00"), "COP")
+    assert find_total("TOTAL HT 1 000,00\nTOTAL TTC (EUR) 1 200,00 €", "FR") == (Decimal("1200.00"), "EUR")
+    assert find_country("6411 FANNIN ST, HOUSTON, TX 77030") == "US"
+    assert find_country("CALLE 20, LA HABANA, CUBA\nPASAPORTE (MEXICO)") == "CU"
+    assert document_date("Invoice Date: 10/05/2026", month_first=True) == date(2026, 10, 5)
+    assert document_date("Fecha: 10/05/2026") == date(2026, 5, 10)
