@@ -171,7 +171,7 @@ def find_postal_code(folded: str) -> str | None:
 
 def postal_code_in_state(code: str, state: str | None) -> bool:
     row = _postal_row(code)
-    if not row:
+    if not row or row[1] in ("", "000"):  # absent, or one of the catalogue's placeholders (00000, 99999)
         return False
     if not state:
         return True
