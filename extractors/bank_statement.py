@@ -21,6 +21,10 @@ from clabe import validate_clabe
 from claim_intake.extractions import BankStatementExtraction
 
 from .content import DocumentContent
+from .dates import find_dates, find_period
+from .labels import label_regex
+from .layout import visual_pages
+from .sniff import PDF
 
 HEADER_PAGES = 2  # the second page is read only for what the first did not show
 MONTHS = {
@@ -65,10 +69,17 @@ _CUTOFF = re.compile(r"\bFECHA\s+DE\s+CORTE\s*:?\s*")
 _CLABE = re.compile(
     r"\b(?:CUENTA\s+)?CLABE(?:\s+INTERBANCARIA)?\s*(?:NO\.?|NUM\.?|NUMERO)?\s*:?\s*(\d(?:[ \t.-]{0,2}\d){17})(?!\d)"
 )
+_GROUPED_CLABE = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){17}(?![\d.,]?\d)")
 _BARE_CLABE = re.compile(r"(?<!\d)\d{18}(?!\d)")
 _HOLDER_LABEL = re.compile(
-    r"\b(NOMBRE DEL (?:TITULAR|CLIENTE|CUENTAHABIENTE)|TITULAR(?: DE LA CUENTA)?|(?<!DE )CLIENTE|NOMBRE)\b\s*:?"
+    r"\b(NOMBRE DEL (?:TITULAR|CLIENTE|CUENTAHABIENTE)|TITULAR(?: DE LA CUENTA)?|(?<!DE )CLIENTE|NOMBRE|"
+    r"RAZON SOCIAL|DENOMINACION(?: O RAZON SOCIAL)?|A NOMBRE DE|CUENTAHABIENTE|ACCOUNT HOLDER|ACCOUNT NAME)\b\s*:?"
 )
+# A period printed as two labelled dates in their own cells ("Fecha inicial" / "Fecha final").
+_START_LABEL = label_regex(("Fecha inicial", "Fecha de inicio", "Fecha inicio", "Inicio del periodo",
+                            "Inicio de periodo", "Period start", "Periodo desde"))
+_END_LABEL = label_regex(("Fecha final", "Fecha de término", "Fecha término", "Fin del periodo", "Fin de periodo",
+                          "Period end", "Periodo hasta"))
 _NAME_CHARS = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ.,&' -]+")
 # Words of neighbouring labels: a holder's name read after its label ends where one starts.
 _STOP_WORDS = {
@@ -85,7 +96,22 @@ _ADDRESS_START = re.compile(r"^(?:CALLE|AV\b|AVENIDA|BLVD|BOULEVARD|CDA|CERRADA|
 
 
 def extract_bank_statement(content: DocumentContent) -> BankStatementExtraction:
-    pages = [_clean(p) for p in content.pages[:HEADER_PAGES]] or [""]
+    found = _read_pages([_clean(p) for p in content.pages[:HEADER_PAGES]] or [""])
+    if content.media_type == PDF and not content.text_info.ocr and not _complete(found):
+        # Labels and values drawn as separate columns: read again in visual order, for what is missing.
+        for key, value in _read_pages([_clean(p) for p in visual_pages(content.data, HEADER_PAGES)]).items():
+            if key == "period_start" and "period_end" in found:
+                continue
+            if key not in found or (key == "period_end" and "period_end" not in found):
+                found[key] = value
+    return BankStatementExtraction(**found, text=content.text_info)
+
+
+def _complete(found: dict[str, object]) -> bool:
+    return all(key in found for key in ("holder_name", "clabe", "period_end"))
+
+
+def _read_pages(pages: list[str]) -> dict[str, object]:
     found: dict[str, object] = {}
     for page in pages:  # later pages only fill what earlier ones lacked
         folded = fold(page)
@@ -103,7 +129,7 @@ def extract_bank_statement(content: DocumentContent) -> BankStatementExtraction:
                 found["period_start"] = start  # a month without its cut-off date: no end
         if len(found) == 5:
             break
-    return BankStatementExtraction(**found, text=content.text_info)
+    return found
 
 
 def fold(text: str) -> str:
@@ -125,6 +151,14 @@ def _clabe(folded: str) -> str | None:
     m = _CLABE.search(folded)
     if m:
         return re.sub(r"\D", "", m[1])
+    # "Tu CLABE" over its value in a two-column row: the valid CLABE on the line below the label.
+    lines = folded.split("\n")
+    for index, line in enumerate(lines[:-1]):
+        if "CLABE" in line:
+            for grouped in _GROUPED_CLABE.finditer(lines[index + 1]):
+                digits = re.sub(r"\D", "", grouped[0])
+                if validate_clabe(digits):
+                    return digits
     # No label: an 18-digit number is taken only if it is a valid CLABE, since statements are
     # full of long references that are not.
     return next((c for c in _BARE_CLABE.findall(folded) if validate_clabe(c)), None)
@@ -140,8 +174,8 @@ def _holder(page: str) -> str | None:
             name = _name_at(lines[i], m.end())
             if name is None and i + 1 < len(lines) and not folded[m.end():].strip(" :"):
                 name = _name_at(lines[i + 1], 0)
-            if name is None and i + 1 < len(lines) and _only_stop_words(folded[m.end():]):
-                name = _name_at(lines[i + 1], 0)  # two columns: "Nombre del titular PERIODO"
+            if name is None and i + 1 < len(lines) and _next_column_label(folded[m.end():]):
+                name = _name_at(lines[i + 1], 0)  # two columns: "TITULAR PERIODO DEL ..." over the values
             if name:
                 return name
     return _unlabelled_holder(lines)
@@ -158,14 +192,18 @@ def _name_at(line: str, offset: int) -> str | None:
         if fold(word).strip(".,") in _STOP_WORDS:
             break
         words.append(word)
-    name = " ".join(words).strip(" ,.-'")
+    name = " ".join(words).strip(" ,-'")
+    if name.endswith(".") and "." not in name.rsplit(" ", 1)[-1][:-1]:
+        name = name[:-1]  # a sentence's full stop, not an abbreviation's ("S.A. DE C.V." keeps it)
     letters = re.sub(r"[^A-Za-zÁÉÍÓÚÜÑáéíóúüñ]", "", name)
     return name if len(name.split()) >= 2 and len(letters) >= 4 else None
 
 
-def _only_stop_words(folded_rest: str) -> bool:
-    words = folded_rest.replace(":", " ").split()
-    return bool(words) and all(w.strip(".,") in _STOP_WORDS for w in words)
+def _next_column_label(folded_rest: str) -> bool:
+    """The rest of the label's line is the next column's label ("PERIODO DEL ...", "TU CLABE"),
+    so the values sit on the line below."""
+    words = folded_rest.replace(":", " ").split()[:2]
+    return any(w.strip(".,") in _STOP_WORDS for w in words)
 
 
 def _unlabelled_holder(lines: list[str]) -> str | None:
@@ -198,10 +236,28 @@ def _period(folded: str) -> tuple[date | None, date | None]:
         _, _, start, end = min(candidates)
         return start, end
     m = _MONTH_ONLY.search(folded)
-    if not m:
-        return None, None
-    start = date(int(m[2]), MONTHS[m[1]], 1)
-    return start, _cutoff(folded)
+    if m:
+        return date(int(m[2]), MONTHS[m[1]], 1), _cutoff(folded)
+    period = find_period(folded, years=(2000, 2100), folded=True)
+    if period and period.start and period.end:
+        return period.start, period.end
+    start, end = _labelled_date(folded, _START_LABEL), _labelled_date(folded, _END_LABEL)
+    if start and end and start <= end:
+        return start, end
+    return (period.start, period.end) if period else (None, None)
+
+
+def _labelled_date(folded: str, label: re.Pattern) -> date | None:
+    """The date in the label's cell: on its line, or on the next (the value sat below)."""
+    for m in label.finditer(folded):
+        line, _, after = folded[m.end():].partition("\n")
+        for window in (line, after.split("\n", 1)[0]):
+            found = [d for d in find_dates(window, years=(2000, 2100), folded=True) if d.day_known]
+            if found:
+                return found[0].value
+            if window.strip():
+                break
+    return None
 
 
 def _cutoff(folded: str) -> date | None:

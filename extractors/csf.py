@@ -13,13 +13,17 @@ from claim_intake.text import fold as fold_case_accents
 import re
 import unicodedata
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from claim_intake.extractions import CsfExtraction
 
 from .content import DocumentContent
+from . import csf_meaning as meaning
+from .dates import fold_text
 from .ids import CURP_TOKEN, RFC_TOKEN, correct_curp, correct_rfc
+from .layout import visual_pages
 from .qr import csf_qr
+from .sniff import PDF
 
 MONTHS = {
     "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7,
@@ -108,37 +112,64 @@ _PAGE_FURNITURE = re.compile(
     r"^(?:Contacto$|Av\. Hidalgo|Atenci[oó]n telef[oó]nica|P[aá]gina\s*\[?\d)|P[aá]gina\s*\[?\d+\]?\s*de\s*\[?\d+\]?\s*$",
     re.IGNORECASE,
 )
+_CURP_WORD = re.compile(r"C\.?\s?U\.?\s?R\.?\s?P|CLAVE\s+[UÚ]NICA", re.IGNORECASE)
 _ISSUE_LABEL = re.compile(label_pattern("Lugar y Fecha de Emisión") + r"\s*:?\s*", re.IGNORECASE)
 
 
+REQUIRED = ("rfc", "name", "postal_code", "regimes", "issued_on", "status")  # CSF-005's list
+
+
 def extract_csf(content: DocumentContent) -> CsfExtraction:
+    """SAT's layout first (its exact labels), then the same facts found by meaning: any wording of
+    each label, on the same line or the next, values checked by what they are. A PDF whose text
+    layer still lacks a required field is read again in visual order (labels and values drawn as
+    separate columns), which fills only what is missing."""
     text = _clean(content.text)
+    found = _read(text, content)
+    if not content.text_info.ocr and content.media_type == PDF and any(not found.get(f) for f in REQUIRED):
+        visual = _clean("\n".join(visual_pages(content.data)))
+        if visual.strip():
+            for key, value in _read(visual, content, qr_allowed=False).items():
+                if not found.get(key) and value:
+                    found[key] = value
+    return CsfExtraction(**found, text=content.text_info)
+
+
+def _read(text: str, content: DocumentContent, *, qr_allowed: bool = True) -> dict[str, object]:
+    folded = cache(lambda: fold_text(text))  # only the fallbacks by meaning need it: SAT's layout does not
     issued_on, place = _issue(text)
+    if issued_on is None:
+        issued_on = meaning.find_issue_date(folded())
     descriptions, codes = _regimes(text)
+    if not descriptions:
+        descriptions, codes = meaning.find_regimes(text, folded())
     ocr = content.text_info.ocr
     # A text layer is exact: its RFC needs no QR (rendering and decoding the page costs ~10 ms);
     # OCR'd text, or a text layer without an RFC, is checked against the QR.
     text_rfc = None if ocr else (_match_after(text, "RFC:", _RFC) or _first(text, rf"(?<![A-Z0-9Ñ&]){_RFC}(?![A-Z0-9])"))
-    qr = csf_qr(content.data, content.media_type) if content.data and not text_rfc else None
+    want_qr = qr_allowed and bool(content.data) and not text_rfc
+    qr = csf_qr(content.data, content.media_type) if want_qr else None
     if ocr:
         rfc, curp = _ocr_rfc(text, qr), correct_curp(_readings(text, "CURP:", CURP_TOKEN))
     else:  # an RFC that fails its check digit is CSF-006's to judge, not corrected here
         rfc = text_rfc or (qr.rfc if qr else None)
         curp = _match_after(text, "CURP:", _CURP)
-    id_cif = (qr.id_cif if qr and content.text_info.ocr else None) or _match_after(text, "idCIF:", r"\d{6,15}")
-    return CsfExtraction(
-        rfc=rfc,
-        curp=curp,
-        name=_name(text),
-        postal_code=_match_after(text, "Código Postal:", r"\d{5}"),
-        regimes=descriptions,
-        regime_codes=codes,
-        status=_status(text),
-        issued_on=issued_on,
-        issue_place=place,
-        id_cif=id_cif or (qr.id_cif if qr else None),
-        text=content.text_info,
-    )
+    # A persona moral (12-character RFC) has no CURP; a text layer that never names one has none.
+    if not curp and (not rfc or len(rfc) != 12) and (ocr or _CURP_WORD.search(text)):
+        curp = meaning.find_curp(text, folded(), rfc, ocr)
+    id_cif = (qr.id_cif if qr and ocr else None) or _match_after(text, "idCIF:", r"\d{6,15}") or meaning.find_id_cif(folded())
+    return {
+        "rfc": rfc,
+        "curp": curp,
+        "name": _name(text) or meaning.find_name(text, folded()),
+        "postal_code": _match_after(text, "Código Postal:", r"\d{5}") or meaning.find_postal_code(folded()),
+        "regimes": descriptions,
+        "regime_codes": codes,
+        "status": _status(text) or meaning.find_status(folded()),
+        "issued_on": issued_on,
+        "issue_place": place,
+        "id_cif": id_cif or (qr.id_cif if qr else None),
+    }
 
 
 def _readings(text: str, label: str, token: re.Pattern) -> list[str]:

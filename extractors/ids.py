@@ -22,7 +22,7 @@ _TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "7
              "B": "8", "G": "6", "A": "4"}
 _CONFUSABLE = {
     "0": "0OQD", "O": "O0QD", "Q": "Q0O", "D": "D0O", "1": "1IL", "I": "I1L", "L": "L1I",
-    "5": "5S", "S": "S5", "8": "8B", "B": "B8", "2": "2Z", "Z": "Z2", "6": "6G", "G": "G6",
+    "5": "5S", "S": "S58", "8": "8BS", "B": "B8", "2": "2Z", "Z": "Z2", "6": "6G", "G": "G6",
 }
 _MAX_COMBINATIONS = 4096
 LATEST_2000S_BIRTH_YY = 30  # a CURP with year 31-99 is of someone born in the 1900s

@@ -68,7 +68,7 @@ def _read_pdf(name: str, data: bytes, *, ocr: bool, min_text_chars: int) -> Docu
         if chars >= min_text_chars or not ocr:
             info = TextInfo(pages=page_count, chars=chars)
             return DocumentContent(name, data, sniff.PDF, tuple(pages), info)
-        return _ocr_pdf(name, data, pdf, page_count)
+        return _prefer_digital_text(_ocr_pdf(name, data, pdf, page_count), pages, chars)
     finally:
         pdf.close()
 
@@ -83,6 +83,15 @@ def read_pdf_by_ocr(name: str, data: bytes, hidden: list[HiddenText]) -> Documen
         pdf.close()
     info = content.text_info.model_copy(update={"hidden_text": list(hidden)})
     return DocumentContent(content.name, content.data, content.media_type, content.pages, info)
+
+
+def _prefer_digital_text(ocr: DocumentContent, pages: list[str], chars: int) -> DocumentContent:
+    """A short but real text layer (a crop of a certificate: its idCIF and RFC) is legible
+    digital text, never PKG-008: when OCR finds nothing beyond it (a page of pixels would give
+    much more), the text layer is the document's text."""
+    if chars and ocr.text_info.chars <= 2 * chars + 20:
+        return DocumentContent(ocr.name, ocr.data, sniff.PDF, tuple(pages), TextInfo(pages=ocr.text_info.pages, chars=chars))
+    return ocr
 
 
 def _ocr_pdf(name: str, data: bytes, pdf: pypdfium2.PdfDocument, page_count: int) -> DocumentContent:
