@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import date
@@ -89,6 +90,30 @@ def _flow_run(flow, *args):
         return flow(*args)
 
 
+@contextmanager
+def _one_api_write_at_a_time():
+    """While folios run in threads, this process sends Prefect one write (POST/PATCH/PUT/DELETE)
+    at a time. Prefect's server on SQLite answers writes that collide (two flow runs created or
+    moved at once: SQLITE_BUSY on the upgrade of a read transaction) with a 503, which its client
+    retries after ~2 s: measured, that cost more than the second thread gained. A write takes
+    milliseconds, reads and the documents' work still overlap. Prefect's sync client only."""
+    from prefect.client.base import PrefectHttpxSyncClient
+
+    send, lock = PrefectHttpxSyncClient.send, threading.Lock()
+
+    def send_serialised(self, request, *args, **kwargs):
+        if request.method == "GET":
+            return send(self, request, *args, **kwargs)
+        with lock:
+            return send(self, request, *args, **kwargs)
+
+    PrefectHttpxSyncClient.send = send_serialised
+    try:
+        yield
+    finally:
+        PrefectHttpxSyncClient.send = send
+
+
 def _cpus() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -118,8 +143,9 @@ def _run_folios(jobs: list[tuple[Path, date | None]], advance=lambda: None) -> l
 
     prepare()  # settings, rule set and storage built once, before threads race to build them
     results: list = [None] * len(jobs)
-    with _cli_flow_settings(), ThreadPoolExecutor(max_workers=min(len(jobs), _cpus()),
-                                                  thread_name_prefix="folio") as pool:
+    workers = min(len(jobs), _cpus())
+    with _cli_flow_settings(), _one_api_write_at_a_time(), \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="folio") as pool:
         futures = {pool.submit(contextvars.copy_context().run, intake_folio, str(d), a): i
                    for i, (d, a) in enumerate(jobs)}
         for future in as_completed(futures):
