@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -76,6 +80,22 @@ def _fail_run(exc: Exception, held) -> None:
     raise typer.Exit(1)
 
 
+def _raise_first_failure(results: list, held, as_json: bool) -> None:
+    """After folios ran: an input error (exit 2) first, then any other failure (exit 1), each
+    said as `_fail_input` / `_fail_run` say it."""
+    from claim_intake.folio import ManifestError
+
+    for exc in results:
+        if isinstance(exc, ManifestError):
+            _fail_input(str(exc), as_json)
+    for exc in results:
+        if isinstance(exc, Exception):
+            try:
+                raise exc
+            except Exception as raised:  # so that the traceback of a bug is logged with it
+                _fail_run(raised, held)
+
+
 def _as_of(value: str | None, as_json: bool) -> date | None:
     """--as-of as a date, or exit 2 naming the bad value."""
     if not value:
@@ -86,24 +106,49 @@ def _as_of(value: str | None, as_json: bool) -> date | None:
         _fail_input(f"--as-of: not a date YYYY-MM-DD: {value!r}", as_json)
 
 
-def _flow_run(flow, *args):
-    """One flow run from the command line. Heartbeats exist to detect crashed runs under a
-    worker; a CLI run is watched by its operator, and each heartbeat thread costs up to a second
-    at exit."""
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+def _prefect_api() -> None:
+    """Point this command at a Prefect server that outlives it, before Prefect is imported.
 
+    The operator's PREFECT_API_URL if set; else this home's local server (claim_intake.local_server),
+    started on first use and reused: Prefect's own fallback is a temporary server per command,
+    seconds of start-up each time and runs nobody can look at afterwards.
+    CLAIM_INTAKE_PREFECT_SERVER=ephemeral keeps that fallback (a one-shot container, say)."""
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("CLAIM_INTAKE_PREFECT_SERVER") == "ephemeral":
+        return
+    from claim_intake.config import Settings
+    from claim_intake.local_server import ServerError, ensure_running
+
+    try:
+        info = ensure_running(Settings().home)
+    except ServerError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    os.environ["PREFECT_API_URL"] = info.url
+
+
+@contextmanager
+def _cli_flow_settings():
+    """Prefect settings for flow runs started from the command line: no flow heartbeats.
+    Heartbeats exist to detect crashed runs under a worker; a CLI run is watched by its operator,
+    and each heartbeat thread costs up to a second at exit. The settings are copied without
+    re-validation: Prefect's `temporary_settings` re-reads the environment and every profile
+    (~0.45 s of CPU per call here, more than a digital folio's whole flow run)."""
+    import prefect.context
+
+    current = prefect.context.get_settings_context()
+    flows = current.settings.flows.model_copy(update={"heartbeat_frequency": None})
+    settings = current.settings.model_copy(update={"flows": flows})
+    with prefect.context.SettingsContext(profile=current.profile, settings=settings):
+        yield
+
+
+def _flow_run(flow, *args):
+    """One flow run from the command line (see _cli_flow_settings)."""
     from claim_intake.children import start_prefect_server
 
-    start_prefect_server()  # Prefect's own temporary server, if any, tied to this command
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    start_prefect_server()  # Prefect's own temporary server, if any (ephemeral mode), tied to this command
+    with _cli_flow_settings():
         return flow(*args)
-
-
-def _run(folio_dir: Path, as_of: date | None, owner: str | None = None):
-    """`owner` None: a re-evaluation under the folio's stored owner (`add`)."""
-    from flows.intake import intake_folio
-
-    return _flow_run(intake_folio, str(folio_dir), as_of, owner)
 
 
 def _operator() -> str:
@@ -115,13 +160,85 @@ def _operator() -> str:
     return OPERATOR
 
 
+@contextmanager
+def _one_api_write_at_a_time():
+    """While folios run in threads, this process sends Prefect one write (POST/PATCH/PUT/DELETE)
+    at a time. Prefect's server on SQLite answers writes that collide (two flow runs created or
+    moved at once: SQLITE_BUSY on the upgrade of a read transaction) with a 503, which its client
+    retries after ~2 s: measured, that cost more than the second thread gained. A write takes
+    milliseconds, reads and the documents' work still overlap. Prefect's sync client only."""
+    from prefect.client.base import PrefectHttpxSyncClient
+
+    send, lock = PrefectHttpxSyncClient.send, threading.Lock()
+
+    def send_serialised(self, request, *args, **kwargs):
+        if request.method == "GET":
+            return send(self, request, *args, **kwargs)
+        with lock:
+            return send(self, request, *args, **kwargs)
+
+    PrefectHttpxSyncClient.send = send_serialised
+    try:
+        yield
+    finally:
+        PrefectHttpxSyncClient.send = send
+
+
+def _cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _size_reader_pool(folio_dirs: list[Path]) -> None:
+    """Readers only as many as the work can use: one per file that is read in a reader process
+    (anything but XML), at most one per CPU. Set before the pool exists; an operator's
+    CLAIM_INTAKE_READ_WORKERS wins."""
+    if os.environ.get("CLAIM_INTAKE_READ_WORKERS"):
+        return
+    sandboxed = sum(1 for d in folio_dirs for f in d.iterdir()
+                    if f.is_file() and f.name != "folio.json" and f.suffix.lower() != ".xml")
+    os.environ["CLAIM_INTAKE_READ_WORKERS"] = str(max(1, min(_cpus(), sandboxed)))
+
+
+def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda: None) -> list:
+    """Each folio through its own intake-folio flow run (named after the folio, tagged with its
+    route), up to one folio per CPU at a time in threads of this process: the document reading
+    runs in reader processes and the rest is mostly waiting on Prefect's API and SQLite, so two
+    threads keep both cores busy. Returns, in the order of `jobs`, each Decision or the exception
+    that folio raised. Each job: folio directory, as-of date, owner (None: a re-evaluation under
+    the folio's stored owner, as `add` does)."""
+    _size_reader_pool([d for d, _, _ in jobs])
+    from claim_intake.children import start_prefect_server
+    from flows.intake import intake_folio, prepare
+
+    start_prefect_server()  # ephemeral mode only: from the main thread, tied to this command
+
+    prepare()  # settings, rule set and storage built once, before threads race to build them
+    results: list = [None] * len(jobs)
+    workers = min(len(jobs), _cpus())
+    with _cli_flow_settings(), _one_api_write_at_a_time(), \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="folio") as pool:
+        futures = {pool.submit(contextvars.copy_context().run, intake_folio, str(d), a, o): i
+                   for i, (d, a, o) in enumerate(jobs)}
+        for future in as_completed(futures):
+            try:
+                results[futures[future]] = future.result()
+            except Exception as exc:  # noqa: BLE001 - the caller decides: input error or bug
+                results[futures[future]] = exc
+            advance()
+    return results
+
+
 @app.command()
 def process(
     folio_dirs: Annotated[list[Path], typer.Argument(help="One or more folio directories.")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Intake date YYYY-MM-DD (default: received_at).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON (several folios: one object per line).")] = False,
 ) -> None:
-    """Store, classify, extract, validate and route folios through the intake-folio flow."""
+    """Store, classify, extract, validate and route folios through the intake-folio flow, several
+    at a time (up to one per CPU)."""
     from claim_intake.folio import ManifestError
 
     as_of_date = _as_of(as_of, as_json)
@@ -132,23 +249,17 @@ def process(
             _fail_input(f"{folio_dir / 'folio.json'}: missing (every folio needs a folio.json)", as_json)
         if printable(str(folio_dir)) != str(folio_dir):  # no run record, log or report can carry it
             _fail_input(f"{printable(str(folio_dir))}: the directory name is not valid UTF-8; rename it", as_json)
-    decisions = []
+    _prefect_api()
     with held_run_errors() as held:
-        try:
-            with Progress(console=err, transient=True, disable=len(folio_dirs) < 2) as progress:
-                bar = progress.add_task("folios", total=len(folio_dirs))
-                for folio_dir in folio_dirs:
-                    decisions.append(_run(folio_dir, as_of_date, _operator()))
-                    progress.advance(bar)
-        except ManifestError as exc:
-            _fail_input(str(exc), as_json)
-        except Exception as exc:
-            _fail_run(exc, held)
+        with Progress(console=err, transient=True, disable=len(folio_dirs) < 2) as progress:
+            bar = progress.add_task("folios", total=len(folio_dirs))
+            results = _run_folios([(d, as_of_date, _operator()) for d in folio_dirs], lambda: progress.advance(bar))
+        _raise_first_failure(results, held, as_json)
     if as_json:
-        for decision in decisions:
-            print(decision.model_dump_json(indent=2 if len(decisions) == 1 else None))
+        for decision in results:
+            print(decision.model_dump_json(indent=2 if len(results) == 1 else None))
     else:
-        out.print(routing_table(decisions))
+        out.print(routing_table(results))
 
 
 def routing_table(decisions) -> Table:
@@ -174,20 +285,25 @@ def demo(
     table = Table(title=f"Sample folios ({len(dirs)})")
     for col in ("folio", "route", "reasons", "expected"):
         table.add_column(col)
-    mismatches = 0
+    expectations = [_expectation(d) for d in dirs]
+    _prefect_api()
     with Progress(console=err, transient=True) as progress:
         bar = progress.add_task("folios", total=len(dirs))
-        for folio_dir in dirs:
-            expected_file = folio_dir.parent / f"{folio_dir.name}.expected.json"
-            expected = json.loads(expected_file.read_text()) if expected_file.is_file() else {}
-            as_of = date.fromisoformat(expected["as_of"]) if expected.get("as_of") else None
-            decision = _run(folio_dir, as_of, _operator())
-            ok = not expected or (decision.route.value == expected["route"] and decision.codes() == sorted(expected["codes"]))
-            mismatches += not ok
-            style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[decision.route.value]
-            table.add_row(decision.folio, f"[{style}]{decision.route.value}[/{style}]",
-                          mask_text("; ".join(decision.reasons())) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
-            progress.advance(bar)
+        results = _run_folios([(d, _expected_as_of(e), _operator()) for d, e in zip(dirs, expectations)],
+                              lambda: progress.advance(bar))
+    mismatches = 0
+    for folio_dir, expected, decision in zip(dirs, expectations, results):
+        if isinstance(decision, BaseException):
+            err.print(f"[red]{folio_dir.name}: pipeline failed:[/red] {type(decision).__name__}: {decision}",
+                      highlight=False, soft_wrap=True)
+            mismatches += 1
+            table.add_row(folio_dir.name, "[red]failed[/red]", type(decision).__name__, "[red]MISMATCH[/red]")
+            continue
+        ok = not expected or (decision.route.value == expected["route"] and decision.codes() == sorted(expected["codes"]))
+        mismatches += not ok
+        style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[decision.route.value]
+        table.add_row(decision.folio, f"[{style}]{decision.route.value}[/{style}]",
+                      mask_text("; ".join(decision.reasons())) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
     out.print(table)
     from claim_intake.config import Settings
     from flows.report import folio_report_pdfs
@@ -199,6 +315,15 @@ def demo(
     if mismatches:
         err.print(f"[red]{mismatches} folio(s) did not route as expected[/red]")
         raise typer.Exit(1)
+
+
+def _expectation(folio_dir: Path) -> dict:
+    expected_file = folio_dir.parent / f"{folio_dir.name}.expected.json"
+    return json.loads(expected_file.read_text()) if expected_file.is_file() else {}
+
+
+def _expected_as_of(expected: dict) -> date | None:
+    return date.fromisoformat(expected["as_of"]) if expected.get("as_of") else None
 
 
 @queue_app.command("list")
@@ -245,6 +370,63 @@ api_app = typer.Typer(no_args_is_help=True, help="The HTTP intake API (docs/depl
 app.add_typer(api_app, name="api")
 db_app = typer.Typer(no_args_is_help=True, help="The state database (SQLite or PostgreSQL).")
 app.add_typer(db_app, name="db")
+server_app = typer.Typer(no_args_is_help=True, help="The local Prefect server of this home (CLAIM_INTAKE_HOME).")
+app.add_typer(server_app, name="server")
+
+
+def _home() -> Path:
+    from claim_intake.config import Settings
+
+    return Settings().home
+
+
+def _describe(info) -> str:
+    minutes, seconds = divmod(int(info.uptime_s()), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"pid {info.pid}, {info.ui_url} (API {info.url}), up {hours}h{minutes:02d}m{seconds:02d}s"
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start this home's Prefect server (processing starts it on first use anyway); it keeps
+    running, with every flow run in its UI, until `claim-intake server stop`."""
+    from claim_intake.local_server import ServerError, ensure_running, status
+
+    already = status(_home())
+    try:
+        info = ensure_running(_home())
+    except ServerError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    out.print(f"{'already running' if already and already.pid == info.pid else 'started'}: {_describe(info)}",
+              highlight=False, soft_wrap=True)
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """What is running: this home's Prefect server (pid, URL, uptime), or "not running"; and the
+    server an operator's PREFECT_API_URL names, which commands use instead."""
+    from claim_intake.local_server import server_dir, status
+
+    if os.environ.get("PREFECT_API_URL"):
+        out.print(f"PREFECT_API_URL is set: commands use {os.environ['PREFECT_API_URL']}", highlight=False,
+                  soft_wrap=True)
+    info = status(_home())
+    if info is None:
+        out.print(f"local Prefect server: not running ({server_dir(_home())})", highlight=False, soft_wrap=True)
+        raise typer.Exit(3)
+    out.print(f"local Prefect server: running, {_describe(info)}; log {server_dir(_home()) / 'server.log'}",
+              highlight=False, soft_wrap=True)
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop this home's Prefect server (its runs stay in its database for the next start)."""
+    from claim_intake.local_server import stop
+
+    info = stop(_home())
+    out.print(f"stopped: pid {info.pid}" if info else "local Prefect server: not running", highlight=False,
+              soft_wrap=True)
 
 
 @api_key_app.command("create")
@@ -307,11 +489,14 @@ def add(
     with held_run_errors() as held:
         try:
             folio_dir = add_files(folio, files, open_storage(settings), Path(settings.home) / "reevaluate" / safe)
-            decision = _run(folio_dir, as_of_date)
         except ManifestError as exc:
             _fail_input(str(exc), as_json)
         except Exception as exc:
             _fail_run(exc, held)
+        _prefect_api()
+        results = _run_folios([(folio_dir, as_of_date, None)])
+        _raise_first_failure(results, held, as_json)
+    decision = results[0]
     if as_json:
         print(decision.model_dump_json(indent=2))
     else:

@@ -54,6 +54,13 @@ def _context() -> tuple[Settings, Ruleset, Storage]:
     return settings, _ruleset(settings.ruleset_file), _storage(str(settings.home), settings.db_url)
 
 
+def prepare() -> None:
+    """Build this process's settings, rule set and storage now, in one thread: folios run in
+    threads (the command line's `process DIR...`), and two threads building storage at once
+    would open two engines and race to create its tables."""
+    _context()
+
+
 def _not_input_error(task, task_run, state) -> bool:
     """Retry storage hiccups, never a folio that is unusable as sent."""
     try:
