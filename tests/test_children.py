@@ -68,10 +68,12 @@ def kill_survivors(token: str) -> None:
 
 
 def command_env(tmp_path: Path, token: str) -> dict[str, str]:
-    """A user's shell: a fresh home, no Prefect API configured (so the command starts Prefect's
-    temporary server itself), and the marker."""
+    """A user's shell: a fresh home, no Prefect API configured and the ephemeral server chosen (so
+    the command starts a temporary Prefect server of its own, which must die with it), and the
+    marker. The kept local server is covered in test_cli."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.update({"CLAIM_INTAKE_HOME": str(tmp_path / "home"), "PREFECT_HOME": str(tmp_path / "prefect"),
+                "CLAIM_INTAKE_PREFECT_SERVER": "ephemeral",  # the server is the command's own, not one kept
                 MARKER: token, "PYTHONPATH": str(ROOT),
                 "TMPDIR": str(tmp_path)})  # a killed reader's page images are left behind: here
     return env
