@@ -23,13 +23,22 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from claim_intake.config import Settings
-from claim_intake.folio import ManifestError, parse_manifest
+from domain.config import Settings
+from domain.folio import ManifestError, parse_manifest
 from storage import QUEUES, open_storage
 
 from . import keys
-from .models import (ERRORS, UPLOAD_BODY, Accepted, ClaimRequest, ClaimResult, FolioStatus, QueueEntry,
-                     ReleaseRequest, ReleaseResult)
+from .models import (
+    ERRORS,
+    UPLOAD_BODY,
+    Accepted,
+    ClaimRequest,
+    ClaimResult,
+    FolioStatus,
+    QueueEntry,
+    ReleaseRequest,
+    ReleaseResult,
+)
 from .store import ApiStore
 from .trigger import Dispatcher, Job, deployment_runner, in_process_runner
 from .uploads import StreamingUpload, UploadRefused
@@ -57,17 +66,31 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         ruleset = settings.load_ruleset()
         api_store = ApiStore(storage.state.engine)
         run = runner or (deployment_runner(settings.api_deployment) if settings.api_deployment else in_process_runner())
-        dispatcher = Dispatcher(run, settings.api_batch_window_s, settings.api_batch_max,
-                                on_started=lambda jobs, run_id: api_store.set_flow_run([j.folio for j in jobs], run_id))
+        dispatcher = Dispatcher(
+            run,
+            settings.api_batch_window_s,
+            settings.api_batch_max,
+            on_started=lambda jobs, run_id: api_store.set_flow_run([j.folio for j in jobs], run_id),
+        )
         inbox = Path(settings.home).resolve() / "inbox"
         (inbox / ".staging").mkdir(parents=True, exist_ok=True)
-        app.state.ctx = dict(storage=storage, api=api_store, dispatcher=dispatcher, inbox=inbox,
-                             max_files=ruleset.thresholds.max_files, max_bytes=ruleset.thresholds.max_bytes)
+        app.state.ctx = dict(
+            storage=storage,
+            api=api_store,
+            dispatcher=dispatcher,
+            inbox=inbox,
+            max_files=ruleset.thresholds.max_files,
+            max_bytes=ruleset.thresholds.max_bytes,
+        )
         yield
         dispatcher.close()
 
-    app = FastAPI(title="claim-intake API", version="1", lifespan=lifespan,
-                  description="Intake of medical-expense claim folios for upstream portals (docs/deploy.md).")
+    app = FastAPI(
+        title="claim-intake API",
+        version="1",
+        lifespan=lifespan,
+        description="Intake of medical-expense claim folios for upstream portals (docs/deploy.md).",
+    )
 
     @app.exception_handler(ApiError)
     async def _api_error(request, exc: ApiError):
@@ -106,15 +129,25 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
     def taken(folio: str) -> ApiError:
         """One answer for every taken id, whoever has it (this portal, another one, the command
         line): ids are global, so that an id is taken cannot be hidden; whose it is can."""
-        return ApiError(409, "FOLIO_EXISTS", f"folio id {folio!r} is already taken; a folio this portal "
-                        "created gets more files with POST /folios/{id}/files")
+        return ApiError(
+            409,
+            "FOLIO_EXISTS",
+            f"folio id {folio!r} is already taken; a folio this portal "
+            "created gets more files with POST /folios/{id}/files",
+        )
 
     async def receive(request: Request, ctx: dict, *, existing_files=0, existing_bytes=0, manifest_allowed=True):
         staging = ctx["inbox"] / ".staging" / uuid.uuid4().hex
         try:
-            upload = StreamingUpload(request.headers.get("content-type", ""), staging, max_files=ctx["max_files"],
-                                     max_bytes=ctx["max_bytes"], existing_files=existing_files,
-                                     existing_bytes=existing_bytes, manifest_allowed=manifest_allowed)
+            upload = StreamingUpload(
+                request.headers.get("content-type", ""),
+                staging,
+                max_files=ctx["max_files"],
+                max_bytes=ctx["max_bytes"],
+                existing_files=existing_files,
+                existing_bytes=existing_bytes,
+                manifest_allowed=manifest_allowed,
+            )
         except UploadRefused as exc:
             await _drain(request)
             shutil.rmtree(staging, ignore_errors=True)
@@ -165,17 +198,23 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             staged = await receive(request, ctx)
             shutil.rmtree(staged.directory, ignore_errors=True)
             if request_fingerprint(request, staged.fingerprint) != previous["fingerprint"]:
-                raise ApiError(422, "IDEMPOTENCY_MISMATCH", "this Idempotency-Key was already used for a different "
-                               "request (method, path or body); send a new key for a new request")
-            return JSONResponse(previous["response"], status_code=previous["status_code"],
-                                headers={"Idempotent-Replayed": "true"})
+                raise ApiError(
+                    422,
+                    "IDEMPOTENCY_MISMATCH",
+                    "this Idempotency-Key was already used for a different "
+                    "request (method, path or body); send a new key for a new request",
+                )
+            return JSONResponse(
+                previous["response"], status_code=previous["status_code"], headers={"Idempotent-Replayed": "true"}
+            )
         try:
             response, fingerprint = await handler(with_fingerprint=True)
         except BaseException:
             ctx["api"].abandon_idempotent(who, key)
             raise
-        ctx["api"].finish_idempotent(who, key, request_fingerprint(request, fingerprint), response.status_code,
-                                     response.body_json)
+        ctx["api"].finish_idempotent(
+            who, key, request_fingerprint(request, fingerprint), response.status_code, response.body_json
+        )
         return response
 
     class Json(JSONResponse):
@@ -184,14 +223,24 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             self.body_json = content
 
     def accepted(folio: str, number: int, staged) -> Json:
-        body = Accepted(folio=folio, upload=number, files=[f.__dict__ for f in staged.files],
-                        total_bytes=staged.total_bytes).model_dump(mode="json")
+        body = Accepted(
+            folio=folio, upload=number, files=[f.__dict__ for f in staged.files], total_bytes=staged.total_bytes
+        ).model_dump(mode="json")
         return Json(body, status_code=202)
 
-    @app.post("/folios", status_code=202, response_model=Accepted, responses=ERRORS, openapi_extra=UPLOAD_BODY,
-              summary="Create a folio: folio.json and its files in one multipart request")
-    async def create_folio(request: Request, who: str = Depends(portal),
-                           idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    @app.post(
+        "/folios",
+        status_code=202,
+        response_model=Accepted,
+        responses=ERRORS,
+        openapi_extra=UPLOAD_BODY,
+        summary="Create a folio: folio.json and its files in one multipart request",
+    )
+    async def create_folio(
+        request: Request,
+        who: str = Depends(portal),
+        idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    ):
         ctx = request.app.state.ctx
 
         async def handle(with_fingerprint=False):
@@ -204,8 +253,11 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                 except ManifestError as exc:
                     raise ApiError(422, "INPUT", str(exc)) from None
                 if not FOLIO_ID.match(manifest.folio):
-                    raise ApiError(422, "INPUT", f"folio.json: field 'folio': {manifest.folio!r} must be 1-64 "
-                                   "letters, digits, '.', '_' or '-'")
+                    raise ApiError(
+                        422,
+                        "INPUT",
+                        f"folio.json: field 'folio': {manifest.folio!r} must be 1-64 letters, digits, '.', '_' or '-'",
+                    )
                 (staged.directory / "folio.json").write_bytes(staged.manifest)
                 target = ctx["inbox"] / manifest.folio
                 if not ctx["api"].claim_folio(manifest, who, str(target)):
@@ -223,18 +275,33 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
 
         return await idempotent(request, who, idempotency_key, handle)
 
-    @app.post("/folios/{folio}/files", status_code=202, response_model=Accepted, responses=ERRORS,
-              openapi_extra=UPLOAD_BODY, summary="Add or replace files of an existing folio; it is evaluated again")
-    async def add_files(folio: str, request: Request, who: str = Depends(portal),
-                        idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    @app.post(
+        "/folios/{folio}/files",
+        status_code=202,
+        response_model=Accepted,
+        responses=ERRORS,
+        openapi_extra=UPLOAD_BODY,
+        summary="Add or replace files of an existing folio; it is evaluated again",
+    )
+    async def add_files(
+        folio: str,
+        request: Request,
+        who: str = Depends(portal),
+        idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    ):
         ctx = request.app.state.ctx
         row = owned(request, folio, who)
         target = Path(row["folio_dir"])
 
         async def handle(with_fingerprint=False):
             present = [p for p in target.iterdir() if p.is_file() and p.name != "folio.json"]
-            staged = await receive(request, ctx, existing_files=len(present),
-                                   existing_bytes=sum(p.stat().st_size for p in present), manifest_allowed=False)
+            staged = await receive(
+                request,
+                ctx,
+                existing_files=len(present),
+                existing_bytes=sum(p.stat().st_size for p in present),
+                manifest_allowed=False,
+            )
             try:
                 if not staged.files:
                     raise ApiError(422, "NO_FILES", "no 'files' parts in the request")
@@ -256,33 +323,52 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         history = state.history(folio)
         queue = state.queue_of(folio)
         claimed = next((e["claimed_by"] for e in state.queue(queue) if e["folio"] == folio), None) if queue else None
-        return FolioStatus(folio=folio, status=history[-1].route.value if history else "received", queue=queue,
-                           claimed_by=claimed, flow_run=row["last_flow_run"],
-                           decisions=[d.model_dump(mode="json") for d in history])
+        return FolioStatus(
+            folio=folio,
+            status=history[-1].route.value if history else "received",
+            queue=queue,
+            claimed_by=claimed,
+            flow_run=row["last_flow_run"],
+            decisions=[d.model_dump(mode="json") for d in history],
+        )
 
     def known_queue(name: str) -> str:
         if name not in QUEUES:
             raise ApiError(404, "UNKNOWN_QUEUE", f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
         return name
 
-    @app.get("/queues/{name}", response_model=list[QueueEntry], responses=ERRORS, summary="This portal's folios in a queue")
+    @app.get(
+        "/queues/{name}", response_model=list[QueueEntry], responses=ERRORS, summary="This portal's folios in a queue"
+    )
     def list_queue(name: str, request: Request, who: str = Depends(portal)):
         ctx = request.app.state.ctx
         with ctx["storage"].state.engine.begin() as conn:
             mine = set(conn.execute(ctx["api"].portal_folios(who)).scalars())
-        return [QueueEntry(folio=e["folio"], entered_at=e["entered_at"], claimed_by=e["claimed_by"],
-                           claim_type=e["claim_type"]) for e in ctx["storage"].state.queue(known_queue(name))
-                if e["folio"] in mine]
+        return [
+            QueueEntry(
+                folio=e["folio"], entered_at=e["entered_at"], claimed_by=e["claimed_by"], claim_type=e["claim_type"]
+            )
+            for e in ctx["storage"].state.queue(known_queue(name))
+            if e["folio"] in mine
+        ]
 
-    @app.post("/queues/{name}/claim", response_model=ClaimResult, responses=ERRORS,
-              summary="Give the oldest unclaimed folio of the queue to an adjudicator")
+    @app.post(
+        "/queues/{name}/claim",
+        response_model=ClaimResult,
+        responses=ERRORS,
+        summary="Give the oldest unclaimed folio of the queue to an adjudicator",
+    )
     def claim(name: str, body: ClaimRequest, request: Request, who: str = Depends(portal)):
         ctx = request.app.state.ctx
         folio = ctx["storage"].state.claim_next(known_queue(name), body.adjudicator, ctx["api"].portal_folios(who))
         return ClaimResult(folio=folio)
 
-    @app.post("/queues/{name}/release", response_model=ReleaseResult, responses=ERRORS,
-              summary="Give a claimed folio back to its queue")
+    @app.post(
+        "/queues/{name}/release",
+        response_model=ReleaseResult,
+        responses=ERRORS,
+        summary="Give a claimed folio back to its queue",
+    )
     def release(name: str, body: ReleaseRequest, request: Request, who: str = Depends(portal)):
         ctx = request.app.state.ctx
         known_queue(name)

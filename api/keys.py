@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -28,15 +28,24 @@ def create_key(engine: Engine, portal: str) -> str:
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     api_keys.create(engine, checkfirst=True)
     with engine.begin() as conn:
-        conn.execute(insert(api_keys).values(key_id=key_id, portal=portal, secret_sha256=_hash(secret),
-                                             created_at=datetime.now(timezone.utc)))
+        conn.execute(
+            insert(api_keys).values(
+                key_id=key_id, portal=portal, secret_sha256=_hash(secret), created_at=datetime.now(UTC)
+            )
+        )
     return f"cik_{key_id}.{secret}"
 
 
 def revoke_key(engine: Engine, key_id: str) -> bool:
     with engine.begin() as conn:
-        return conn.execute(update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
-                            .values(revoked_at=datetime.now(timezone.utc))).rowcount == 1
+        return (
+            conn.execute(
+                update(api_keys)
+                .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            ).rowcount
+            == 1
+        )
 
 
 def portal_of(engine: Engine, key: str | None) -> str | None:
@@ -45,8 +54,11 @@ def portal_of(engine: Engine, key: str | None) -> str | None:
     if not match:
         return None
     with engine.begin() as conn:
-        row = conn.execute(select(api_keys.c.portal, api_keys.c.secret_sha256)
-                           .where(api_keys.c.key_id == match[1], api_keys.c.revoked_at.is_(None))).first()
+        row = conn.execute(
+            select(api_keys.c.portal, api_keys.c.secret_sha256).where(
+                api_keys.c.key_id == match[1], api_keys.c.revoked_at.is_(None)
+            )
+        ).first()
     if row is None or not hmac.compare_digest(row.secret_sha256, _hash(match[2])):
         return None
     return row.portal

@@ -69,13 +69,20 @@ ERRORS = {code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 415, 
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object",
-            "properties": {
-                "manifest": {"type": "string", "format": "binary", "description": "folio.json (CONTRACT.md)"},
-                "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                          "description": "the documents, each named by its file name; ≤ 50 files, ≤ 50 MiB"},
-            },
-        }}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "manifest": {"type": "string", "format": "binary", "description": "folio.json (CONTRACT.md)"},
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "the documents, each named by its file name; ≤ 50 files, ≤ 50 MiB",
+                        },
+                    },
+                }
+            }
+        },
     }
 }

@@ -25,12 +25,14 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from claim_intake.config import Settings, current_settings
+from domain.config import Settings, current_settings
 
-_HEAD_408 = json.dumps({"error": {"code": "REQUEST_TIMEOUT",
-                                  "message": "the request headers were not received in time"}}).encode()
-_BODY_408 = json.dumps({"error": {"code": "REQUEST_TIMEOUT",
-                                  "message": "the request body was not received in time"}}).encode()
+_HEAD_408 = json.dumps(
+    {"error": {"code": "REQUEST_TIMEOUT", "message": "the request headers were not received in time"}}
+).encode()
+_BODY_408 = json.dumps(
+    {"error": {"code": "REQUEST_TIMEOUT", "message": "the request body was not received in time"}}
+).encode()
 
 
 class TimedH11Protocol(H11Protocol):
@@ -112,19 +114,32 @@ class TimedH11Protocol(H11Protocol):
 
     def _expire_head(self) -> None:
         self.logger.warning("closing a connection whose request headers took over %.0f s", self.header_timeout_s)
-        self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(_HEAD_408), _HEAD_408))
+        self.transport.write(
+            b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+            b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(_HEAD_408), _HEAD_408)
+        )
         self._close()
 
     def _expire_body(self) -> None:
-        self.logger.warning("closing a connection whose request body took over its deadline (%d bytes received)",
-                            self._body_bytes)
+        self.logger.warning(
+            "closing a connection whose request body took over its deadline (%d bytes received)", self._body_bytes
+        )
         cycle = self.cycle
         if cycle is not None and not cycle.response_started and self.conn.our_state is h11.SEND_RESPONSE:
             cycle.response_started = cycle.response_complete = True
-            self.transport.write(self.conn.send(h11.Response(status_code=408, reason=b"Request Timeout", headers=[
-                (b"content-type", b"application/json"), (b"connection", b"close"),
-                (b"content-length", str(len(_BODY_408)).encode())])))
+            self.transport.write(
+                self.conn.send(
+                    h11.Response(
+                        status_code=408,
+                        reason=b"Request Timeout",
+                        headers=[
+                            (b"content-type", b"application/json"),
+                            (b"connection", b"close"),
+                            (b"content-length", str(len(_BODY_408)).encode()),
+                        ],
+                    )
+                )
+            )
             self.transport.write(self.conn.send(h11.Data(data=_BODY_408)))
             self.transport.write(self.conn.send(h11.EndOfMessage()))
         self._close()

@@ -5,18 +5,18 @@ PostgreSQL serves many API replicas at once."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from claim_intake.folio import FolioManifest
+from domain.folio import FolioManifest
 from storage.schema import api_folios, api_idempotency, folios
 from storage.state import claim_folio_id
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ApiStore:
@@ -30,8 +30,11 @@ class ApiStore:
         """The API's row of `folio` if `portal` owns it (folios.owner decides), else None: another
         owner's folio, the command line's included, is as absent as one that does not exist."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(api_folios).join(folios, folios.c.folio == api_folios.c.folio)
-                               .where(api_folios.c.folio == folio, folios.c.owner == portal)).first()
+            row = conn.execute(
+                select(api_folios)
+                .join(folios, folios.c.folio == api_folios.c.folio)
+                .where(api_folios.c.folio == folio, folios.c.owner == portal)
+            ).first()
         return dict(row._mapping) if row else None
 
     def claim_folio(self, manifest: FolioManifest, portal: str, folio_dir: str) -> bool:
@@ -43,8 +46,11 @@ class ApiStore:
                 _, created = claim_folio_id(conn, manifest, portal, _now())
                 if not created:
                     return False
-                conn.execute(insert(api_folios).values(folio=manifest.folio, portal=portal, folio_dir=folio_dir,
-                                                       created_at=_now(), uploads=1))
+                conn.execute(
+                    insert(api_folios).values(
+                        folio=manifest.folio, portal=portal, folio_dir=folio_dir, created_at=_now(), uploads=1
+                    )
+                )
             return True
         except IntegrityError:  # an API row left from before owners existed: the id stays taken
             return False
@@ -77,16 +83,22 @@ class ApiStore:
             return None
         except IntegrityError:
             with self.engine.begin() as conn:
-                row = conn.execute(select(api_idempotency).where(
-                    api_idempotency.c.portal == portal, api_idempotency.c.key == key)).first()
+                row = conn.execute(
+                    select(api_idempotency).where(api_idempotency.c.portal == portal, api_idempotency.c.key == key)
+                ).first()
             return dict(row._mapping) if row else {"status_code": None}
 
     def finish_idempotent(self, portal: str, key: str, fingerprint: str, status: int, body: dict) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(api_idempotency).where(api_idempotency.c.portal == portal, api_idempotency.c.key == key)
-                         .values(fingerprint=fingerprint, status_code=status, response=body))
+            conn.execute(
+                update(api_idempotency)
+                .where(api_idempotency.c.portal == portal, api_idempotency.c.key == key)
+                .values(fingerprint=fingerprint, status_code=status, response=body)
+            )
 
     def abandon_idempotent(self, portal: str, key: str) -> None:
         """A refused request is not remembered: fixing it and retrying with the same key works."""
         with self.engine.begin() as conn:
-            conn.execute(delete(api_idempotency).where(api_idempotency.c.portal == portal, api_idempotency.c.key == key))
+            conn.execute(
+                delete(api_idempotency).where(api_idempotency.c.portal == portal, api_idempotency.c.key == key)
+            )

@@ -81,14 +81,20 @@ class Dispatcher:
                 self._on_started(batch, run_id)
                 return
             except Exception as exc:  # the Prefect API may be briefly unavailable: retry, same key
-                log.warning("starting a run for %d folio(s) failed (attempt %d): %s", len(batch), attempt + 1,
-                            type(exc).__name__)
-                time.sleep(min(8, 0.5 * 2 ** attempt))
+                log.warning(
+                    "starting a run for %d folio(s) failed (attempt %d): %s",
+                    len(batch),
+                    attempt + 1,
+                    type(exc).__name__,
+                )
+                time.sleep(min(8, 0.5 * 2**attempt))
         log.error("gave up starting a run for folios %s", [j.folio for j in batch])
 
 
 def batch_key(batch: list[Job]) -> str:
-    return hashlib.sha256("|".join(f"{j.folio}#{j.upload}" for j in sorted(batch, key=lambda j: j.folio)).encode()).hexdigest()
+    return hashlib.sha256(
+        "|".join(f"{j.folio}#{j.upload}" for j in sorted(batch, key=lambda j: j.folio)).encode()
+    ).hexdigest()
 
 
 def deployment_runner(deployment_name: str):
@@ -107,10 +113,16 @@ def deployment_runner(deployment_name: str):
                 groups = [[j] for j in batch]
             run_id = None
             for group in groups:
-                params = ({"folio_dirs": [j.folio_dir for j in group]} if "folio_dirs" in props
-                          else {"folio_dir": group[0].folio_dir})
-                run_id = str(client.create_flow_run_from_deployment(
-                    deployment.id, parameters=params, idempotency_key=batch_key(group)).id)
+                params = (
+                    {"folio_dirs": [j.folio_dir for j in group]}
+                    if "folio_dirs" in props
+                    else {"folio_dir": group[0].folio_dir}
+                )
+                run_id = str(
+                    client.create_flow_run_from_deployment(
+                        deployment.id, parameters=params, idempotency_key=batch_key(group)
+                    ).id
+                )
             return run_id
 
     return run

@@ -58,8 +58,11 @@ def _disposition(value: str) -> tuple[str | None, str | None]:
 
 def check_file_name(name: str) -> str:
     if not name or name in (".", "..") or _BAD_NAME.search(name) or len(name.encode()) > 255:
-        raise UploadRefused(422, "BAD_FILE_NAME", f"file name {name!r} is not usable: no paths, control "
-                            "characters or empty names, at most 255 bytes")
+        raise UploadRefused(
+            422,
+            "BAD_FILE_NAME",
+            f"file name {name!r} is not usable: no paths, control characters or empty names, at most 255 bytes",
+        )
     if name == "folio.json":
         raise UploadRefused(422, "BAD_FILE_NAME", "folio.json goes in the 'manifest' part, not in 'files'")
     return name
@@ -68,12 +71,22 @@ def check_file_name(name: str) -> str:
 class StreamingUpload:
     """Feed with `write(chunk)`, then `finish()`. Limits count files already in the folio."""
 
-    def __init__(self, content_type: str, staging: Path, *, max_files: int, max_bytes: int,
-                 existing_files: int = 0, existing_bytes: int = 0, manifest_allowed: bool = True):
+    def __init__(
+        self,
+        content_type: str,
+        staging: Path,
+        *,
+        max_files: int,
+        max_bytes: int,
+        existing_files: int = 0,
+        existing_bytes: int = 0,
+        manifest_allowed: bool = True,
+    ):
         ctype, params = parse_options_header(content_type or "")
         if ctype != b"multipart/form-data" or not params.get(b"boundary"):
-            raise UploadRefused(415, "NOT_MULTIPART", "send multipart/form-data with a 'manifest' part "
-                                "(folio.json) and 'files' parts")
+            raise UploadRefused(
+                415, "NOT_MULTIPART", "send multipart/form-data with a 'manifest' part (folio.json) and 'files' parts"
+            )
         self.result = StagedUpload(directory=staging)
         self.max_files, self.max_bytes = max_files, max_bytes
         self.count, self.total = existing_files, existing_bytes
@@ -84,11 +97,19 @@ class StreamingUpload:
         self._current: StagedFile | None = None
         self._file_hash = None
         staging.mkdir(parents=True)
-        self.parser = MultipartParser(params[b"boundary"], {
-            "on_part_begin": self._part_begin, "on_header_field": self._header_field,
-            "on_header_value": self._header_value, "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_finished, "on_part_data": self._data, "on_part_end": self._part_end,
-        }, max_header_size=8192)
+        self.parser = MultipartParser(
+            params[b"boundary"],
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._data,
+                "on_part_end": self._part_end,
+            },
+            max_header_size=8192,
+        )
 
     # python-multipart callbacks ---------------------------------------------------------
     def _part_begin(self) -> None:
@@ -120,8 +141,12 @@ class StreamingUpload:
             raise UploadRefused(422, "DUPLICATE_NAME", f"file {name!r} sent twice in one upload")
         self.count += 1
         if self.count > self.max_files:
-            raise UploadRefused(413, "PKG-004", f"too many files: file {name!r} would be number {self.count}; "
-                                f"a folio holds at most {self.max_files} (folio.json not counted)")
+            raise UploadRefused(
+                413,
+                "PKG-004",
+                f"too many files: file {name!r} would be number {self.count}; "
+                f"a folio holds at most {self.max_files} (folio.json not counted)",
+            )
         self._current = StagedFile(name=name, size=0, sha256="")
         self._file_hash = hashlib.sha256()
         self._target = open(self.result.directory / name, "xb")
@@ -135,8 +160,12 @@ class StreamingUpload:
             return
         self.total += len(chunk)
         if self.total > self.max_bytes:
-            raise UploadRefused(413, "PKG-005", f"too large: the folio's files pass {self.max_bytes} bytes "
-                                f"while receiving {self._current.name!r}; the limit is {self.max_bytes} bytes (50 MiB)")
+            raise UploadRefused(
+                413,
+                "PKG-005",
+                f"too large: the folio's files pass {self.max_bytes} bytes "
+                f"while receiving {self._current.name!r}; the limit is {self.max_bytes} bytes (50 MiB)",
+            )
         self._current.size += len(chunk)
         self._file_hash.update(chunk)
         self._target.write(chunk)

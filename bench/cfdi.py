@@ -22,15 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
-from claim_intake.config import default_ruleset  # noqa: E402
-from claim_intake.folio import FolioManifest  # noqa: E402
-from extractors import cfdi_xml as cx  # noqa: E402
-from samples.builders.cfdi import Line, Party, build_cfdi, stamp_certificates_dir, trust_store_dir  # noqa: E402
-from validators.cfdi import validate_cfdi  # noqa: E402
-from validators.context import DocumentContext  # noqa: E402
+from domain.config import default_ruleset
+from domain.folio import FolioManifest
+from extractors import cfdi_xml as cx
+from samples.builders.cfdi import Line, Party, build_cfdi, stamp_certificates_dir, trust_store_dir
+from validators.cfdi import validate_cfdi
+from validators.context import DocumentContext
 
 
 def make_documents(n: int) -> list[bytes]:
@@ -38,13 +38,23 @@ def make_documents(n: int) -> list[bytes]:
     issuers = [Party(f"GOM{800101 + i:06d}AB{i % 10}", f"MEDICO DE PRUEBA {i}", "612", "44100") for i in range(10)]
     docs = []
     for i in range(n):
-        lines = [Line("85121600", f"Consulta {i}-{k}", Decimal(1 + k), Decimal(500 + i % 97) + Decimal("0.25"), None)
-                 for k in range(1 + i % 3)]
-        docs.append(build_cfdi(uuid=f"6F1C2A3B-0000-4000-8000-{i:012d}", issuer=issuers[i % 10], receiver=insurer,
-                               lines=lines, issued_at=datetime(2026, 1, 1, 9) + timedelta(hours=i),
-                               folio=str(1000 + i), cfdi_use="G03",
-                               isr_withholding_rate=Decimal("0.10") if i % 2 else None,
-                               cedular_rate=Decimal("0.03") if i % 4 == 1 else None))
+        lines = [
+            Line("85121600", f"Consulta {i}-{k}", Decimal(1 + k), Decimal(500 + i % 97) + Decimal("0.25"), None)
+            for k in range(1 + i % 3)
+        ]
+        docs.append(
+            build_cfdi(
+                uuid=f"6F1C2A3B-0000-4000-8000-{i:012d}",
+                issuer=issuers[i % 10],
+                receiver=insurer,
+                lines=lines,
+                issued_at=datetime(2026, 1, 1, 9) + timedelta(hours=i),
+                folio=str(1000 + i),
+                cfdi_use="G03",
+                isr_withholding_rate=Decimal("0.10") if i % 2 else None,
+                cedular_rate=Decimal("0.03") if i % 4 == 1 else None,
+            )
+        )
     return docs
 
 
@@ -54,8 +64,10 @@ def floor_once(data: bytes, schema, xslt) -> None:
     assert schema.validate(root)
     info = cx._certificate_info(root.get("Certificado"))
     import base64
-    info.cert.public_key().verify(base64.b64decode(root.get("Sello")), str(xslt(root)).encode(),
-                                  padding.PKCS1v15(), hashes.SHA256())
+
+    info.cert.public_key().verify(
+        base64.b64decode(root.get("Sello")), str(xslt(root)).encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
 
 
 def timed(fns, docs) -> list[list[float]]:
@@ -85,8 +97,9 @@ def main() -> None:
     stamps = cx.stamp_certificates_from_dir(str(stamp_certificates_dir()))
     schema, xslt = cx.compiled_schema("4.0"), cx._cadena_xslt("4.0")
     rs = default_ruleset()
-    manifest = FolioManifest.model_validate({"folio": "BENCH-1", "claim_type": "reembolso",
-                                             "received_at": "2026-11-20T10:00:00-06:00"})
+    manifest = FolioManifest.model_validate(
+        {"folio": "BENCH-1", "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"}
+    )
 
     def checks_only(d):  # this module's parse + XSD + seal + chain, without the satcfdi extraction
         root = cx.parse_xml(d)
@@ -97,12 +110,17 @@ def main() -> None:
     def full(d):
         p = cx.parse_cfdi(d, trust_store=store, stamp_certificates=stamps)
         assert p.stamp.verified, p.stamp
-        validate_cfdi(p, DocumentContext(manifest, date(2026, 11, 20), rs, f"{p.extraction.uuid}.xml", "application/xml"))
+        validate_cfdi(
+            p, DocumentContext(manifest, date(2026, 11, 20), rs, f"{p.extraction.uuid}.xml", "application/xml")
+        )
 
     for d in docs[:20]:  # warm caches (certificates, catalogue sets) outside the timed loops
         floor_once(d, schema, xslt), checks_only(d), full(d)
-    labels = ("floor: lxml parse + XSD + seal (direct)", "parse_xml + schema_errors + verify_seal + chain",
-              "full: parse_cfdi (incl. satcfdi extraction, SelloSAT) + validate_cfdi")
+    labels = (
+        "floor: lxml parse + XSD + seal (direct)",
+        "parse_xml + schema_errors + verify_seal + chain",
+        "full: parse_cfdi (incl. satcfdi extraction, SelloSAT) + validate_cfdi",
+    )
     rows = list(zip(labels, timed((lambda d: floor_once(d, schema, xslt), checks_only, full), docs)))
     floor = statistics.mean(rows[0][1])
     print(f"{args.n} signed+stamped CFDI 4.0 (built in {build_s:.1f} s; schema/XSLT warm-up {warm_s:.2f} s)")
@@ -110,8 +128,10 @@ def main() -> None:
     for label, ms in rows:
         ms_sorted = sorted(ms)
         p95 = ms_sorted[int(len(ms_sorted) * 0.95) - 1]
-        print(f"{label:<70} {statistics.mean(ms):8.3f} {statistics.median(ms):7.3f} {p95:7.3f} {max(ms):7.3f} "
-              f"{statistics.mean(ms) / floor:8.2f}")
+        print(
+            f"{label:<70} {statistics.mean(ms):8.3f} {statistics.median(ms):7.3f} {p95:7.3f} {max(ms):7.3f} "
+            f"{statistics.mean(ms) / floor:8.2f}"
+        )
 
 
 if __name__ == "__main__":

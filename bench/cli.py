@@ -53,9 +53,12 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, subprocess
 
 def start_simulator(workdir: Path) -> tuple[subprocess.Popen, dict[str, str]]:
     ready = workdir / "sat-urls"
-    sim = subprocess.Popen([sys.executable, "-m", "satsim", "--port", "0", "--seed", str(SAMPLES),
-                            "--ready-file", str(ready)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "satsim", "--port", "0", "--seed", str(SAMPLES), "--ready-file", str(ready)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not ready.is_file():
         if sim.poll() is not None or time.monotonic() > deadline:
@@ -80,8 +83,9 @@ def check_expectations(stdout: str) -> tuple[int, int]:
     ok = 0
     for d in decisions:
         expected = json.loads((SAMPLES / f"{d['folio']}.expected.json").read_text())
-        codes = sorted({f["code"] for doc in d["documents"] for f in doc["findings"]}
-                       | {f["code"] for f in d["folio_findings"]})
+        codes = sorted(
+            {f["code"] for doc in d["documents"] for f in doc["findings"]} | {f["code"] for f in d["folio_findings"]}
+        )
         ok += d["route"] == expected["route"] and codes == sorted(expected["codes"])
     return ok, len(decisions)
 
@@ -96,8 +100,13 @@ def main() -> None:
     home = workdir / "home"
     sim, urls = start_simulator(workdir)
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "CLAIM_INTAKE_READ_WORKERS")}
-    env.update(urls, CLAIM_INTAKE_HOME=str(home), CLAIM_INTAKE_SAT_CHECKS="true", DO_NOT_TRACK="1",
-               PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
+    env.update(
+        urls,
+        CLAIM_INTAKE_HOME=str(home),
+        CLAIM_INTAKE_SAT_CHECKS="true",
+        DO_NOT_TRACK="1",
+        PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+    )
     cli = [sys.executable, "-m", "claim_intake.cli"]
     one = [*cli, "process", str(FOLIO), "--as-of", AS_OF, "--json"]
     rows: list[tuple[str, float, float, str]] = []
@@ -105,24 +114,47 @@ def main() -> None:
     try:
         floors = [timed([sys.executable, "-c", "import prefect, claim_intake"], env)[:2] for _ in range(args.n)]
         floor = statistics.median(w for w, _ in floors)
-        rows.append(("floor: python -c 'import prefect, claim_intake'", floor,
-                     statistics.median(c for _, c in floors), f"median of {args.n}"))
+        rows.append(
+            (
+                "floor: python -c 'import prefect, claim_intake'",
+                floor,
+                statistics.median(c for _, c in floors),
+                f"median of {args.n}",
+            )
+        )
         wall, cpu, _ = timed(one, env)
         rows.append(("first `process` of one digital folio (fresh home: starts its server)", wall, cpu, ""))
         laters = [timed(one, env)[:2] for _ in range(args.n)]
         later = statistics.median(w for w, _ in laters)
-        rows.append(("later `process` of the same folio (server reused)", later,
-                     statistics.median(c for _, c in laters),
-                     f"median of {args.n}; {later / floor:.2f}x floor (target <= 2x)"))
+        rows.append(
+            (
+                "later `process` of the same folio (server reused)",
+                later,
+                statistics.median(c for _, c in laters),
+                f"median of {args.n}; {later / floor:.2f}x floor (target <= 2x)",
+            )
+        )
         folios = sorted(str(p) for p in SAMPLES.iterdir() if (p / "folio.json").is_file())
         wall, cpu, result = timed([*cli, "process", *folios, "--as-of", AS_OF, "--json"], env)
         ok, total = check_expectations(result.stdout)
-        rows.append((f"`process` of the {total} sample folios in one invocation", wall, cpu,
-                     f"{ok}/{total} as expected (target <= 30 s)"))
+        rows.append(
+            (
+                f"`process` of the {total} sample folios in one invocation",
+                wall,
+                cpu,
+                f"{ok}/{total} as expected (target <= 30 s)",
+            )
+        )
         if not args.skip_demo:
             wall, cpu, result = timed([*cli, "demo"], env)
-            rows.append(("`demo` (the same routing, then every folio's PDF report)", wall, cpu,
-                         "all as expected" if "MISMATCH" not in result.stdout else "MISMATCH"))
+            rows.append(
+                (
+                    "`demo` (the same routing, then every folio's PDF report)",
+                    wall,
+                    cpu,
+                    "all as expected" if "MISMATCH" not in result.stdout else "MISMATCH",
+                )
+            )
         spent = server_cpu(home)
         if spent is not None:
             rows.append(("the home's Prefect server, CPU over the whole run", float("nan"), spent, "detached"))

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,12 +45,23 @@ def typical_folio(root: Path, name: str = "BENCH-0001", scanned_page: bool = Fal
 
     folio = g.Folio(name, g.manifest(name, "reembolso"), "adjudication", [])
     g.reimbursement_basics(folio, skip=("estado_cuenta.pdf",))
-    folio.add("estado_cuenta.pdf", build_statement(layout="bbva", holder=g.HOLDER.name, clabe=g.HOLDER_CLABE,
-                                                   period_start=date(2026, 10, 1), period_end=date(2026, 10, 31), pages=4))
+    folio.add(
+        "estado_cuenta.pdf",
+        build_statement(
+            layout="bbva",
+            holder=g.HOLDER.name,
+            clabe=g.HOLDER_CLABE,
+            period_start=date(2026, 10, 1),
+            period_end=date(2026, 10, 31),
+            pages=4,
+        ),
+    )
     from samples.builders.csf import build_csf
 
-    folio.add("constancia.pdf", build_csf(rfc=g.HOLDER.rfc, name=g.HOLDER.name, issued_on=date(2026, 11, 5),
-                                          postal_code=g.HOLDER.postal_code))
+    folio.add(
+        "constancia.pdf",
+        build_csf(rfc=g.HOLDER.rfc, name=g.HOLDER.name, issued_on=date(2026, 11, 5), postal_code=g.HOLDER.postal_code),
+    )
     for n in range(1, 4):
         g.add_pair(folio, g.fees_invoice(name, n, amount=f"{1000 + n * 100}.00"))
     if scanned_page:
@@ -64,8 +75,8 @@ def typical_folio(root: Path, name: str = "BENCH-0001", scanned_page: bool = Fal
 
 def stage_times(folio_dir: Path, runs: int) -> dict[str, list[float]]:
     """CPU seconds per stage of the pipeline, in-process reads."""
-    from claim_intake import pipeline
-    from claim_intake.config import Settings, default_ruleset
+    from application import pipeline
+    from domain.config import Settings, default_ruleset
     from storage import open_storage
 
     os.environ["CLAIM_INTAKE_READ_SANDBOX"] = "false"
@@ -75,14 +86,23 @@ def stage_times(folio_dir: Path, runs: int) -> dict[str, list[float]]:
     trust, stamps = pipeline.load_trust_store(settings), pipeline.load_stamp_certificates(settings)
     out: dict[str, list[float]] = {k: [] for k in ("store", "packaging", "read", "validate+decide", "record")}
     for _ in range(runs + 1):  # the first run warms caches (schemas, fonts) and is dropped
-        t = cpu(); mb, files = pipeline.read_folio_dir(folio_dir); stored = pipeline.store_originals(mb, files, storage); t_store = cpu() - t
-        t = cpu(); pk = pipeline.check_packaging(stored, rules); t_pk = cpu() - t
-        t = cpu(); read = pipeline.read_documents(stored, pk, rules, trust, stamps); t_read = cpu() - t
+        t = cpu()
+        mb, files = pipeline.read_folio_dir(folio_dir)
+        stored = pipeline.store_originals(mb, files, storage)
+        t_store = cpu() - t
+        t = cpu()
+        pk = pipeline.check_packaging(stored, rules)
+        t_pk = cpu() - t
+        t = cpu()
+        read = pipeline.read_documents(stored, pk, rules, trust, stamps)
+        t_read = cpu() - t
         t = cpu()
         found = pipeline.validate_documents(stored, read, rules, AS_OF, {})
-        decision = pipeline.decide(stored, pk, read, found, rules, AS_OF, datetime.now(timezone.utc))
+        decision = pipeline.decide(stored, pk, read, found, rules, AS_OF, datetime.now(UTC))
         t_val = cpu() - t
-        t = cpu(); storage.state.record_decision(decision, pipeline.cfdi_uuids(read)); t_rec = cpu() - t
+        t = cpu()
+        storage.state.record_decision(decision, pipeline.cfdi_uuids(read))
+        t_rec = cpu() - t
         for key, value in zip(out, (t_store, t_pk, t_read, t_val, t_rec)):
             out[key].append(value)
     assert decision.route.value == "adjudication", decision.codes()
@@ -91,6 +111,7 @@ def stage_times(folio_dir: Path, runs: int) -> dict[str, list[float]]:
 
 def floor_times(folio_dir: Path, runs: int) -> list[float]:
     import pypdfium2
+
     from bench.cfdi import floor_once
     from extractors import cfdi_xml as cx
 
@@ -157,14 +178,16 @@ def flow_times(root: Path, runs: int, batch: int) -> dict[str, float]:
                 walls.append(time.perf_counter() - t)
         out["flow_ms"] = median_ms(walls)
         half = len(batch_dirs) // 2
-        for label, heartbeat, dirs in (("batch_ms", 180, batch_dirs[:half]),
-                                       ("batch_no_heartbeat_ms", None, batch_dirs[half:])):
+        for label, heartbeat, dirs in (
+            ("batch_ms", 180, batch_dirs[:half]),
+            ("batch_no_heartbeat_ms", None, batch_dirs[half:]),
+        ):
             # heartbeats on (Prefect's default), as a worker runs it; off shows what stopping
             # the heartbeat thread costs: up to a second per run (it sleeps in whole seconds)
             walls = []
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: heartbeat}):
                 for start in range(0, len(dirs), batch):
-                    group = dirs[start:start + batch]
+                    group = dirs[start : start + batch]
                     t = time.perf_counter()
                     routes = intake.intake_batch([str(d) for d in group], AS_OF)
                     walls.append((time.perf_counter() - t) / len(group))
@@ -191,8 +214,8 @@ def throughput(folio_dir: Path, folios: int, processes: int) -> float:
 
 
 def run_pipeline(folio_dir: Path, n: int) -> None:
-    from claim_intake import pipeline
-    from claim_intake.config import Settings, default_ruleset
+    from application import pipeline
+    from domain.config import Settings, default_ruleset
     from storage import open_storage
 
     rules = default_ruleset()
@@ -205,7 +228,7 @@ def run_pipeline(folio_dir: Path, n: int) -> None:
         pk = pipeline.check_packaging(stored, rules)
         read = pipeline.read_documents(stored, pk, rules, trust, stamps)
         found = pipeline.validate_documents(stored, read, rules, AS_OF, {})
-        decision = pipeline.decide(stored, pk, read, found, rules, AS_OF, datetime.now(timezone.utc))
+        decision = pipeline.decide(stored, pk, read, found, rules, AS_OF, datetime.now(UTC))
         storage.state.record_decision(decision, pipeline.cfdi_uuids(read))
 
 
@@ -259,7 +282,8 @@ def peak_rss_50mb(root: Path) -> float:
         image = Image.frombytes("L", (2400, 2200), (noise * 0) + os.urandom(2400 * 2200))
         pdf.drawInlineImage(image, 0, 0, 600, 800)
         pdf.drawString(40, 40, "ANEXO")
-        pdf.showPage(); pdf.save()
+        pdf.showPage()
+        pdf.save()
         (folio / f"anexo_{i}.pdf").write_bytes(buffer.getvalue())
     size = sum(p.stat().st_size for p in folio.iterdir())
     code = (
@@ -271,8 +295,10 @@ def peak_rss_50mb(root: Path) -> float:
         "    print(own_peak_kb(), descendants_peak_kb())\n"
     ) % (str(ROOT), str(folio))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    print(f"  50 MB folio: {size / 1e6:.1f} MB of files; parent peak {int(out[0]) / 1024:.0f} MB, "
-          f"largest reader {int(out[1]) / 1024:.0f} MB")
+    print(
+        f"  50 MB folio: {size / 1e6:.1f} MB of files; parent peak {int(out[0]) / 1024:.0f} MB, "
+        f"largest reader {int(out[1]) / 1024:.0f} MB"
+    )
     return max(int(out[0]), int(out[1])) / 1024
 
 
@@ -304,13 +330,19 @@ def main() -> None:
     if not args.skip_prefect:
         flows = flow_times(root, args.n, args.batch)
         plain, one, many = flows["plain_ms"], flows["flow_ms"], flows["batch_ms"]
-        print(f"| the flow's task body (`process_folio.fn`: store, read in the sandbox, validate, record) called plainly, wall ms | {plain:.0f} |")
+        print(
+            f"| the flow's task body (`process_folio.fn`: store, read in the sandbox, validate, record) called plainly, wall ms | {plain:.0f} |"
+        )
         print(f"| intake-folio flow, one run per folio, wall ms | {one:.0f} (orchestration {1 - plain / one:.0%}) |")
-        print(f"| intake-batch flow, {args.batch} folios per run, wall ms per folio | {many:.0f} "
-              f"(orchestration {1 - plain / many:.0%}) |")
+        print(
+            f"| intake-batch flow, {args.batch} folios per run, wall ms per folio | {many:.0f} "
+            f"(orchestration {1 - plain / many:.0%}) |"
+        )
         quiet = flows["batch_no_heartbeat_ms"]
-        print(f"| the same with Prefect's flow heartbeats off, wall ms per folio | {quiet:.0f} "
-              f"(orchestration {1 - plain / quiet:.0%}) |")
+        print(
+            f"| the same with Prefect's flow heartbeats off, wall ms per folio | {quiet:.0f} "
+            f"(orchestration {1 - plain / quiet:.0%}) |"
+        )
         rows.update(flows)
     for label, scanned in (("digital", False), ("with one scanned page", True)):
         target = folio if not scanned else typical_folio(root, "BENCH-SCAN", scanned_page=True)

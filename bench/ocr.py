@@ -74,11 +74,21 @@ def page_rows(n: int) -> list[tuple[str, float, float]]:
             direct.append((wall, cpu, path.suffix))
         wall, cpu, suffix = min(direct)
         rows.append((f"floor: tesseract --psm 6 tsv on the {suffix[1:].upper()} file, directly", wall, cpu))
-        rows.append(("pipeline: read_content(JPEG bytes)", *_timed(lambda: read_content("p.jpg", jpeg, "image/jpeg"), n)))
-        rows.append(("pytesseract.image_to_data(PIL image), for comparison",
-                     *_timed(lambda: pytesseract.image_to_data(page, lang="spa", config="--psm 6"), n)))
-        rows.append(("pipeline, page turned 90° (OSD + read upright)",
-                     *_timed(lambda: read_content("t.jpg", turned, "image/jpeg"), max(1, n // 2))))
+        rows.append(
+            ("pipeline: read_content(JPEG bytes)", *_timed(lambda: read_content("p.jpg", jpeg, "image/jpeg"), n))
+        )
+        rows.append(
+            (
+                "pytesseract.image_to_data(PIL image), for comparison",
+                *_timed(lambda: pytesseract.image_to_data(page, lang="spa", config="--psm 6"), n),
+            )
+        )
+        rows.append(
+            (
+                "pipeline, page turned 90° (OSD + read upright)",
+                *_timed(lambda: read_content("t.jpg", turned, "image/jpeg"), max(1, n // 2)),
+            )
+        )
     return rows
 
 
@@ -97,23 +107,37 @@ def child_pdf20(mode: str) -> None:
     else:
         images = render(pdf, 150)
         pages = len(ocr_images(images))
-    out = {"wall": time.perf_counter() - t0, "cpu": _cpu() - c0, "pages": pages,
-           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "base_mb": base / 1024}
+    out = {
+        "wall": time.perf_counter() - t0,
+        "cpu": _cpu() - c0,
+        "pages": pages,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "base_mb": base / 1024,
+    }
     print(json.dumps(out))
 
 
 def pdf20_rows() -> list[dict]:
-    statement = build_statement(layout="bbva", holder="MARIA FERNANDA LOPEZ GARCIA", clabe=make_clabe("012", "1800012345678"),
-                                period_start=date(2026, 10, 1), period_end=date(2026, 10, 31), pages=20)
+    statement = build_statement(
+        layout="bbva",
+        holder="MARIA FERNANDA LOPEZ GARCIA",
+        clabe=make_clabe("012", "1800012345678"),
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        pages=20,
+    )
     scanned = scanned_pdf(statement, Degradation(dpi=150, skew=1.0, noise=20, quality=70))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "scan20.pdf")
         path.write_bytes(scanned)
         for mode in ("loader", "all"):
-            done = subprocess.run([sys.executable, __file__, "--child", mode, str(path)], capture_output=True,
-                                  text=True, check=True)
-            rows.append({"mode": mode, "size_mb": len(scanned) / 1e6, **json.loads(done.stdout.strip().splitlines()[-1])})
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", mode, str(path)], capture_output=True, text=True, check=True
+            )
+            rows.append(
+                {"mode": mode, "size_mb": len(scanned) / 1e6, **json.loads(done.stdout.strip().splitlines()[-1])}
+            )
     return rows
 
 
@@ -135,7 +159,11 @@ def main() -> None:
     print("| read | pages OCR'd | wall s | CPU s | peak RSS MB |")
     print("|---|---|---|---|---|")
     for row in pdf20_rows():
-        name = "read_content (statement: first page only)" if row["mode"] == "loader" else "all 20 pages, ocr_images (2 workers)"
+        name = (
+            "read_content (statement: first page only)"
+            if row["mode"] == "loader"
+            else "all 20 pages, ocr_images (2 workers)"
+        )
         print(f"| {name} | {row['pages']} | {row['wall']:.1f} | {row['cpu']:.1f} | {row['peak_mb']:.0f} |")
 
 

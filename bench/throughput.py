@@ -39,19 +39,32 @@ def folio_parts(n: int) -> tuple[str, list]:
     manifest = json.loads((source / "folio.json").read_bytes())
     manifest["folio"] = f"BENCH-{n:05d}"
     parts = [("manifest", ("folio.json", json.dumps(manifest).encode(), "application/json"))]
-    parts += [("files", (p.name, p.read_bytes(), "application/octet-stream"))
-              for p in sorted(source.iterdir()) if p.name != "folio.json"]
+    parts += [
+        ("files", (p.name, p.read_bytes(), "application/octet-stream"))
+        for p in sorted(source.iterdir())
+        if p.name != "folio.json"
+    ]
     return manifest["folio"], parts
 
 
 def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: str) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{tag}-"))
     state_url = pg.create_database(f"claims_{tag}")
-    settings = dict(WORKERS=str(workers), WORKER_LIMIT=str(worker_limit), CLAIM_INTAKE_DATABASE_URL=state_url,
-                    PREFECT_API_DATABASE_CONNECTION_URL=pg.create_database(f"prefect_{tag}").replace("+psycopg", "+asyncpg"))
+    settings = dict(
+        WORKERS=str(workers),
+        WORKER_LIMIT=str(worker_limit),
+        CLAIM_INTAKE_DATABASE_URL=state_url,
+        PREFECT_API_DATABASE_CONNECTION_URL=pg.create_database(f"prefect_{tag}").replace("+psycopg", "+asyncpg"),
+    )
     with running_stack(tmp, settings, start_timeout=300, stop_timeout=60) as up:
-        key = subprocess.run([sys.executable, "-m", "claim_intake.cli", "api-key", "create", "bench"], env=up.env,
-                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        key = subprocess.run(
+            [sys.executable, "-m", "claim_intake.cli", "api-key", "create", "bench"],
+            env=up.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         engine = create_engine(state_url)
         payloads = [folio_parts(i) for i in range(count)]
         with httpx.Client(base_url=up.api, headers={"X-API-Key": key}, timeout=120) as client:
@@ -74,8 +87,15 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
                 time.sleep(0.5)
             elapsed = time.monotonic() - start
         engine.dispose()
-        return {"workers": workers, "folios": count, "startup_s": up.startup_s, "post_s": posted, "elapsed_s": elapsed,
-                "per_min": count / elapsed * 60, "per_hour": count / elapsed * 3600}
+        return {
+            "workers": workers,
+            "folios": count,
+            "startup_s": up.startup_s,
+            "post_s": posted,
+            "elapsed_s": elapsed,
+            "per_min": count / elapsed * 60,
+            "per_hour": count / elapsed * 3600,
+        }
 
 
 def main() -> None:
@@ -93,11 +113,15 @@ def main() -> None:
     finally:
         pg.stop()
     base = results[0]["per_hour"]
-    print("| workers | folios | stack start s | all POSTs s | last decision s | folios/min | folios/hour | × 1 worker |")
+    print(
+        "| workers | folios | stack start s | all POSTs s | last decision s | folios/min | folios/hour | × 1 worker |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['workers']} | {r['folios']} | {r['startup_s']:.0f} | {r['post_s']:.1f} | {r['elapsed_s']:.1f} | "
-              f"{r['per_min']:.1f} | {r['per_hour']:.0f} | {r['per_hour'] / base:.2f} |")
+        print(
+            f"| {r['workers']} | {r['folios']} | {r['startup_s']:.0f} | {r['post_s']:.1f} | {r['elapsed_s']:.1f} | "
+            f"{r['per_min']:.1f} | {r['per_hour']:.0f} | {r['per_hour'] / base:.2f} |"
+        )
 
 
 if __name__ == "__main__":

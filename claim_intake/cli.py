@@ -12,22 +12,22 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from rich.markup import escape
-
 from claim_intake.cli_errors import held_run_errors, home_failure, home_failure_line, printable, quiet_exit
-from claim_intake.masking import MaskedStream, mask_text
+from domain.masking import MaskedStream, mask_text
 
 # Quiet, offline Prefect unless the operator configured otherwise; set before Prefect imports.
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
 
 class _App(typer.Typer):
     """Any command, not only `process`: a home that cannot be written is one line and exit 1."""
@@ -35,8 +35,8 @@ class _App(typer.Typer):
     def __call__(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
-        except Exception as exc:
-            from claim_intake.config import current_settings
+        except Exception as exc:  # noqa: BLE001 - the caller decides: input error or bug
+            from domain.config import current_settings
 
             home = current_settings().home
             reason = home_failure(exc, home)
@@ -66,7 +66,7 @@ def _fail_input(message: str, as_json: bool) -> None:
 def _fail_run(exc: Exception, held) -> None:
     """Exit 1. A home that cannot be written (disk full, read-only, not a directory) is said in
     one line, what to do included; anything else is a bug: its traceback and Prefect's are shown."""
-    from claim_intake.config import current_settings
+    from domain.config import current_settings
 
     home = current_settings().home
     reason = home_failure(exc, home)
@@ -83,7 +83,7 @@ def _fail_run(exc: Exception, held) -> None:
 def _raise_first_failure(results: list, held, as_json: bool) -> None:
     """After folios ran: an input error (exit 2) first, then any other failure (exit 1), each
     said as `_fail_input` / `_fail_run` say it."""
-    from claim_intake.folio import ManifestError
+    from domain.folio import ManifestError
 
     for exc in results:
         if isinstance(exc, ManifestError):
@@ -115,8 +115,8 @@ def _prefect_api() -> None:
     CLAIM_INTAKE_PREFECT_SERVER=ephemeral keeps that fallback (a one-shot container, say)."""
     if os.environ.get("PREFECT_API_URL") or os.environ.get("CLAIM_INTAKE_PREFECT_SERVER") == "ephemeral":
         return
-    from claim_intake.config import Settings
     from claim_intake.local_server import ServerError, ensure_running
+    from domain.config import Settings
 
     try:
         info = ensure_running(Settings().home)
@@ -144,7 +144,7 @@ def _cli_flow_settings():
 
 def _flow_run(flow, *args):
     """One flow run from the command line (see _cli_flow_settings)."""
-    from claim_intake.children import start_prefect_server
+    from claim_intake.ephemeral_server import start_prefect_server
 
     start_prefect_server()  # Prefect's own temporary server, if any (ephemeral mode), tied to this command
     with _cli_flow_settings():
@@ -197,8 +197,12 @@ def _size_reader_pool(folio_dirs: list[Path]) -> None:
     CLAIM_INTAKE_READ_WORKERS wins."""
     if os.environ.get("CLAIM_INTAKE_READ_WORKERS"):
         return
-    sandboxed = sum(1 for d in folio_dirs for f in d.iterdir()
-                    if f.is_file() and f.name != "folio.json" and f.suffix.lower() != ".xml")
+    sandboxed = sum(
+        1
+        for d in folio_dirs
+        for f in d.iterdir()
+        if f.is_file() and f.name != "folio.json" and f.suffix.lower() != ".xml"
+    )
     os.environ["CLAIM_INTAKE_READ_WORKERS"] = str(max(1, min(_cpus(), sandboxed)))
 
 
@@ -210,7 +214,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
     that folio raised. Each job: folio directory, as-of date, owner (None: a re-evaluation under
     the folio's stored owner, as `add` does)."""
     _size_reader_pool([d for d, _, _ in jobs])
-    from claim_intake.children import start_prefect_server
+    from claim_intake.ephemeral_server import start_prefect_server
     from flows.intake import intake_folio, prepare
 
     start_prefect_server()  # ephemeral mode only: from the main thread, tied to this command
@@ -218,14 +222,19 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
     prepare()  # settings, rule set and storage built once, before threads race to build them
     results: list = [None] * len(jobs)
     workers = min(len(jobs), _cpus())
-    with _cli_flow_settings(), _one_api_write_at_a_time(), \
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="folio") as pool:
-        futures = {pool.submit(contextvars.copy_context().run, intake_folio, str(d), a, o): i
-                   for i, (d, a, o) in enumerate(jobs)}
+    with (
+        _cli_flow_settings(),
+        _one_api_write_at_a_time(),
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="folio") as pool,
+    ):
+        futures = {
+            pool.submit(contextvars.copy_context().run, intake_folio, str(d), a, o): i
+            for i, (d, a, o) in enumerate(jobs)
+        }
         for future in as_completed(futures):
             try:
                 results[futures[future]] = future.result()
-            except Exception as exc:  # noqa: BLE001 - the caller decides: input error or bug
+            except Exception as exc:
                 results[futures[future]] = exc
             advance()
     return results
@@ -234,12 +243,13 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
 @app.command()
 def process(
     folio_dirs: Annotated[list[Path], typer.Argument(help="One or more folio directories.")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Intake date YYYY-MM-DD (default: received_at).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON (several folios: one object per line).")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Intake date YYYY-MM-DD (default: received_at).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the decision as JSON (several folios: one object per line).")
+    ] = False,
 ) -> None:
     """Store, classify, extract, validate and route folios through the intake-folio flow, several
     at a time (up to one per CPU)."""
-    from claim_intake.folio import ManifestError
 
     as_of_date = _as_of(as_of, as_json)
     for folio_dir in folio_dirs:  # fail fast, before Prefect starts, on what is plainly unusable
@@ -289,29 +299,41 @@ def demo(
     _prefect_api()
     with Progress(console=err, transient=True) as progress:
         bar = progress.add_task("folios", total=len(dirs))
-        results = _run_folios([(d, _expected_as_of(e), _operator()) for d, e in zip(dirs, expectations)],
-                              lambda: progress.advance(bar))
+        results = _run_folios(
+            [(d, _expected_as_of(e), _operator()) for d, e in zip(dirs, expectations)], lambda: progress.advance(bar)
+        )
     mismatches = 0
     for folio_dir, expected, decision in zip(dirs, expectations, results):
         if isinstance(decision, BaseException):
-            err.print(f"[red]{folio_dir.name}: pipeline failed:[/red] {type(decision).__name__}: {decision}",
-                      highlight=False, soft_wrap=True)
+            err.print(
+                f"[red]{folio_dir.name}: pipeline failed:[/red] {type(decision).__name__}: {decision}",
+                highlight=False,
+                soft_wrap=True,
+            )
             mismatches += 1
             table.add_row(folio_dir.name, "[red]failed[/red]", type(decision).__name__, "[red]MISMATCH[/red]")
             continue
-        ok = not expected or (decision.route.value == expected["route"] and decision.codes() == sorted(expected["codes"]))
+        ok = not expected or (
+            decision.route.value == expected["route"] and decision.codes() == sorted(expected["codes"])
+        )
         mismatches += not ok
         style = {"adjudication": "green", "pending_documents": "red", "awaiting_sat": "yellow"}[decision.route.value]
-        table.add_row(decision.folio, f"[{style}]{decision.route.value}[/{style}]",
-                      mask_text("; ".join(decision.reasons())) or "-", "[green]ok[/green]" if ok else "[red]MISMATCH[/red]")
+        table.add_row(
+            decision.folio,
+            f"[{style}]{decision.route.value}[/{style}]",
+            mask_text("; ".join(decision.reasons())) or "-",
+            "[green]ok[/green]" if ok else "[red]MISMATCH[/red]",
+        )
     out.print(table)
-    from claim_intake.config import Settings
+    from domain.config import Settings
     from flows.report import folio_report_pdfs
 
     pdfs = _flow_run(folio_report_pdfs)  # off the routing path, as the folio-report-pdfs deployment does
     failed = sorted(f for f, v in pdfs.items() if v.startswith("failed"))
-    out.print(f"Reports written under {Settings().home.resolve() / 'reports'} "
-              f"({len(pdfs) - len(failed)} PDFs rendered{', failed: ' + ', '.join(failed) if failed else ''})")
+    out.print(
+        f"Reports written under {Settings().home.resolve() / 'reports'} "
+        f"({len(pdfs) - len(failed)} PDFs rendered{', failed: ' + ', '.join(failed) if failed else ''})"
+    )
     if mismatches:
         err.print(f"[red]{mismatches} folio(s) did not route as expected[/red]")
         raise typer.Exit(1)
@@ -329,7 +351,7 @@ def _expected_as_of(expected: dict) -> date | None:
 @queue_app.command("list")
 def queue_list(name: Annotated[str, typer.Argument(help="adjudication | pending_documents | awaiting_sat")]) -> None:
     """Folios waiting in a queue, oldest first."""
-    from claim_intake.config import Settings
+    from domain.config import Settings
     from storage import open_storage
 
     try:
@@ -347,7 +369,7 @@ def queue_list(name: Annotated[str, typer.Argument(help="adjudication | pending_
 @app.command()
 def history(folio: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every decision ever made for a folio, oldest first."""
-    from claim_intake.config import Settings
+    from domain.config import Settings
     from storage import open_storage
 
     decisions = open_storage(Settings()).state.history(folio)
@@ -375,7 +397,7 @@ app.add_typer(server_app, name="server")
 
 
 def _home() -> Path:
-    from claim_intake.config import Settings
+    from domain.config import Settings
 
     return Settings().home
 
@@ -398,8 +420,11 @@ def server_start() -> None:
     except ServerError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    out.print(f"{'already running' if already and already.pid == info.pid else 'started'}: {_describe(info)}",
-              highlight=False, soft_wrap=True)
+    out.print(
+        f"{'already running' if already and already.pid == info.pid else 'started'}: {_describe(info)}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @server_app.command("status")
@@ -409,14 +434,18 @@ def server_status() -> None:
     from claim_intake.local_server import server_dir, status
 
     if os.environ.get("PREFECT_API_URL"):
-        out.print(f"PREFECT_API_URL is set: commands use {os.environ['PREFECT_API_URL']}", highlight=False,
-                  soft_wrap=True)
+        out.print(
+            f"PREFECT_API_URL is set: commands use {os.environ['PREFECT_API_URL']}", highlight=False, soft_wrap=True
+        )
     info = status(_home())
     if info is None:
         out.print(f"local Prefect server: not running ({server_dir(_home())})", highlight=False, soft_wrap=True)
         raise typer.Exit(3)
-    out.print(f"local Prefect server: running, {_describe(info)}; log {server_dir(_home()) / 'server.log'}",
-              highlight=False, soft_wrap=True)
+    out.print(
+        f"local Prefect server: running, {_describe(info)}; log {server_dir(_home()) / 'server.log'}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @server_app.command("stop")
@@ -425,15 +454,16 @@ def server_stop() -> None:
     from claim_intake.local_server import stop
 
     info = stop(_home())
-    out.print(f"stopped: pid {info.pid}" if info else "local Prefect server: not running", highlight=False,
-              soft_wrap=True)
+    out.print(
+        f"stopped: pid {info.pid}" if info else "local Prefect server: not running", highlight=False, soft_wrap=True
+    )
 
 
 @api_key_app.command("create")
 def api_key_create(portal: Annotated[str, typer.Argument(help="Portal name, e.g. online-services.")]) -> None:
     """Create a key for PORTAL and print it once; only its hash is stored."""
     from api.keys import create_key
-    from claim_intake.config import Settings
+    from domain.config import Settings
     from storage import open_storage
 
     try:
@@ -454,14 +484,21 @@ def api_serve(
 
     from api.serving import TimedH11Protocol
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
-                http=TimedH11Protocol)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        http=TimedH11Protocol,
+    )
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the Alembic migrations to CLAIM_INTAKE_DATABASE_URL (or the SQLite default)."""
-    from claim_intake.config import Settings
+    from domain.config import Settings
     from storage.migrations import upgrade
 
     upgrade(Settings().db_url)
@@ -472,15 +509,15 @@ def db_upgrade() -> None:
 def add(
     folio: Annotated[str, typer.Argument(help="Folio id already processed, e.g. RB-2026-000504.")],
     files: Annotated[list[Path], typer.Argument(help="New or corrected documents.")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Intake date YYYY-MM-DD (default: received_at).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Intake date YYYY-MM-DD (default: received_at).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the new decision as JSON.")] = False,
 ) -> None:
     """Re-upload: store FILES in FOLIO and re-evaluate the whole folio (new files and the ones
     it already had) through the intake-folio flow; a decision is appended and the folio moves
     between queues. Files already read under this rule set come from the extraction cache."""
-    from claim_intake.config import Settings
-    from claim_intake.folio import ManifestError
-    from claim_intake.pipeline import add_files
+    from application.pipeline import add_files
+    from domain.config import Settings
+    from domain.folio import ManifestError
     from storage import open_storage
 
     as_of_date = _as_of(as_of, as_json)
@@ -505,14 +542,14 @@ def add(
 
 @app.command()
 def notices(
-    folio: Annotated[Optional[str], typer.Option("--folio", help="Only this folio.")] = None,
-    status: Annotated[Optional[str], typer.Option("--status", help="pending | sent | failed")] = None,
+    folio: Annotated[str | None, typer.Option("--folio", help="Only this folio.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="pending | sent | failed")] = None,
     retry: Annotated[bool, typer.Option("--retry", help="Send again every pending or failed notice shown.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Pending-documents notices and whether they were sent; --retry sends the unsent ones."""
-    from claim_intake.config import Settings
-    from claim_intake.notices import SENT, NoticeNotSent, NoticeStore, deliver
+    from domain.config import Settings
+    from notify.notices import SENT, NoticeNotSent, NoticeStore, deliver
     from storage import open_storage
 
     settings = Settings()
@@ -526,8 +563,14 @@ def notices(
                 except NoticeNotSent as exc:
                     err.print(f"[yellow]not sent:[/yellow] {exc}", highlight=False)
         rows = [store.get(r["id"]) for r in rows]
-    shown = [{k: (str(v) if k in ("created_at", "sent_at", "decision_evaluated_at") and v else v)
-              for k, v in r.items() if k not in ("body_text", "body_html")} for r in rows]
+    shown = [
+        {
+            k: (str(v) if k in ("created_at", "sent_at", "decision_evaluated_at") and v else v)
+            for k, v in r.items()
+            if k not in ("body_text", "body_html")
+        }
+        for r in rows
+    ]
     if as_json:
         print(json.dumps(shown, ensure_ascii=False, indent=2))
         return
@@ -535,22 +578,31 @@ def notices(
     for col in ("id", "folio", "recipient", "status", "attempts", "created", "last error"):
         table.add_column(col)
     for r in shown:
-        table.add_row(str(r["id"]), r["folio"], r["recipient"] or "-", r["status"], str(r["attempts"]),
-                      (r["created_at"] or "")[:19], r["last_error"] or "-")
+        table.add_row(
+            str(r["id"]),
+            r["folio"],
+            r["recipient"] or "-",
+            r["status"],
+            str(r["attempts"]),
+            (r["created_at"] or "")[:19],
+            r["last_error"] or "-",
+        )
     out.print(table)
 
 
 @app.command()
 def report(
-    folio: Annotated[Optional[str], typer.Argument(help="A folio: (re)write its HTML and PDF report.")] = None,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="Period start YYYY-MM-DD.")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Period end YYYY-MM-DD (inclusive).")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where to write (default: home/reports/period).")] = None,
+    folio: Annotated[str | None, typer.Argument(help="A folio: (re)write its HTML and PDF report.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Period start YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Period end YYYY-MM-DD (inclusive).")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Where to write (default: home/reports/period).")
+    ] = None,
 ) -> None:
     """Compliance reports: for a FOLIO its HTML + PDF page; for --from/--to a CSV of every
     finding and an HTML summary with charts."""
-    from claim_intake.config import Settings
-    from claim_intake.reports import write_folio_report, write_period_report
+    from domain.config import Settings
+    from reports.render import write_folio_report, write_period_report
     from storage import open_storage
 
     storage = open_storage(Settings())
@@ -559,8 +611,9 @@ def report(
         if not history:
             _fail_input(f"no decisions for folio {folio!r}", False)
         manifest = storage.state.manifest(folio) if hasattr(storage.state, "manifest") else None
-        paths = write_folio_report(history[-1], storage.reports_dir, len(history), history=history, manifest=manifest,
-                                   pdf=True)
+        paths = write_folio_report(
+            history[-1], storage.reports_dir, len(history), history=history, manifest=manifest, pdf=True
+        )
     else:
         if not (date_from and date_to):
             _fail_input("give a FOLIO, or both --from and --to (YYYY-MM-DD)", False)

@@ -16,13 +16,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # OS errors that mean "this place cannot be written", whoever hit them.
-_UNWRITABLE = frozenset({
-    errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
-    errno.EEXIST, errno.EISDIR,
-})
+_UNWRITABLE = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOTDIR,
+        errno.EEXIST,
+        errno.EISDIR,
+    }
+)
 # What SQLite says for the same conditions (sqlite3.OperationalError, wrapped by SQLAlchemy).
-_SQLITE_UNWRITABLE = ("database or disk is full", "readonly database", "unable to open database file",
-                      "disk i/o error")
+_SQLITE_UNWRITABLE = ("database or disk is full", "readonly database", "unable to open database file", "disk i/o error")
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 
@@ -69,8 +77,9 @@ def quiet_exit() -> None:
 
 
 def home_failure_line(home: Path, reason: str) -> str:
-    return printable(f"claim-intake: cannot write to {Path(home).resolve()}: {reason}; "
-                     "free space or set CLAIM_INTAKE_HOME")
+    return printable(
+        f"claim-intake: cannot write to {Path(home).resolve()}: {reason}; free space or set CLAIM_INTAKE_HOME"
+    )
 
 
 def printable(text: str) -> str:
@@ -114,8 +123,11 @@ def held_run_errors() -> Iterator[_HeldRunErrors]:
     import prefect.main  # noqa: F401 - configures Prefect's logging, console handler included
 
     held = _HeldRunErrors()
-    held.handlers = [h for h in logging.getLogger().handlers
-                     if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)]
+    held.handlers = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+    ]
     for handler in held.handlers:
         handler.addFilter(held)
     try:

@@ -97,6 +97,7 @@ def stop(home: Path, timeout: float = 20) -> ServerInfo | None:
 
 # ------------------------------------------------------------------------------ internals
 
+
 @contextmanager
 def _locked(directory: Path):
     directory.mkdir(parents=True, exist_ok=True)
@@ -128,7 +129,7 @@ def _proc_stat(pid: int) -> tuple[str, int] | None:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = raw[raw.rindex(")") + 2:].split()  # after "pid (comm) ": comm may hold spaces
+    fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) ": comm may hold spaces
     return fields[0], int(fields[19])
 
 
@@ -158,15 +159,17 @@ def _server_environment(directory: Path, port: int) -> dict[str, str]:
     """Only what a Prefect server needs: none of the command's own variables (a marker meant for
     the command's children, PYTHONPATH, CLAIM_INTAKE_*, another PREFECT_* profile)."""
     env = {k: os.environ[k] for k in _KEPT_ENVIRONMENT if k in os.environ}
-    env.update({
-        "PREFECT_HOME": str(directory / "prefect"),
-        "PREFECT_SERVER_API_HOST": "127.0.0.1",
-        "PREFECT_SERVER_API_PORT": str(port),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "PREFECT_HOME": str(directory / "prefect"),
+            "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            "PREFECT_SERVER_API_PORT": str(port),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+        }
+    )
     return env
 
 
@@ -176,20 +179,48 @@ def _server_command(port: int) -> list[str]:
     import importlib.util
 
     prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
-    return [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
-            "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "warning", "--lifespan", "on"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(prefect_dir.parent),
+        "--factory",
+        "prefect.server.api.server:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--lifespan",
+        "on",
+    ]
 
 
 def _start(directory: Path) -> ServerInfo:
     (directory / "prefect").mkdir(parents=True, exist_ok=True)
     port = _free_port()
     with open(directory / "server.log", "ab") as log, open(os.devnull, "rb") as devnull:
-        process = subprocess.Popen(_server_command(port), cwd=directory, env=_server_environment(directory, port),
-                                   stdin=devnull, stdout=log, stderr=log, start_new_session=True, close_fds=True)
+        process = subprocess.Popen(
+            _server_command(port),
+            cwd=directory,
+            env=_server_environment(directory, port),
+            stdin=devnull,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            close_fds=True,
+        )
     stat = _proc_stat(process.pid)
-    info = ServerInfo(pid=process.pid, port=port, url=f"http://127.0.0.1:{port}/api", started_at=time.time(),
-                      start_ticks=stat[1] if stat else 0, boot_id=_boot_id())
+    info = ServerInfo(
+        pid=process.pid,
+        port=port,
+        url=f"http://127.0.0.1:{port}/api",
+        started_at=time.time(),
+        start_ticks=stat[1] if stat else 0,
+        boot_id=_boot_id(),
+    )
     process.returncode = 0  # detached on purpose: no ResourceWarning when this handle is dropped
     _wait_healthy(info, directory)
     tmp = directory / "server.json.tmp"
@@ -208,8 +239,9 @@ def _wait_healthy(info: ServerInfo, directory: Path) -> None:
             return
         time.sleep(0.1)
     _terminate(info)
-    raise ServerError(f"the local Prefect server did not answer within {STARTUP_TIMEOUT_S:g} s; "
-                      f"see {directory / 'server.log'}")
+    raise ServerError(
+        f"the local Prefect server did not answer within {STARTUP_TIMEOUT_S:g} s; see {directory / 'server.log'}"
+    )
 
 
 def _terminate(info: ServerInfo, timeout: float = 20) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from claim_intake.decision import Classification
-from claim_intake.extractions import OtherExtraction
-from claim_intake.kinds import DocumentKind
+from domain.decision import Classification
+from domain.extractions import OtherExtraction
+from domain.kinds import DocumentKind
 
 from .classify import classify
 from .content import DocumentContent, UnreadableDocument
@@ -19,11 +19,17 @@ from .sniff import PDF, sniff_media_type
 
 __all__ = ["ReadDocument", "read_document", "sniff_media_type", "DocumentContent", "UnreadableDocument"]
 
-FORM_KINDS = frozenset({
-    DocumentKind.CLAIM_FORM, DocumentKind.REIMBURSEMENT_FORM, DocumentKind.MEDICAL_REPORT,
-    DocumentKind.PRESCRIPTION, DocumentKind.STUDENT_CERTIFICATE, DocumentKind.DEPENDENT_DECLARATION,
-    DocumentKind.CARE_ORDER,
-})
+FORM_KINDS = frozenset(
+    {
+        DocumentKind.CLAIM_FORM,
+        DocumentKind.REIMBURSEMENT_FORM,
+        DocumentKind.MEDICAL_REPORT,
+        DocumentKind.PRESCRIPTION,
+        DocumentKind.STUDENT_CERTIFICATE,
+        DocumentKind.DEPENDENT_DECLARATION,
+        DocumentKind.CARE_ORDER,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class ReadDocument:
     parsed: object | None = None
     unreadable: str | None = None
 
-    def with_data(self, data: bytes) -> "ReadDocument":
+    def with_data(self, data: bytes) -> ReadDocument:
         """The same reading with other original bytes: b"" to send or keep it without them (the
         sandbox's answer, an extraction-cache row), the original to put them back."""
         if self.content is None:
@@ -50,8 +56,15 @@ class ReadDocument:
 
 
 def read_document(
-    name: str, data: bytes, media_type: str, declared: DocumentKind | None = None, *, min_text_chars: int = 40,
-    trust_store=None, stamp_certificates=None, cross_check: bool = False,
+    name: str,
+    data: bytes,
+    media_type: str,
+    declared: DocumentKind | None = None,
+    *,
+    min_text_chars: int = 40,
+    trust_store=None,
+    stamp_certificates=None,
+    cross_check: bool = False,
 ) -> ReadDocument:
     """`trust_store` (extractors.cfdi_xml.TrustStore) is what CFDI issuer certificates must chain
     to, None meaning SAT's production CAs; `stamp_certificates` is where SAT's stamp certificates
@@ -80,8 +93,12 @@ def _checkable(content: DocumentContent, kind: DocumentKind) -> bool:
     """A digital PDF of a kind with key fields, not already read from its pixels."""
     from .key_fields import KEY_FIELDS
 
-    return (kind in KEY_FIELDS and content.media_type == PDF
-            and not content.text_info.ocr and not content.text_info.hidden_text)
+    return (
+        kind in KEY_FIELDS
+        and content.media_type == PDF
+        and not content.text_info.ocr
+        and not content.text_info.hidden_text
+    )
 
 
 def extract(

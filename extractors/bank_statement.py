@@ -9,8 +9,6 @@ Nothing here decides whether the statement is acceptable."""
 
 from __future__ import annotations
 
-from claim_intake.text import fold as fold_case_accents
-
 import calendar
 import re
 import unicodedata
@@ -18,7 +16,8 @@ from datetime import date
 
 from clabe import validate_clabe
 
-from claim_intake.extractions import BankStatementExtraction
+from domain.extractions import BankStatementExtraction
+from domain.text import fold as fold_case_accents
 
 from .content import DocumentContent
 from .dates import find_dates, find_period
@@ -28,10 +27,33 @@ from .sniff import PDF
 
 HEADER_PAGES = 2  # the second page is read only for what the first did not show
 MONTHS = {
-    "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7,
-    "AGOSTO": 8, "SEPTIEMBRE": 9, "SETIEMBRE": 9, "OCTUBRE": 10, "NOVIEMBRE": 11, "DICIEMBRE": 12,
-    "ENE": 1, "FEB": 2, "MAR": 3, "ABR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AGO": 8, "SEP": 9,
-    "SEPT": 9, "SET": 9, "OCT": 10, "NOV": 11, "DIC": 12,
+    "ENERO": 1,
+    "FEBRERO": 2,
+    "MARZO": 3,
+    "ABRIL": 4,
+    "MAYO": 5,
+    "JUNIO": 6,
+    "JULIO": 7,
+    "AGOSTO": 8,
+    "SEPTIEMBRE": 9,
+    "SETIEMBRE": 9,
+    "OCTUBRE": 10,
+    "NOVIEMBRE": 11,
+    "DICIEMBRE": 12,
+    "ENE": 1,
+    "FEB": 2,
+    "MAR": 3,
+    "ABR": 4,
+    "MAY": 5,
+    "JUN": 6,
+    "JUL": 7,
+    "AGO": 8,
+    "SEP": 9,
+    "SEPT": 9,
+    "SET": 9,
+    "OCT": 10,
+    "NOV": 11,
+    "DIC": 12,
 }
 # The first of these found on the first page names the bank (earliest position wins: the logo
 # and the header come before any mention of another bank).
@@ -76,23 +98,74 @@ _HOLDER_LABEL = re.compile(
     r"RAZON SOCIAL|DENOMINACION(?: O RAZON SOCIAL)?|A NOMBRE DE|CUENTAHABIENTE|ACCOUNT HOLDER|ACCOUNT NAME)\b\s*:?"
 )
 # A period printed as two labelled dates in their own cells ("Fecha inicial" / "Fecha final").
-_START_LABEL = label_regex(("Fecha inicial", "Fecha de inicio", "Fecha inicio", "Inicio del periodo",
-                            "Inicio de periodo", "Period start", "Periodo desde"))
-_END_LABEL = label_regex(("Fecha final", "Fecha de término", "Fecha término", "Fin del periodo", "Fin de periodo",
-                          "Period end", "Periodo hasta"))
+_START_LABEL = label_regex(
+    (
+        "Fecha inicial",
+        "Fecha de inicio",
+        "Fecha inicio",
+        "Inicio del periodo",
+        "Inicio de periodo",
+        "Period start",
+        "Periodo desde",
+    )
+)
+_END_LABEL = label_regex(
+    (
+        "Fecha final",
+        "Fecha de término",
+        "Fecha término",
+        "Fin del periodo",
+        "Fin de periodo",
+        "Period end",
+        "Periodo hasta",
+    )
+)
 _NAME_CHARS = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ.,&' -]+")
 # Words of neighbouring labels: a holder's name read after its label ends where one starts.
 _STOP_WORDS = {
-    "PERIODO", "FECHA", "CUENTA", "CLABE", "NO", "NUMERO", "RFC", "R.F.C", "SUCURSAL", "PAGINA",
-    "CLIENTE", "MONEDA", "DOMICILIO", "ESTADO", "SALDO", "RESUMEN", "CORTE", "DIRECCION", "PLAZA",
-    "CONTRATO", "PRODUCTO", "TARJETA",
+    "PERIODO",
+    "FECHA",
+    "CUENTA",
+    "CLABE",
+    "NO",
+    "NUMERO",
+    "RFC",
+    "R.F.C",
+    "SUCURSAL",
+    "PAGINA",
+    "CLIENTE",
+    "MONEDA",
+    "DOMICILIO",
+    "ESTADO",
+    "SALDO",
+    "RESUMEN",
+    "CORTE",
+    "DIRECCION",
+    "PLAZA",
+    "CONTRATO",
+    "PRODUCTO",
+    "TARJETA",
 }
 # Words of a bank's own headings: a line holding one is never an unlabelled holder's name.
 _HEADING_WORDS = _STOP_WORDS | {
-    "BANCO", "MOVIMIENTOS", "DETALLE", "INFORMACION", "MEXICO", "INSTITUCION", "GRUPO", "FINANCIERO",
-    "BANCA", "MULTIPLE", "TOTAL", "DIGITAL", "COMPORTAMIENTO", "CUENTAS",
+    "BANCO",
+    "MOVIMIENTOS",
+    "DETALLE",
+    "INFORMACION",
+    "MEXICO",
+    "INSTITUCION",
+    "GRUPO",
+    "FINANCIERO",
+    "BANCA",
+    "MULTIPLE",
+    "TOTAL",
+    "DIGITAL",
+    "COMPORTAMIENTO",
+    "CUENTAS",
 }
-_ADDRESS_START = re.compile(r"^(?:CALLE|AV\b|AVENIDA|BLVD|BOULEVARD|CDA|CERRADA|PRIV|PRIVADA|COL\b|COLONIA|C\.?P\.?\b|CARR|CALZ|PROL|ANDADOR|MZ|MZA|LT|MANZANA)")
+_ADDRESS_START = re.compile(
+    r"^(?:CALLE|AV\b|AVENIDA|BLVD|BOULEVARD|CDA|CERRADA|PRIV|PRIVADA|COL\b|COLONIA|C\.?P\.?\b|CARR|CALZ|PROL|ANDADOR|MZ|MZA|LT|MANZANA)"
+)
 
 
 def extract_bank_statement(content: DocumentContent) -> BankStatementExtraction:
@@ -166,15 +239,16 @@ def _clabe(folded: str) -> str | None:
 
 # --- holder -----------------------------------------------------------------------------------
 
+
 def _holder(page: str) -> str | None:
     lines = [ln.strip() for ln in page.split("\n")]
     folded_lines = [fold(ln) for ln in lines]
     for i, folded in enumerate(folded_lines):
         for m in _HOLDER_LABEL.finditer(folded):
             name = _name_at(lines[i], m.end())
-            if name is None and i + 1 < len(lines) and not folded[m.end():].strip(" :"):
+            if name is None and i + 1 < len(lines) and not folded[m.end() :].strip(" :"):
                 name = _name_at(lines[i + 1], 0)
-            if name is None and i + 1 < len(lines) and _next_column_label(folded[m.end():]):
+            if name is None and i + 1 < len(lines) and _next_column_label(folded[m.end() :]):
                 name = _name_at(lines[i + 1], 0)  # two columns: "TITULAR PERIODO DEL ..." over the values
             if name:
                 return name
@@ -222,6 +296,7 @@ def _unlabelled_holder(lines: list[str]) -> str | None:
 
 # --- period -----------------------------------------------------------------------------------
 
+
 def _period(folded: str) -> tuple[date | None, date | None]:
     """Start and end of the statement period. A range printed with a "PERIODO" label wins over
     any other range on the page; a month alone is closed by the cut-off date."""
@@ -230,7 +305,7 @@ def _period(folded: str) -> tuple[date | None, date | None]:
         for m in pattern.finditer(folded):
             start, end = parse(m)
             if start and end and start <= end:
-                labelled = "PERIODO" in folded[max(0, m.start() - 40):m.start()]
+                labelled = "PERIODO" in folded[max(0, m.start() - 40) : m.start()]
                 candidates.append((not labelled, m.start(), start, end))
     if candidates:
         _, _, start, end = min(candidates)
@@ -250,7 +325,7 @@ def _period(folded: str) -> tuple[date | None, date | None]:
 def _labelled_date(folded: str, label: re.Pattern) -> date | None:
     """The date in the label's cell: on its line, or on the next (the value sat below)."""
     for m in label.finditer(folded):
-        line, _, after = folded[m.end():].partition("\n")
+        line, _, after = folded[m.end() :].partition("\n")
         for window in (line, after.split("\n", 1)[0]):
             found = [d for d in find_dates(window, years=(2000, 2100), folded=True) if d.day_known]
             if found:
@@ -262,7 +337,7 @@ def _labelled_date(folded: str, label: re.Pattern) -> date | None:
 
 def _cutoff(folded: str) -> date | None:
     for label in _CUTOFF.finditer(folded):
-        rest = folded[label.end():label.end() + 40]
+        rest = folded[label.end() : label.end() + 40]
         for pattern, parse in ((_NUM_DATE, _num_parts), (_ABBR_DATE, _abbr_parts), (_LONG_DATE, _abbr_parts)):
             m = re.match(pattern, rest)
             if m and (value := parse(m.groups())):

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from claim_intake.extractions import CfdiExtraction, Concept, TaxLine
+from domain.extractions import CfdiExtraction, Concept, TaxLine
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,9 @@ class SealCheck:
 
     verified: bool
     signature_valid: bool | None = None  # the RSA signature alone (None: could not be tried)
-    reason: str | None = None  # missing_seal | certificate_unreadable | bad_signature | number_mismatch | rfc_mismatch | cadena_failed
+    reason: str | None = (
+        None  # missing_seal | certificate_unreadable | bad_signature | number_mismatch | rfc_mismatch | cadena_failed
+    )
     certificate_number: str | None = None  # from the certificate itself
     certificate_rfc: str | None = None
     not_before: datetime | None = None
@@ -107,7 +109,9 @@ class ConceptAmounts:
     unit_value: Decimal | None
     amount: Decimal | None
     discount: Decimal | None
-    transferred: tuple[tuple[str, str, Decimal | None, Decimal | None, Decimal | None], ...] = ()  # (tax, factor, rate, base, amount)
+    transferred: tuple[
+        tuple[str, str, Decimal | None, Decimal | None, Decimal | None], ...
+    ] = ()  # (tax, factor, rate, base, amount)
     withheld: tuple[tuple[str, str, Decimal | None, Decimal | None, Decimal | None], ...] = ()
 
 
@@ -246,9 +250,15 @@ def _parser() -> etree.XMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
         parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, recover=False, huge_tree=False,
-            load_dtd=False, dtd_validation=False, collect_ids=False,
-            remove_comments=True, remove_pis=True,  # satcfdi cannot read them; no meaning in a CFDI
+            resolve_entities=False,
+            no_network=True,
+            recover=False,
+            huge_tree=False,
+            load_dtd=False,
+            dtd_validation=False,
+            collect_ids=False,
+            remove_comments=True,
+            remove_pis=True,  # satcfdi cannot read them; no meaning in a CFDI
         )
         _local.parser = parser
     return parser
@@ -271,8 +281,12 @@ def parse_xml(data: bytes) -> etree._Element:
 # ------------------------------------------------------------------------------------ schema
 
 _XS = "{http://www.w3.org/2001/XMLSchema}"
-_PATCHED_CATALOGUES = {"c_CodigoPostal": "[0-9]{5}", "c_ClaveProdServ": "[0-9]{8}",
-                       "c_Colonia": "[0-9]{4}", "c_ClaveUnidad": "[A-Z0-9]{1,3}"}
+_PATCHED_CATALOGUES = {
+    "c_CodigoPostal": "[0-9]{5}",
+    "c_ClaveProdServ": "[0-9]{8}",
+    "c_Colonia": "[0-9]{4}",
+    "c_ClaveUnidad": "[A-Z0-9]{1,3}",
+}
 # Namespaces with two XSDs in satcfdi: which one each CFDI version uses.
 _SKIP_FOR = {
     "4.0": {"3/cfdv32.xsd", "3/cfdv33.xsd", "TimbreFiscalDigital/TimbreFiscalDigital.xsd", "ine/ine10.xsd"},
@@ -424,8 +438,9 @@ def _certificate_info(b64: str) -> _CertInfo | None:
     return _CertInfo(cert, _certificate_number(cert.serial_number), rfc)
 
 
-def verify_seal(root: etree._Element, version: str, issuer_rfc: str | None,
-                issued_at: datetime | None) -> tuple[SealCheck, _CertInfo | None]:
+def verify_seal(
+    root: etree._Element, version: str, issuer_rfc: str | None, issued_at: datetime | None
+) -> tuple[SealCheck, _CertInfo | None]:
     seal_b64, cert_b64 = root.get("Sello") or "", root.get("Certificado") or ""
     declared_number = (root.get("NoCertificado") or "").strip()
     if not seal_b64.strip() or not cert_b64.strip():
@@ -438,8 +453,13 @@ def verify_seal(root: etree._Element, version: str, issuer_rfc: str | None,
     if issued_at is not None:
         at = issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=MEXICO_CENTRAL)
         valid = cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
-    base = dict(certificate_number=info.number, certificate_rfc=info.rfc,
-                not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc, valid_at_issue=valid)
+    base = dict(
+        certificate_number=info.number,
+        certificate_rfc=info.rfc,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        valid_at_issue=valid,
+    )
     try:
         signature = base64.b64decode("".join(seal_b64.split()), validate=True)
         cadena = cadena_original(root, version).encode("utf-8")
@@ -560,8 +580,13 @@ def _taxes(node) -> list:
 
 
 def _tax_tuple(tax: dict) -> tuple:
-    return (_code(tax.get("Impuesto")) or "", _code(tax.get("TipoFactor")) or "",
-            _dec(tax.get("TasaOCuota")), _dec(tax.get("Base")), _dec(tax.get("Importe")))
+    return (
+        _code(tax.get("Impuesto")) or "",
+        _code(tax.get("TipoFactor")) or "",
+        _dec(tax.get("TasaOCuota")),
+        _dec(tax.get("Base")),
+        _dec(tax.get("Importe")),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -607,32 +632,51 @@ def _extract(root: etree._Element, version: str) -> tuple[CfdiExtraction, tuple[
         for tax, _factor, rate, _base, _amount in withheld:
             if rate is not None:
                 rates_by_tax.setdefault(tax, set()).add(rate)
-        concepts.append(Concept(
-            clave_prod_serv=_code(concepto.get("ClaveProdServ")) or "",
-            description=str(concepto.get("Descripcion") or ""),
-            amount=_dec(concepto.get("Importe")) or Decimal(0),
-            discount=_dec(concepto.get("Descuento")),
-        ))
-        details.append(ConceptAmounts(_dec(concepto.get("Cantidad")), _dec(concepto.get("ValorUnitario")),
-                                      _dec(concepto.get("Importe")), _dec(concepto.get("Descuento")),
-                                      transferred, withheld))
+        concepts.append(
+            Concept(
+                clave_prod_serv=_code(concepto.get("ClaveProdServ")) or "",
+                description=str(concepto.get("Descripcion") or ""),
+                amount=_dec(concepto.get("Importe")) or Decimal(0),
+                discount=_dec(concepto.get("Descuento")),
+            )
+        )
+        details.append(
+            ConceptAmounts(
+                _dec(concepto.get("Cantidad")),
+                _dec(concepto.get("ValorUnitario")),
+                _dec(concepto.get("Importe")),
+                _dec(concepto.get("Descuento")),
+                transferred,
+                withheld,
+            )
+        )
 
     impuestos = c.get("Impuestos") or {}
     withholdings = []
     for ret in _taxes(impuestos.get("Retenciones")):
         tax = _code(ret.get("Impuesto")) or ""
         rates = rates_by_tax.get(tax, set())
-        withholdings.append(TaxLine(tax=tax, amount=_dec(ret.get("Importe")) or Decimal(0),
-                                    rate=next(iter(rates)) if len(rates) == 1 else None))
+        withholdings.append(
+            TaxLine(
+                tax=tax,
+                amount=_dec(ret.get("Importe")) or Decimal(0),
+                rate=next(iter(rates)) if len(rates) == 1 else None,
+            )
+        )
     local_withheld = local_transferred = None
     if isinstance(implocal, dict):
         local_withheld = _dec(implocal.get("TotaldeRetenciones"))
         local_transferred = _dec(implocal.get("TotaldeTraslados"))
         for ret in _taxes(implocal.get("RetencionesLocales")):
             rate = _dec(ret.get("TasadeRetencion"))
-            withholdings.append(TaxLine(tax=str(ret.get("ImpLocRetenido") or "").strip(),
-                                        amount=_dec(ret.get("Importe")) or Decimal(0),
-                                        rate=rate / 100 if rate is not None else None, local=True))
+            withholdings.append(
+                TaxLine(
+                    tax=str(ret.get("ImpLocRetenido") or "").strip(),
+                    amount=_dec(ret.get("Importe")) or Decimal(0),
+                    rate=rate / 100 if rate is not None else None,
+                    local=True,
+                )
+            )
 
     related = []
     if isinstance(complemento, dict):
@@ -648,29 +692,39 @@ def _extract(root: etree._Element, version: str) -> tuple[CfdiExtraction, tuple[
         kind="payment_complement" if doc_type == "P" else "cfdi_xml",
         version=version,
         uuid=str(tfd["UUID"]).strip().upper() if tfd and tfd.get("UUID") else None,
-        serie=_str(c.get("Serie")), folio=_str(c.get("Folio")),
+        serie=_str(c.get("Serie")),
+        folio=_str(c.get("Folio")),
         issued_at=c.get("Fecha") if isinstance(c.get("Fecha"), datetime) else None,
         doc_type=doc_type,
-        issuer_rfc=_rfc(emisor.get("Rfc")), issuer_name=_str(emisor.get("Nombre")),
+        issuer_rfc=_rfc(emisor.get("Rfc")),
+        issuer_name=_str(emisor.get("Nombre")),
         issuer_regime=_code(emisor.get("RegimenFiscal")),
-        receiver_rfc=_rfc(receptor.get("Rfc")), receiver_name=_str(receptor.get("Nombre")),
+        receiver_rfc=_rfc(receptor.get("Rfc")),
+        receiver_name=_str(receptor.get("Nombre")),
         receiver_postal_code=_str(receptor.get("DomicilioFiscalReceptor")),
         receiver_regime=_code(receptor.get("RegimenFiscalReceptor")),
         cfdi_use=_code(receptor.get("UsoCFDI")),
-        payment_method=_code(c.get("MetodoPago")), payment_form=_code(c.get("FormaPago")),
+        payment_method=_code(c.get("MetodoPago")),
+        payment_form=_code(c.get("FormaPago")),
         currency=_code(c.get("Moneda")),
-        subtotal=_dec(c.get("SubTotal")), discount=_dec(c.get("Descuento")), total=_dec(c.get("Total")),
+        subtotal=_dec(c.get("SubTotal")),
+        discount=_dec(c.get("Descuento")),
+        total=_dec(c.get("Total")),
         total_transferred=_dec(impuestos.get("TotalImpuestosTrasladados")),
         total_withheld=_dec(impuestos.get("TotalImpuestosRetenidos")),
-        concepts=concepts, withholdings=withholdings,
+        concepts=concepts,
+        withholdings=withholdings,
         certificate_number=_str(c.get("NoCertificado")),
         seal_tail=sello[-8:] if sello else None,
         stamped=tfd is not None,
         stamp_seal_matches=(str(tfd.get("SelloCFD") or "") == sello) if tfd is not None else None,
-        stamped_at=tfd.get("FechaTimbrado") if tfd is not None and isinstance(tfd.get("FechaTimbrado"), datetime) else None,
+        stamped_at=tfd.get("FechaTimbrado")
+        if tfd is not None and isinstance(tfd.get("FechaTimbrado"), datetime)
+        else None,
         related_documents=related,
         place_of_issue=_str(c.get("LugarExpedicion")),
-        local_transferred=local_transferred, local_withheld=local_withheld,
+        local_transferred=local_transferred,
+        local_withheld=local_withheld,
     )
     return extraction, tuple(details)
 
@@ -691,6 +745,7 @@ def _fallback_extraction(root: etree._Element, version: str | None) -> CfdiExtra
     """Top-level attributes read straight from the tree, for documents satcfdi cannot read
     (an unsupported version or a schema-invalid one): enough for the report to say which
     invoice it is."""
+
     def first(local: str):
         return next((el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == local), None)
 
@@ -705,7 +760,8 @@ def _fallback_extraction(root: etree._Element, version: str | None) -> CfdiExtra
     return CfdiExtraction(
         version=version,
         uuid=(tfd.get("UUID") or "").strip().upper() or None if tfd is not None else None,
-        serie=_str(root.get("Serie") or root.get("serie")), folio=_str(root.get("Folio") or root.get("folio")),
+        serie=_str(root.get("Serie") or root.get("serie")),
+        folio=_str(root.get("Folio") or root.get("folio")),
         issued_at=issued,
         doc_type=_str(root.get("TipoDeComprobante")),
         issuer_rfc=_rfc(emisor.get("Rfc") or emisor.get("rfc")) if emisor is not None else None,
@@ -720,9 +776,14 @@ def _fallback_extraction(root: etree._Element, version: str | None) -> CfdiExtra
 # ------------------------------------------------------------------------------------ public
 
 
-def parse_cfdi(data: bytes, *, trust_store: TrustStore | None = None, check_schema: bool = True,
-               check_seal: bool = True,
-               stamp_certificates: StampCertificates | str | os.PathLike | None = None) -> CfdiParse:
+def parse_cfdi(
+    data: bytes,
+    *,
+    trust_store: TrustStore | None = None,
+    check_schema: bool = True,
+    check_seal: bool = True,
+    stamp_certificates: StampCertificates | str | os.PathLike | None = None,
+) -> CfdiParse:
     """Parse, extract and run the offline checks (XSD, seal, chain, stamp seal) on one CFDI.
     Never raises for bad input; the problem is in `error`/`error_kind` or in the check results.
     `stamp_certificates` is the SAT stamp-certificate directory (a StampCertificates or a path);
@@ -736,8 +797,13 @@ def parse_cfdi(data: bytes, *, trust_store: TrustStore | None = None, check_sche
         return CfdiParse(error=f"error inesperado al leer el XML ({type(exc).__name__})", error_kind="malformed")
 
 
-def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, check_seal: bool,
-           stamp_certificates: StampCertificates | None = None) -> CfdiParse:
+def _parse(
+    data: bytes,
+    trust_store: TrustStore | None,
+    check_schema: bool,
+    check_seal: bool,
+    stamp_certificates: StampCertificates | None = None,
+) -> CfdiParse:
     try:
         root = parse_xml(data)
     except ValueError as exc:
@@ -745,14 +811,20 @@ def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, chec
     encoding = _non_utf8_encoding(root)
     qname = etree.QName(root)
     if qname.localname != "Comprobante" or qname.namespace not in CFDI_NAMESPACES:
-        return CfdiParse(error=f"el elemento raíz es {{{qname.namespace}}}{qname.localname}, no cfdi:Comprobante",
-                         error_kind="not_cfdi")
+        return CfdiParse(
+            error=f"el elemento raíz es {{{qname.namespace}}}{qname.localname}, no cfdi:Comprobante",
+            error_kind="not_cfdi",
+        )
     version = (root.get("Version") or root.get("version") or "").strip()
     expected_ns = NS_CFDI.get(version)
     if version not in SUPPORTED_VERSIONS or expected_ns != qname.namespace:
         shown = version or "sin versión"
-        return CfdiParse(extraction=_fallback_extraction(root, version or None), version=version or None,
-                         error=f"CFDI versión {shown} (espacio de nombres {qname.namespace})", error_kind="version")
+        return CfdiParse(
+            extraction=_fallback_extraction(root, version or None),
+            version=version or None,
+            error=f"CFDI versión {shown} (espacio de nombres {qname.namespace})",
+            error_kind="version",
+        )
 
     errors = schema_errors(root, version) if check_schema else ()
     extraction_error = None
@@ -766,14 +838,25 @@ def _parse(data: bytes, trust_store: TrustStore | None, check_schema: bool, chec
         seal, info = verify_seal(root, version, extraction.issuer_rfc, extraction.issued_at)
         chain = verify_chain(info, trust_store or sat_production_store())
         stamp = verify_stamp(root, version, stamp_certificates)
-        extraction = extraction.model_copy(update={
-            "sat_certificate_number": stamp.certificate_number,
-            "sat_seal_verified": stamp.verified,
-            "sat_seal_not_checked": stamp.reason if stamp.verified is None else None,
-        })
-    return CfdiParse(extraction=extraction, version=version, schema_checked=check_schema,
-                     schema_errors=errors, seal=seal, chain=chain, stamp=stamp, concepts=concepts,
-                     extraction_error=extraction_error, encoding=encoding)
+        extraction = extraction.model_copy(
+            update={
+                "sat_certificate_number": stamp.certificate_number,
+                "sat_seal_verified": stamp.verified,
+                "sat_seal_not_checked": stamp.reason if stamp.verified is None else None,
+            }
+        )
+    return CfdiParse(
+        extraction=extraction,
+        version=version,
+        schema_checked=check_schema,
+        schema_errors=errors,
+        seal=seal,
+        chain=chain,
+        stamp=stamp,
+        concepts=concepts,
+        extraction_error=extraction_error,
+        encoding=encoding,
+    )
 
 
 def _non_utf8_encoding(root: etree._Element) -> str | None:

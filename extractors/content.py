@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from claim_intake.extractions import TextInfo
+from domain.extractions import TextInfo
 
 
 class UnreadableDocument(Exception):

@@ -8,17 +8,16 @@ the next known label. Nothing here decides whether the certificate is acceptable
 
 from __future__ import annotations
 
-from claim_intake.text import fold as fold_case_accents
-
 import re
 import unicodedata
 from datetime import date
 from functools import cache, lru_cache
 
-from claim_intake.extractions import CsfExtraction
+from domain.extractions import CsfExtraction
+from domain.text import fold as fold_case_accents
 
-from .content import DocumentContent
 from . import csf_meaning as meaning
+from .content import DocumentContent
 from .dates import fold_text
 from .ids import CURP_TOKEN, RFC_TOKEN, correct_curp, correct_rfc
 from .layout import visual_pages
@@ -26,18 +25,47 @@ from .qr import csf_qr
 from .sniff import PDF
 
 MONTHS = {
-    "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7,
-    "AGOSTO": 8, "SEPTIEMBRE": 9, "SETIEMBRE": 9, "OCTUBRE": 10, "NOVIEMBRE": 11, "DICIEMBRE": 12,
+    "ENERO": 1,
+    "FEBRERO": 2,
+    "MARZO": 3,
+    "ABRIL": 4,
+    "MAYO": 5,
+    "JUNIO": 6,
+    "JULIO": 7,
+    "AGOSTO": 8,
+    "SEPTIEMBRE": 9,
+    "SETIEMBRE": 9,
+    "OCTUBRE": 10,
+    "NOVIEMBRE": 11,
+    "DICIEMBRE": 12,
 }
 # Every label of the identification and address tables: a value ends where the next one starts.
 LABELS = (
-    "RFC:", "CURP:", "Nombre (s):", "Primer Apellido:", "Segundo Apellido:",
-    "Fecha inicio de operaciones:", "Estatus en el padrón:", "Fecha de último cambio de estado:",
-    "Nombre Comercial:", "Denominación/Razón Social:", "Régimen Capital:", "Código Postal:",
-    "Tipo de Vialidad:", "Nombre de Vialidad:", "Número Exterior:", "Número Interior:",
-    "Nombre de la Colonia:", "Nombre de la Localidad:",
-    "Nombre del Municipio o Demarcación Territorial:", "Nombre de la Entidad Federativa:",
-    "Entre Calle:", "Y Calle:", "idCIF:", "Correo Electrónico:", "Tel. Fijo Lada:",
+    "RFC:",
+    "CURP:",
+    "Nombre (s):",
+    "Primer Apellido:",
+    "Segundo Apellido:",
+    "Fecha inicio de operaciones:",
+    "Estatus en el padrón:",
+    "Fecha de último cambio de estado:",
+    "Nombre Comercial:",
+    "Denominación/Razón Social:",
+    "Régimen Capital:",
+    "Código Postal:",
+    "Tipo de Vialidad:",
+    "Nombre de Vialidad:",
+    "Número Exterior:",
+    "Número Interior:",
+    "Nombre de la Colonia:",
+    "Nombre de la Localidad:",
+    "Nombre del Municipio o Demarcación Territorial:",
+    "Nombre de la Entidad Federativa:",
+    "Entre Calle:",
+    "Y Calle:",
+    "idCIF:",
+    "Correo Electrónico:",
+    "Tel. Fijo Lada:",
 )
 # c_RegimenFiscal by words of the description SAT prints; the first match wins, so the more
 # specific descriptions come first (625 also says "Actividades Empresariales").
@@ -101,10 +129,20 @@ _ISSUE_DATE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _SECTION = re.compile(
-    "|".join(label_pattern(s) for s in (
-        "Datos de Identificación", "Datos del domicilio", "Actividades Económicas", "Regímenes",
-        "Obligaciones", "Sus datos personales", "Cadena Original", "Sello Digital", "Contacto",
-    )),
+    "|".join(
+        label_pattern(s)
+        for s in (
+            "Datos de Identificación",
+            "Datos del domicilio",
+            "Actividades Económicas",
+            "Regímenes",
+            "Obligaciones",
+            "Sus datos personales",
+            "Cadena Original",
+            "Sello Digital",
+            "Contacto",
+        )
+    ),
     re.IGNORECASE,
 )
 # Footer and header lines that fall inside a table continued on the next page.
@@ -146,7 +184,9 @@ def _read(text: str, content: DocumentContent, *, qr_allowed: bool = True) -> di
     ocr = content.text_info.ocr
     # A text layer is exact: its RFC needs no QR (rendering and decoding the page costs ~10 ms);
     # OCR'd text, or a text layer without an RFC, is checked against the QR.
-    text_rfc = None if ocr else (_match_after(text, "RFC:", _RFC) or _first(text, rf"(?<![A-Z0-9Ñ&]){_RFC}(?![A-Z0-9])"))
+    text_rfc = (
+        None if ocr else (_match_after(text, "RFC:", _RFC) or _first(text, rf"(?<![A-Z0-9Ñ&]){_RFC}(?![A-Z0-9])"))
+    )
     want_qr = qr_allowed and bool(content.data) and not text_rfc
     qr = csf_qr(content.data, content.media_type) if want_qr else None
     if ocr:
@@ -157,7 +197,11 @@ def _read(text: str, content: DocumentContent, *, qr_allowed: bool = True) -> di
     # A persona moral (12-character RFC) has no CURP; a text layer that never names one has none.
     if not curp and (not rfc or len(rfc) != 12) and (ocr or _CURP_WORD.search(text)):
         curp = meaning.find_curp(text, folded(), rfc, ocr)
-    id_cif = (qr.id_cif if qr and ocr else None) or _match_after(text, "idCIF:", r"\d{6,15}") or meaning.find_id_cif(folded())
+    id_cif = (
+        (qr.id_cif if qr and ocr else None)
+        or _match_after(text, "idCIF:", r"\d{6,15}")
+        or meaning.find_id_cif(folded())
+    )
     return {
         "rfc": rfc,
         "curp": curp,
@@ -198,7 +242,7 @@ def _value(text: str, label: str) -> str | None:
     """The value printed after `label` on its line, up to the next known label; or, when the
     line ends at the label (the value's cell sat lower), the next line if it is a bare value."""
     for m in re.finditer(label_pattern(label), text, re.IGNORECASE):
-        line, _, after = text[m.end():].partition("\n")
+        line, _, after = text[m.end() :].partition("\n")
         stop = _STOP.search(line)
         value = (line[: stop.start()] if stop else line).strip(" :")
         if not value and not stop:
@@ -235,9 +279,11 @@ def _name(text: str) -> str | None:
 def _cedula_name(text: str) -> str | None:
     """The name in the cédula box: the lines between the RFC's caption and the name's caption."""
     m = re.search(
-        label_pattern("Registro Federal de Contribuyentes") + r"\s*\n(?P<name>.*?)\n\s*"
+        label_pattern("Registro Federal de Contribuyentes")
+        + r"\s*\n(?P<name>.*?)\n\s*"
         + label_pattern("Nombre, denominación o razón social"),
-        text, re.IGNORECASE | re.DOTALL,
+        text,
+        re.IGNORECASE | re.DOTALL,
     )
     if not m:
         return None
@@ -280,7 +326,7 @@ def _issue_matches(text: str, start: int) -> list[tuple[str, re.Match]]:
     out = []
     for m in _ISSUE_DATE.finditer(text, start):
         line_start = max(start, text.rfind("\n", 0, m.start()) + 1)
-        out.append((text[line_start:m.start()], m))
+        out.append((text[line_start : m.start()], m))
     return out
 
 
@@ -291,11 +337,14 @@ def _regimes(text: str) -> tuple[list[str], list[str]]:
     start = re.search(label_pattern("Regímenes:"), text, re.IGNORECASE)
     if not start:
         return [], []
-    block = text[start.end():]
+    block = text[start.end() :]
     end = re.search(
-        "|".join(label_pattern(s) for s in ("Obligaciones:", "Sus datos personales", "Cadena Original Sello",
-                                            "Actividades Económicas:")),
-        block, re.IGNORECASE,
+        "|".join(
+            label_pattern(s)
+            for s in ("Obligaciones:", "Sus datos personales", "Cadena Original Sello", "Actividades Económicas:")
+        ),
+        block,
+        re.IGNORECASE,
     )
     block = block[: end.start()] if end else block
     header = re.compile(r"^\s*" + label_pattern("Régimen Fecha Inicio Fecha Fin") + r"\s*$", re.IGNORECASE)

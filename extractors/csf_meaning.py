@@ -23,8 +23,14 @@ from .ids import CURP_TOKEN, curp_candidates
 from .labels import fold_label, label_regex, value_after
 
 NAME_LABELS = (
-    "Denominación/Razón Social", "Denominación o Razón Social", "Denominación", "Razón Social",
-    "Nombre / Razón social", "Nombre o Razón Social", "Nombre del contribuyente", "Nombre completo",
+    "Denominación/Razón Social",
+    "Denominación o Razón Social",
+    "Denominación",
+    "Razón Social",
+    "Nombre / Razón social",
+    "Nombre o Razón Social",
+    "Nombre del contribuyente",
+    "Nombre completo",
     "Nombre del Contribuyente o Razón Social",
 )
 GIVEN_LABELS = ("Nombre (s)", "Nombre(s)", "Nombres")
@@ -33,39 +39,92 @@ SECOND_LABELS = ("Segundo Apellido", "Apellido Materno")
 CURP_LABELS = ("CURP", "C.U.R.P.", "Clave Única de Registro de Población")
 POSTAL_LABELS = ("Código Postal", "C.P.", "CP", "Cod. Postal", "Cód. Postal")
 STATUS_LABELS = (
-    "Estatus en el padrón", "Situación en el padrón", "Situación del contribuyente", "Estatus del contribuyente",
-    "Situación del RFC", "Estatus", "Situación",
+    "Estatus en el padrón",
+    "Situación en el padrón",
+    "Situación del contribuyente",
+    "Estatus del contribuyente",
+    "Situación del RFC",
+    "Estatus",
+    "Situación",
 )
 ISSUE_LABELS = (
-    "Fecha de emisión", "Fecha de expedición", "Emitida el", "Emitido el", "Emitida en", "Emitido en",
-    "Lugar y fecha de emisión", "Fecha y lugar de emisión", "Expedida el",
+    "Fecha de emisión",
+    "Fecha de expedición",
+    "Emitida el",
+    "Emitido el",
+    "Emitida en",
+    "Emitido en",
+    "Lugar y fecha de emisión",
+    "Fecha y lugar de emisión",
+    "Expedida el",
 )
 ID_CIF_LABELS = ("idCIF", "ID CIF", "Id. CIF", "Identificador CIF", "lD CIF", "1D CIF")  # I read as l or 1
 REGIME_HEADINGS = (
-    "Regímenes", "Regímenes fiscales", "Regímenes fiscales vigentes", "Régimen(es) fiscal(es)", "Régimen(es)",
-    "Régimen fiscal", "Régimen(es) fiscal(es) vigente(s)",
+    "Regímenes",
+    "Regímenes fiscales",
+    "Regímenes fiscales vigentes",
+    "Régimen(es) fiscal(es)",
+    "Régimen(es)",
+    "Régimen fiscal",
+    "Régimen(es) fiscal(es) vigente(s)",
 )
 STATE_LABELS = ("Nombre de la Entidad Federativa", "Entidad Federativa")
 # Every label a certificate prints: a value read after one ends where the next begins.
 _OTHER_LABELS = (
-    "RFC", "R.F.C.", "Primer Apellido", "Fecha inicio de operaciones", "Fecha de último cambio de estado",
-    "Nombre Comercial", "Régimen Capital", "Tipo de Vialidad", "Nombre de Vialidad", "Número Exterior",
-    "Número Interior", "Nombre de la Colonia", "Nombre de la Localidad", "Nombre del Municipio o Demarcación Territorial",
-    "Nombre de la Entidad Federativa", "Entre Calle", "Y Calle", "Correo Electrónico", "Tel. Fijo Lada",
-    "Tipo de persona", "Domicilio fiscal", "Lugar de emisión", "Calle", "No. Exterior", "Colonia",
-    "Municipio o Delegación", "Entidad Federativa", "Id. CIF",
+    "RFC",
+    "R.F.C.",
+    "Primer Apellido",
+    "Fecha inicio de operaciones",
+    "Fecha de último cambio de estado",
+    "Nombre Comercial",
+    "Régimen Capital",
+    "Tipo de Vialidad",
+    "Nombre de Vialidad",
+    "Número Exterior",
+    "Número Interior",
+    "Nombre de la Colonia",
+    "Nombre de la Localidad",
+    "Nombre del Municipio o Demarcación Territorial",
+    "Nombre de la Entidad Federativa",
+    "Entre Calle",
+    "Y Calle",
+    "Correo Electrónico",
+    "Tel. Fijo Lada",
+    "Tipo de persona",
+    "Domicilio fiscal",
+    "Lugar de emisión",
+    "Calle",
+    "No. Exterior",
+    "Colonia",
+    "Municipio o Delegación",
+    "Entidad Federativa",
+    "Id. CIF",
 )
-STOP = label_regex(tuple(dict.fromkeys(
-    NAME_LABELS + GIVEN_LABELS + FIRST_LABELS + SECOND_LABELS + CURP_LABELS + POSTAL_LABELS + STATUS_LABELS
-    + ISSUE_LABELS + ID_CIF_LABELS + _OTHER_LABELS
-)))
+STOP = label_regex(
+    tuple(
+        dict.fromkeys(
+            NAME_LABELS
+            + GIVEN_LABELS
+            + FIRST_LABELS
+            + SECOND_LABELS
+            + CURP_LABELS
+            + POSTAL_LABELS
+            + STATUS_LABELS
+            + ISSUE_LABELS
+            + ID_CIF_LABELS
+            + _OTHER_LABELS
+        )
+    )
+)
 ID_CIF = label_regex(ID_CIF_LABELS)
 STATUSES = ("REACTIVADO", "ACTIVO", "SUSPENDIDO", "CANCELADO", "NO LOCALIZADO", "INACTIVO", "BAJA")
 _SECTION_END = re.compile(
     r"^\W*(?:OBLIGACIONES|DOMICILIO|ACTIVIDADES|SUS DATOS|CADENA ORIGINAL|SELLO|CONTACTO|DATOS DEL|DATOS DE|"
     r"CARACTERISTICAS|DOCUMENTO GENERADO)"
 )
-_REGIME_HEADER = re.compile(r"^\W*(?:CLAVE|REGIMEN|DESCRIPCION)(?:\W+(?:CLAVE|DESCRIPCION|FECHA|INICIO|FIN|DE|ALTA|BAJA))+\W*$")
+_REGIME_HEADER = re.compile(
+    r"^\W*(?:CLAVE|REGIMEN|DESCRIPCION)(?:\W+(?:CLAVE|DESCRIPCION|FECHA|INICIO|FIN|DE|ALTA|BAJA))+\W*$"
+)
 _CODE = re.compile(r"^\W*(6\d\d)(?!\d)\W*")
 _DATES = re.compile(r"\d{1,4}[/\-.](?:\d{1,2}|[A-Z]{3})[/\-.]\d{2,4}")
 _LOOSE_CP = re.compile(r"C\.?\s?P\.?\s*:?(?=\s*\d{5}(?!\d))")
@@ -109,8 +168,9 @@ def find_name(text: str, folded: str) -> str | None:
     given = value_after(folded, GIVEN_LABELS, STOP, original=text, accept=one_word)
     if not given:
         return None
-    parts = [given] + [value_after(folded, labels, STOP, original=text, accept=one_word)
-                       for labels in (FIRST_LABELS, SECOND_LABELS)]
+    parts = [given] + [
+        value_after(folded, labels, STOP, original=text, accept=one_word) for labels in (FIRST_LABELS, SECOND_LABELS)
+    ]
     parts = [p for p in parts if p]
     return _spaces(" ".join(parts)) if len(parts) >= 2 else None
 
@@ -118,7 +178,7 @@ def find_name(text: str, folded: str) -> str | None:
 def _is_name(value: str | None, words: int = 2) -> bool:
     if not value or len(value) > 254:
         return False
-    from claim_intake.text import fold
+    from domain.text import fold
 
     folded = fold(value)
     return bool(_NAME_VALUE.match(folded)) and len(folded.split()) >= words and sum(c.isalpha() for c in folded) >= 3
@@ -140,7 +200,7 @@ def find_curp(text: str, folded: str, rfc: str | None, ocr: bool) -> str | None:
         # OCR may add a character ("MNLRRNO02"): every reading with one character dropped is
         # tried; a value is kept only when exactly one candidate verifies and agrees with the RFC.
         tried = [r for r in readings if len(r) == 18]
-        tried += [r[:i] + r[i + 1:] for r in readings if len(r) == 19 for i in range(19)]
+        tried += [r[:i] + r[i + 1 :] for r in readings if len(r) == 19 for i in range(19)]
         found = {c for r in dict.fromkeys(tried) for c in curp_candidates(r) if _agrees(c, rfc)}
         return found.pop() if len(found) == 1 else None
     for reading in readings:
@@ -163,7 +223,7 @@ def find_postal_code(folded: str) -> str | None:
         line_start = folded.rfind("\n", 0, m.start()) + 1
         if _SAT_FOOTER.search(folded, line_start, folded.find("\n", m.end()) % (len(folded) + 1)):
             continue  # SAT's own address in the page footer, not the taxpayer's
-        digits = re.match(r"\s*(\d{5})(?!\d)", folded[m.end():m.end() + 12])
+        digits = re.match(r"\s*(\d{5})(?!\d)", folded[m.end() : m.end() + 12])
         if digits and postal_code_in_state(digits[1], state):
             return digits[1]
     return None
@@ -196,9 +256,9 @@ def _state_codes(state: str) -> frozenset[str]:
 
 def find_status(folded: str) -> str | None:
     for m in label_regex(STATUS_LABELS).finditer(folded):
-        value = folded[m.end():m.end() + 40].split("\n", 1)[0]
+        value = folded[m.end() : m.end() + 40].split("\n", 1)[0]
         if not value.strip():  # the value's cell sat lower
-            value = folded[m.end():m.end() + 60].lstrip(" \n").split("\n", 1)[0]
+            value = folded[m.end() : m.end() + 60].lstrip(" \n").split("\n", 1)[0]
         words = fold_label(value)
         for status in STATUSES:
             if words == status or words.startswith(status + " "):
@@ -211,7 +271,7 @@ def find_issue_date(folded: str) -> date | None:
     "EMITIDA EL 26-OCT-2025 EN ...", "Emitida en MONTERREY, NUEVO LEÓN el 27 de octubre de 2025")."""
     for m in label_regex(ISSUE_LABELS).finditer(folded):
         # The date may sit on the label's line or, below a place and OCR noise, up to three lines on.
-        for line in folded[m.end():m.end() + 160].split("\n")[:4]:
+        for line in folded[m.end() : m.end() + 160].split("\n")[:4]:
             found = [d for d in find_dates(line, years=(2000, 2100), folded=True) if d.day_known]
             if found:
                 return found[0].value
@@ -220,7 +280,7 @@ def find_issue_date(folded: str) -> date | None:
 
 def find_id_cif(folded: str) -> str | None:
     for m in ID_CIF.finditer(folded):
-        digits = re.match(r"\s*(\d{6,15})(?!\d)", folded[m.end():m.end() + 24])
+        digits = re.match(r"\s*(\d{6,15})(?!\d)", folded[m.end() : m.end() + 24])
         if digits:
             return digits[1]
     return None
@@ -237,9 +297,9 @@ def find_regimes(text: str, folded: str) -> tuple[list[str], list[str]]:
         m = heading.match(line.strip())
         if not m:
             continue
-        rest = line.strip()[m.end():]
-        block = ([rest] if rest.strip() else []) + lines[index + 1:index + 14]
-        block_originals = ([rest] if rest.strip() else []) + originals[index + 1:index + 14]
+        rest = line.strip()[m.end() :]
+        block = ([rest] if rest.strip() else []) + lines[index + 1 : index + 14]
+        block_originals = ([rest] if rest.strip() else []) + originals[index + 1 : index + 14]
         descriptions, codes = _regime_rows(block, block_originals)
         if descriptions:
             return descriptions, codes
@@ -260,7 +320,11 @@ def _regime_rows(block: list[str], originals: list[str]) -> tuple[list[str], lis
         code_match = _CODE.match(stripped)
         code = code_match[1] if code_match and code_match[1] in catalogue else None
         description_at = code_match.end() if code else 0
-        description = _DATES.split(original.strip()[description_at:])[0].strip(" -•·*:\t") if len(original.strip()) == len(stripped) else _DATES.split(stripped[description_at:])[0].strip(" -•·*:\t")
+        description = (
+            _DATES.split(original.strip()[description_at:])[0].strip(" -•·*:\t")
+            if len(original.strip()) == len(stripped)
+            else _DATES.split(stripped[description_at:])[0].strip(" -•·*:\t")
+        )
         code = code or regime_code_by_name(description)
         if not code:
             if descriptions:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from claim_intake.text import fold as _fold_case_accents
+from domain.text import fold as _fold_case_accents
 
 # Plausible years for any document of a claim: birth dates on IDs reach back, statements and
 # certificates do not reach far ahead. Callers narrow it where they know better.
@@ -27,14 +27,49 @@ YEARS = (1900, 2100)
 
 MONTHS = {
     # Spanish, full and abbreviated (SAT and the banks print both, with or without a dot).
-    "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7,
-    "AGOSTO": 8, "SEPTIEMBRE": 9, "SETIEMBRE": 9, "OCTUBRE": 10, "NOVIEMBRE": 11, "DICIEMBRE": 12,
-    "ENE": 1, "FEB": 2, "MAR": 3, "ABR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AGO": 8, "SEP": 9,
-    "SEPT": 9, "SET": 9, "OCT": 10, "NOV": 11, "DIC": 12,
+    "ENERO": 1,
+    "FEBRERO": 2,
+    "MARZO": 3,
+    "ABRIL": 4,
+    "MAYO": 5,
+    "JUNIO": 6,
+    "JULIO": 7,
+    "AGOSTO": 8,
+    "SEPTIEMBRE": 9,
+    "SETIEMBRE": 9,
+    "OCTUBRE": 10,
+    "NOVIEMBRE": 11,
+    "DICIEMBRE": 12,
+    "ENE": 1,
+    "FEB": 2,
+    "MAR": 3,
+    "ABR": 4,
+    "MAY": 5,
+    "JUN": 6,
+    "JUL": 7,
+    "AGO": 8,
+    "SEP": 9,
+    "SEPT": 9,
+    "SET": 9,
+    "OCT": 10,
+    "NOV": 11,
+    "DIC": 12,
     # English, for foreign invoices and receipts.
-    "JANUARY": 1, "FEBRUARY": 2, "MARCH": 3, "APRIL": 4, "JUNE": 6, "JULY": 7, "AUGUST": 8,
-    "SEPTEMBER": 9, "OCTOBER": 10, "NOVEMBER": 11, "DECEMBER": 12,
-    "JAN": 1, "APR": 4, "AUG": 8, "DEC": 12,
+    "JANUARY": 1,
+    "FEBRUARY": 2,
+    "MARCH": 3,
+    "APRIL": 4,
+    "JUNE": 6,
+    "JULY": 7,
+    "AUGUST": 8,
+    "SEPTEMBER": 9,
+    "OCTOBER": 10,
+    "NOVEMBER": 11,
+    "DECEMBER": 12,
+    "JAN": 1,
+    "APR": 4,
+    "AUG": 8,
+    "DEC": 12,
 }
 _MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?![A-Z])\.?"
 _M = rf"(?P<mon>{_MONTH})"
@@ -52,7 +87,10 @@ _ISO = re.compile(
 # "26 de octubre de 2025", "26-OCT-2025", "26 OCT. 25", "26/oct/2025", "1o. de octubre del 2025",
 # "26th October 2025".
 _DMY_NAMED = re.compile(
-    r"(?<!\d)(?P<day>\d{1,2})" + _ORDINAL + r"\s*(?:[/\-.]\s*|DE\s+)?" + _M
+    r"(?<!\d)(?P<day>\d{1,2})"
+    + _ORDINAL
+    + r"\s*(?:[/\-.]\s*|DE\s+)?"
+    + _M
     + r"\s*(?:[/\-.,]\s*|DEL?\s+)?(?P<year>\d{4}|\d{2}(?![\d:]|\s*,?\s*\d{4}))(?!\d)"
 )
 # "October 26, 2025", "Oct. 26 2025".
@@ -65,13 +103,18 @@ _JOIN = r"\s*(?:AL|A|HASTA|TO|THROUGH|THRU|-|–|—|~)\s*"
 # The first half of a range when it omits what the second half prints: "DEL 01 AL 31 DE OCTUBRE
 # DE 2025", "del 1 de septiembre al ...", "October 1 - 31, 2025" / "Oct 1 – Oct 31, 2025".
 _RANGE_HEAD = re.compile(
-    r"(?:\b(?:DEL?|DESDE|FROM)\s+)?(?<![\d/.\-])(?:(?P<day>\d{1,2})" + _ORDINAL
-    + r"(?:\s*(?:DE\s+)?(?P<mon>" + _MONTH + r"))?|(?P<mon2>" + _MONTH + r")\s*(?P<day2>\d{1,2}))" + _JOIN + "$"
+    r"(?:\b(?:DEL?|DESDE|FROM)\s+)?(?<![\d/.\-])(?:(?P<day>\d{1,2})"
+    + _ORDINAL
+    + r"(?:\s*(?:DE\s+)?(?P<mon>"
+    + _MONTH
+    + r"))?|(?P<mon2>"
+    + _MONTH
+    + r")\s*(?P<day2>\d{1,2}))"
+    + _JOIN
+    + "$"
 )
 # "October 1 - 31, 2025": the second half is a bare day followed by the year.
-_EN_DAY_RANGE = re.compile(
-    r"\b" + _M + r"\s*(?P<d1>\d{1,2})" + _JOIN + r"(?P<d2>\d{1,2})\s*,?\s*(?P<year>\d{4})(?!\d)"
-)
+_EN_DAY_RANGE = re.compile(r"\b" + _M + r"\s*(?P<d1>\d{1,2})" + _JOIN + r"(?P<d2>\d{1,2})\s*,?\s*(?P<year>\d{4})(?!\d)")
 _PERIOD_LABEL = re.compile(
     r"\b(?:PERIODO|PERIOD|MES|MONTH|ESTADO DE CUENTA|STATEMENT)\b(?:\s+(?:DEL\s+MES|DEL|DE|CORRESPONDIENTE\s+AL?|OF))*\s*:?\s*"
 )
@@ -205,14 +248,14 @@ def find_ranges(text: str, *, years: tuple[int, int] = YEARS, folded: bool = Fal
     ranges: list[tuple[int, Period]] = []
     used_ends: set[int] = set()
     for first, second in zip(dates, dates[1:]):
-        if re.fullmatch(_JOIN, folded_text[first.end:second.start]) and first.value <= second.value:
+        if re.fullmatch(_JOIN, folded_text[first.end : second.start]) and first.value <= second.value:
             ranges.append((first.start, Period(first.value, second.value)))
             used_ends.add(second.start)
     for end in dates:
         if end.start in used_ends:
             continue
         window_start = max(0, end.start - 40)
-        head = _RANGE_HEAD.search(folded_text[window_start:end.start])
+        head = _RANGE_HEAD.search(folded_text[window_start : end.start])
         if not head:
             continue
         start = _complete_head(head, end.value, years)
@@ -240,7 +283,7 @@ def find_cutoff(text: str, *, years: tuple[int, int] = YEARS, folded: bool = Fal
     """The date printed after a cut-off label ("Fecha de corte: 31/10/2025", "Corte al 31 OCT 2025")."""
     folded_text = text if folded else fold_text(text)
     for label in _CUTOFF_LABEL.finditer(folded_text):
-        window = folded_text[label.end():label.end() + 60]
+        window = folded_text[label.end() : label.end() + 60]
         found = [d for d in _find(window, years, False) if d.day_known]
         if found and found[0].start <= 25:
             return found[0].value
@@ -268,7 +311,7 @@ def find_period(text: str, *, years: tuple[int, int] = YEARS, folded: bool = Fal
 
 def _labelled_month(folded_text: str, label_ends: list[int], years: tuple[int, int]) -> date | None:
     for end in label_ends:
-        found = _find(folded_text[end:end + 40], years, False)
+        found = _find(folded_text[end : end + 40], years, False)
         if found and found[0].start <= 12 and not found[0].day_known:
             return found[0].value
     return None

@@ -20,8 +20,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from claim_intake.extractions import ForeignInvoiceExtraction
-from claim_intake.text import fold as fold_case_accents
+from domain.extractions import ForeignInvoiceExtraction
+from domain.text import fold as fold_case_accents
 
 from .content import DocumentContent
 from .forms import document_date
@@ -29,62 +29,203 @@ from .forms import document_date
 # Country names (English, Spanish and own language, folded) -> ISO 3166 alpha-2. Excluded
 # countries (FOR-001) are all here, so that they are recognised whatever the rule set lists.
 COUNTRIES = {
-    "UNITED STATES OF AMERICA": "US", "UNITED STATES": "US", "USA": "US", "U.S.A.": "US", "U.S.A": "US",
-    "ESTADOS UNIDOS": "US", "EE.UU.": "US", "EEUU": "US", "CANADA": "CA",
-    "SPAIN": "ES", "ESPANA": "ES", "FRANCE": "FR", "FRANCIA": "FR", "GERMANY": "DE", "ALEMANIA": "DE",
-    "DEUTSCHLAND": "DE", "ITALY": "IT", "ITALIA": "IT", "UNITED KINGDOM": "GB", "REINO UNIDO": "GB",
-    "ENGLAND": "GB", "SCOTLAND": "GB", "GREAT BRITAIN": "GB", "PORTUGAL": "PT", "SWITZERLAND": "CH",
-    "SUIZA": "CH", "SCHWEIZ": "CH", "NETHERLANDS": "NL", "PAISES BAJOS": "NL", "HOLANDA": "NL",
-    "GUATEMALA": "GT", "COLOMBIA": "CO", "ARGENTINA": "AR", "CHILE": "CL", "PERU": "PE", "BRAZIL": "BR",
-    "BRASIL": "BR", "COSTA RICA": "CR", "PANAMA": "PA", "JAPAN": "JP", "JAPON": "JP", "URUGUAY": "UY",
-    "ECUADOR": "EC", "BELIZE": "BZ", "BELICE": "BZ", "HONDURAS": "HN", "EL SALVADOR": "SV",
-    "REPUBLICA DOMINICANA": "DO", "DOMINICAN REPUBLIC": "DO", "AUSTRALIA": "AU",
-    "CUBA": "CU", "SYRIA": "SY", "SIRIA": "SY", "LIBYA": "LY", "LIBIA": "LY", "IRAN": "IR",
-    "NORTH KOREA": "KP", "COREA DEL NORTE": "KP", "DPRK": "KP",
+    "UNITED STATES OF AMERICA": "US",
+    "UNITED STATES": "US",
+    "USA": "US",
+    "U.S.A.": "US",
+    "U.S.A": "US",
+    "ESTADOS UNIDOS": "US",
+    "EE.UU.": "US",
+    "EEUU": "US",
+    "CANADA": "CA",
+    "SPAIN": "ES",
+    "ESPANA": "ES",
+    "FRANCE": "FR",
+    "FRANCIA": "FR",
+    "GERMANY": "DE",
+    "ALEMANIA": "DE",
+    "DEUTSCHLAND": "DE",
+    "ITALY": "IT",
+    "ITALIA": "IT",
+    "UNITED KINGDOM": "GB",
+    "REINO UNIDO": "GB",
+    "ENGLAND": "GB",
+    "SCOTLAND": "GB",
+    "GREAT BRITAIN": "GB",
+    "PORTUGAL": "PT",
+    "SWITZERLAND": "CH",
+    "SUIZA": "CH",
+    "SCHWEIZ": "CH",
+    "NETHERLANDS": "NL",
+    "PAISES BAJOS": "NL",
+    "HOLANDA": "NL",
+    "GUATEMALA": "GT",
+    "COLOMBIA": "CO",
+    "ARGENTINA": "AR",
+    "CHILE": "CL",
+    "PERU": "PE",
+    "BRAZIL": "BR",
+    "BRASIL": "BR",
+    "COSTA RICA": "CR",
+    "PANAMA": "PA",
+    "JAPAN": "JP",
+    "JAPON": "JP",
+    "URUGUAY": "UY",
+    "ECUADOR": "EC",
+    "BELIZE": "BZ",
+    "BELICE": "BZ",
+    "HONDURAS": "HN",
+    "EL SALVADOR": "SV",
+    "REPUBLICA DOMINICANA": "DO",
+    "DOMINICAN REPUBLIC": "DO",
+    "AUSTRALIA": "AU",
+    "CUBA": "CU",
+    "SYRIA": "SY",
+    "SIRIA": "SY",
+    "LIBYA": "LY",
+    "LIBIA": "LY",
+    "IRAN": "IR",
+    "NORTH KOREA": "KP",
+    "COREA DEL NORTE": "KP",
+    "DPRK": "KP",
 }
-_COUNTRY = re.compile(r"(?<![A-Z])(" + "|".join(re.escape(n) for n in sorted(COUNTRIES, key=len, reverse=True))
-                      + r")(?![A-Z])")
-_US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
-              "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
+_COUNTRY = re.compile(
+    r"(?<![A-Z])(" + "|".join(re.escape(n) for n in sorted(COUNTRIES, key=len, reverse=True)) + r")(?![A-Z])"
+)
+_US_STATES = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+]
 _US_ADDRESS = re.compile(r",\s*(?:" + "|".join(_US_STATES) + r")\s*,?\s+\d{5}(?:-\d{4})?\b")
 _CA_ADDRESS = re.compile(r"\b(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s*,?\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
 
-CURRENCIES = {"USD": "USD", "US$": "USD", "U$S": "USD", "EUR": "EUR", "€": "EUR", "GBP": "GBP", "£": "GBP",
-              "CAD": "CAD", "C$": "CAD", "CUP": "CUP", "JPY": "JPY", "¥": "JPY", "COP": "COP", "CLP": "CLP",
-              "GTQ": "GTQ", "ARS": "ARS", "PEN": "PEN", "BRL": "BRL", "R$": "BRL", "CRC": "CRC", "CHF": "CHF",
-              "UYU": "UYU", "DOP": "DOP", "AUD": "AUD", "MXN": "MXN"}
+CURRENCIES = {
+    "USD": "USD",
+    "US$": "USD",
+    "U$S": "USD",
+    "EUR": "EUR",
+    "€": "EUR",
+    "GBP": "GBP",
+    "£": "GBP",
+    "CAD": "CAD",
+    "C$": "CAD",
+    "CUP": "CUP",
+    "JPY": "JPY",
+    "¥": "JPY",
+    "COP": "COP",
+    "CLP": "CLP",
+    "GTQ": "GTQ",
+    "ARS": "ARS",
+    "PEN": "PEN",
+    "BRL": "BRL",
+    "R$": "BRL",
+    "CRC": "CRC",
+    "CHF": "CHF",
+    "UYU": "UYU",
+    "DOP": "DOP",
+    "AUD": "AUD",
+    "MXN": "MXN",
+}
 # "$" alone is the dollar or peso of the country that printed it.
-DOLLAR_OF = {"US": "USD", "CA": "CAD", "CO": "COP", "CL": "CLP", "AR": "ARS", "UY": "UYU", "DO": "DOP",
-             "AU": "AUD", "EC": "USD", "SV": "USD", "PA": "USD"}
+DOLLAR_OF = {
+    "US": "USD",
+    "CA": "CAD",
+    "CO": "COP",
+    "CL": "CLP",
+    "AR": "ARS",
+    "UY": "UYU",
+    "DO": "DOP",
+    "AU": "AUD",
+    "EC": "USD",
+    "SV": "USD",
+    "PA": "USD",
+}
 _CURRENCY_TOKEN = r"(?:[A-Z]{3}|US\$|U\$S|C\$|R\$|[$€£¥])"
 _AMOUNT = re.compile(
     r"(?P<pre>" + _CURRENCY_TOKEN + r"(?:\s*[$€£])?)?\s*"
     r"(?P<num>\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d%])"
-    r"(?:\s*(?P<post>" + _CURRENCY_TOKEN + r"))?")
+    r"(?:\s*(?P<post>" + _CURRENCY_TOKEN + r"))?"
+)
 
 # Total labels: grand totals (rank 2) over a bare total (rank 1); subtotals and taxes never.
 _GRAND_TOTAL = re.compile(
     r"(?<![A-Z])(?:GRAND TOTAL|INVOICE TOTAL|TOTAL AMOUNT(?: DUE)?|TOTAL DUE|TOTAL CHARGES|TOTAL PAID|AMOUNT PAID|"
     r"AMOUNT DUE|BALANCE DUE|TOTAL A PAGAR|TOTAL FACTURA|TOTAL GENERAL|IMPORTE TOTAL|TOTAL DE LA FACTURA|"
-    r"TOTAL NETO|GESAMTBETRAG|RECHNUNGSBETRAG|ENDBETRAG)(?![A-Z])")
+    r"TOTAL NETO|GESAMTBETRAG|RECHNUNGSBETRAG|ENDBETRAG)(?![A-Z])"
+)
 _BARE_TOTAL = re.compile(r"(?<![A-Z])TOTAL(?![A-Z])")
 _NOT_A_TOTAL = re.compile(
-    r"SUB\s*-?\s*TOTAL|TOTAL\s+(?:TAX|IVA|VAT|INSURANCE|PAYMENTS|ADJUSTMENTS|DISCOUNT|HT\b|NETO\s+SIN|BEFORE)")
+    r"SUB\s*-?\s*TOTAL|TOTAL\s+(?:TAX|IVA|VAT|INSURANCE|PAYMENTS|ADJUSTMENTS|DISCOUNT|HT\b|NETO\s+SIN|BEFORE)"
+)
 # Between a total's label and its amount: punctuation, a tax-included mark, a currency code.
-_GAP = re.compile(r"[\s:.\-=]*(?:(?:TTC|INCL\.?\s*(?:VAT|TAX)|IVA\s+INCLUIDO|CON\s+IVA|INC\.?\s*IVA)[\s:.]*)?"
-                  r"(?:\(?\s*[A-Z]{3}\s*\)?)?[\s:.\-=]*")
+_GAP = re.compile(
+    r"[\s:.\-=]*(?:(?:TTC|INCL\.?\s*(?:VAT|TAX)|IVA\s+INCLUIDO|CON\s+IVA|INC\.?\s*IVA)[\s:.]*)?"
+    r"(?:\(?\s*[A-Z]{3}\s*\)?)?[\s:.\-=]*"
+)
 
 # Lines that are never the provider's name: document titles, labels, addresses, numbers.
 _GENERIC = re.compile(
     r"^(?:PATIENT\s+)?(?:INVOICE|FACTURA|BILL|STATEMENT|RECEIPT|RECIBO|BOLETA|PAGE|PAGINA|DATE|FECHA|RECHNUNG|"
-    r"TAX INVOICE|NO\.?|N[O°º]\b|NUMERO|ORIGINAL|COPIA|COPY|PATIENT|PACIENTE|BILL TO|CLIENTE)\b")
+    r"TAX INVOICE|NO\.?|N[O°º]\b|NUMERO|ORIGINAL|COPIA|COPY|PATIENT|PACIENTE|BILL TO|CLIENTE)\b"
+)
 _TITLE_WORDS = re.compile(
     r"\s+(?:PATIENT STATEMENT|STATEMENT|INVOICE(?:\s*/\s*RECHNUNG)?|FACTURA(?:\s+ELECTRONICA)?|RECEIPT|RECIBO|"
-    r"BOLETA(?:\s+ELECTRONICA)?|RECHNUNG)\s*$")
+    r"BOLETA(?:\s+ELECTRONICA)?|RECHNUNG)\s*$"
+)
 # "CVS Pharmacy #08812", "Walgreens Store 4471": the branch's number is not the provider's name.
 _BRANCH_NUMBER = re.compile(r"\s+(?:(?:STORE|STORE NO\.?|SUC\.?|SUCURSAL|No\.?)\s*)?[#+*°º]?\s?\d{2,6}\s*$", re.I)
 _PROVIDER_LABEL = re.compile(
-    r"^\s*(?:PROVIDER|PROVEEDOR|EMISOR|RAZON SOCIAL|FACILITY|HOSPITAL|CLINIC|CLINICA|ISSUED BY|VENDOR)\s*:\s*(.+)$")
+    r"^\s*(?:PROVIDER|PROVEEDOR|EMISOR|RAZON SOCIAL|FACILITY|HOSPITAL|CLINIC|CLINICA|ISSUED BY|VENDOR)\s*:\s*(.+)$"
+)
 
 
 def extract_foreign_invoice(content: DocumentContent) -> ForeignInvoiceExtraction:
@@ -93,8 +234,13 @@ def extract_foreign_invoice(content: DocumentContent) -> ForeignInvoiceExtractio
     country = find_country(folded)
     total, currency = find_total(folded, country)
     return ForeignInvoiceExtraction(
-        provider_name=find_provider(text), country=country, issued_on=document_date(folded, month_first=country == "US", folded=True), total=total,
-        currency=currency or find_currency(folded, country), text=content.text_info)
+        provider_name=find_provider(text),
+        country=country,
+        issued_on=document_date(folded, month_first=country == "US", folded=True),
+        total=total,
+        currency=currency or find_currency(folded, country),
+        text=content.text_info,
+    )
 
 
 def find_country(folded: str) -> str | None:
@@ -116,7 +262,7 @@ def find_total(folded: str, country: str | None) -> tuple[Decimal | None, str | 
             line = _NOT_A_TOTAL.sub("  ", line)
         for rank, pattern in ((2, _GRAND_TOTAL), (1, _BARE_TOTAL)):
             for m in pattern.finditer(line):
-                found = _amount_after(line[m.end():], country)
+                found = _amount_after(line[m.end() :], country)
                 if found and (best is None or (rank, line_start + m.start()) > best[:2]):
                     best = (rank, line_start + m.start(), *found)
     return (best[2], best[3]) if best else (None, None)
@@ -135,7 +281,7 @@ def _amount_after(rest: str, country: str | None) -> tuple[Decimal, str | None] 
     m = _AMOUNT.search(rest)
     if not m:
         return None
-    gap = rest[:m.start()]
+    gap = rest[: m.start()]
     if not _GAP.fullmatch(gap):
         return None
     amount = parse_amount(m["num"])
@@ -188,7 +334,7 @@ def find_provider(text: str) -> str | None:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines[:40]:
         if m := _PROVIDER_LABEL.match(fold_case_accents(line)):
-            value = line[len(line) - len(m[1]):].strip()
+            value = line[len(line) - len(m[1]) :].strip()
             if _looks_like_name(value):
                 return value[:80]
     for line in lines[:12]:
@@ -196,7 +342,7 @@ def find_provider(text: str) -> str | None:
         if _GENERIC.match(folded):
             continue
         if m := _TITLE_WORDS.search(folded):
-            line = line[:m.start()].strip()
+            line = line[: m.start()].strip()
         line = _BRANCH_NUMBER.sub("", line)
         if _looks_like_name(line):
             return line[:80]
@@ -206,8 +352,14 @@ def find_provider(text: str) -> str | None:
 def _looks_like_name(line: str) -> bool:
     letters = sum(c.isalpha() for c in line)
     digits = sum(c.isdigit() for c in line)
-    return 3 <= len(line) <= 80 and letters >= 3 and digits <= 6 and not re.match(r"^\d", line) \
-        and ":" not in line and letters > 2 * digits
+    return (
+        3 <= len(line) <= 80
+        and letters >= 3
+        and digits <= 6
+        and not re.match(r"^\d", line)
+        and ":" not in line
+        and letters > 2 * digits
+    )
 
 
 def find_date(text: str, country: str | None) -> date | None:

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from datetime import date
 
-from claim_intake.extractions import FormExtraction
+from domain.extractions import FormExtraction
 
 from .content import DocumentContent
 from .dates import MONTHS, find_dates, fold_text, make_date
@@ -27,20 +27,44 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 # Label wordings per kind, most specific first; COMMON_PATIENT after the kind's own ones.
 KIND_PATIENT_LABELS: dict[str, tuple[str, ...]] = {
     "student_certificate": (
-        "NOMBRE DEL ALUMNO", "NOMBRE DE LA ALUMNA", "NOMBRE DEL (LA) ALUMNO (A)", "NOMBRE DEL ESTUDIANTE",
-        "NOMBRE DE LA ESTUDIANTE", "NOMBRE COMPLETO DEL ALUMNO", "NOMBRE COMPLETO DEL ESTUDIANTE",
-        "ALUMNO", "ALUMNA", "ESTUDIANTE",
+        "NOMBRE DEL ALUMNO",
+        "NOMBRE DE LA ALUMNA",
+        "NOMBRE DEL (LA) ALUMNO (A)",
+        "NOMBRE DEL ESTUDIANTE",
+        "NOMBRE DE LA ESTUDIANTE",
+        "NOMBRE COMPLETO DEL ALUMNO",
+        "NOMBRE COMPLETO DEL ESTUDIANTE",
+        "ALUMNO",
+        "ALUMNA",
+        "ESTUDIANTE",
     ),
     "dependent_declaration": (
-        "NOMBRE COMPLETO DEL DEPENDIENTE", "NOMBRE DEL DEPENDIENTE ECONOMICO", "NOMBRE DEL DEPENDIENTE",
-        "NOMBRE DEL HIJO", "NOMBRE DE LA HIJA", "NOMBRE DEL HIJO (A)", "NOMBRE DEL BENEFICIARIO",
-        "DEPENDIENTE ECONOMICO", "DEPENDIENTE", "NOMBRE DEL DECLARANTE",
+        "NOMBRE COMPLETO DEL DEPENDIENTE",
+        "NOMBRE DEL DEPENDIENTE ECONOMICO",
+        "NOMBRE DEL DEPENDIENTE",
+        "NOMBRE DEL HIJO",
+        "NOMBRE DE LA HIJA",
+        "NOMBRE DEL HIJO (A)",
+        "NOMBRE DEL BENEFICIARIO",
+        "DEPENDIENTE ECONOMICO",
+        "DEPENDIENTE",
+        "NOMBRE DEL DECLARANTE",
     ),
 }
 COMMON_PATIENT_LABELS = (
-    "NOMBRE DEL PACIENTE", "NOMBRE DE LA PACIENTE", "NOMBRE DEL (LA) PACIENTE", "NOMBRE COMPLETO DEL PACIENTE",
-    "NOMBRE DEL DERECHOHABIENTE", "NOMBRE DEL ASEGURADO AFECTADO", "ASEGURADO AFECTADO", "DERECHOHABIENTE",
-    "PACIENTE", "PATIENT NAME", "PATIENT", "SR (A)", "SENOR (A)",
+    "NOMBRE DEL PACIENTE",
+    "NOMBRE DE LA PACIENTE",
+    "NOMBRE DEL (LA) PACIENTE",
+    "NOMBRE COMPLETO DEL PACIENTE",
+    "NOMBRE DEL DERECHOHABIENTE",
+    "NOMBRE DEL ASEGURADO AFECTADO",
+    "ASEGURADO AFECTADO",
+    "DERECHOHABIENTE",
+    "PACIENTE",
+    "PATIENT NAME",
+    "PATIENT",
+    "SR (A)",
+    "SENOR (A)",
 )
 # A bare "Nombre:" is the patient's on a prescription or report (the doctor's is in the header).
 _BARE_NAME = re.compile(r"(?<![A-Z])(?:NOMBRE|NAME)\s*:")
@@ -48,36 +72,141 @@ _BARE_NAME = re.compile(r"(?<![A-Z])(?:NOMBRE|NAME)\s*:")
 # Free letters name the person in a sentence; the group ends where the name starts.
 _DEPENDENT_PHRASE = re.compile(
     r"\bmi\s+(?:hij[oa](?:\s*\(\s*a\s*\))?|dependiente(?:\s+econ[oó]mic[oa])?|menor\s+hij[oa])\s*,?\s*"
-    r"(?:(?:el|la)\s+)?(?:joven\s+|c\.\s*)?", re.I)
+    r"(?:(?:el|la)\s+)?(?:joven\s+|c\.\s*)?",
+    re.I,
+)
 _SELF_PHRASE = re.compile(r"\b(?:yo|el\s+que\s+suscribe|la\s+que\s+suscribe|quien\s+suscribe)\s*,?\s+", re.I)
 _SELF_SINGLE = re.compile(r"\b(?:soy\s+solter[oa]|dependo\s+econ[oó]micamente|mi\s+estado\s+civil\s+es\s+solter)", re.I)
 _STUDENT_PHRASE = re.compile(
-    r"\bhace\s+constar\s+que\s+(?:(?:el|la)\s+)?(?:(?:c\.|alumn[oa]|estudiante|joven|srita\.?|sr\.?)\s*)?", re.I)
+    r"\bhace\s+constar\s+que\s+(?:(?:el|la)\s+)?(?:(?:c\.|alumn[oa]|estudiante|joven|srita\.?|sr\.?)\s*)?", re.I
+)
 
 PARTICLES = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "Y", "VAN", "VON", "DA", "DI", "SAN"})
 # Words that end a name: other labels printed on the same line, and words of sentences.
-NOT_NAME = frozenset({
-    "EDAD", "SEXO", "NSS", "EXPEDIENTE", "NUMERO", "NO", "NUM", "FECHA", "CURP", "RFC", "MATRICULA", "FOLIO",
-    "POLIZA", "GENERO", "PESO", "TALLA", "AGE", "SEX", "DATE", "DOB", "CAMA", "HABITACION", "SERVICIO", "TEL",
-    "TELEFONO", "DOMICILIO", "CEDULA", "FIRMA", "PARENTESCO", "ESTADO", "CIVIL", "MASCULINO", "FEMENINO", "CON",
-    "QUE", "QUIEN", "ES", "SE", "EN", "POR", "PARA", "EL", "AL", "TITULAR", "ASEGURADO", "ASEGURADA",
-    "PACIENTE", "ALUMNO", "ALUMNA", "ESTUDIANTE", "AFILIACION", "UNIDAD", "CONSULTORIO", "MEDICO", "OCUPACION",
-    "ID", "DIAGNOSTICO", "NOMBRE", "COMPLETO", "DATOS", "HIJO", "HIJA", "GRADO", "GRUPO", "CICLO", "CARRERA",
-    "SEMESTRE", "ESCOLAR", "SOLTERO", "SOLTERA", "DECLARO", "MANIFIESTO", "TIENE", "ESTA", "AGREGADO", "NSS",
-    "ANOS", "MESES", "PRESENTE", "HOSPITAL", "CLINICA", "SEGURO", "SEGUROS", "EDO", "TURNO", "ACCOUNT",
-})
-TITLES = frozenset({"C", "SR", "SRA", "SRTA", "SRITA", "DR", "DRA", "LIC", "ING", "MTRO", "MTRA", "PROF", "JOVEN",
-                    "NINO", "NINA", "MENOR", "MR", "MRS", "MS"})
+NOT_NAME = frozenset(
+    {
+        "EDAD",
+        "SEXO",
+        "NSS",
+        "EXPEDIENTE",
+        "NUMERO",
+        "NO",
+        "NUM",
+        "FECHA",
+        "CURP",
+        "RFC",
+        "MATRICULA",
+        "FOLIO",
+        "POLIZA",
+        "GENERO",
+        "PESO",
+        "TALLA",
+        "AGE",
+        "SEX",
+        "DATE",
+        "DOB",
+        "CAMA",
+        "HABITACION",
+        "SERVICIO",
+        "TEL",
+        "TELEFONO",
+        "DOMICILIO",
+        "CEDULA",
+        "FIRMA",
+        "PARENTESCO",
+        "ESTADO",
+        "CIVIL",
+        "MASCULINO",
+        "FEMENINO",
+        "CON",
+        "QUE",
+        "QUIEN",
+        "ES",
+        "SE",
+        "EN",
+        "POR",
+        "PARA",
+        "EL",
+        "AL",
+        "TITULAR",
+        "ASEGURADO",
+        "ASEGURADA",
+        "PACIENTE",
+        "ALUMNO",
+        "ALUMNA",
+        "ESTUDIANTE",
+        "AFILIACION",
+        "UNIDAD",
+        "CONSULTORIO",
+        "MEDICO",
+        "OCUPACION",
+        "ID",
+        "DIAGNOSTICO",
+        "NOMBRE",
+        "COMPLETO",
+        "DATOS",
+        "HIJO",
+        "HIJA",
+        "GRADO",
+        "GRUPO",
+        "CICLO",
+        "CARRERA",
+        "SEMESTRE",
+        "ESCOLAR",
+        "SOLTERO",
+        "SOLTERA",
+        "DECLARO",
+        "MANIFIESTO",
+        "TIENE",
+        "ESTA",
+        "AGREGADO",
+        "ANOS",
+        "MESES",
+        "PRESENTE",
+        "HOSPITAL",
+        "CLINICA",
+        "SEGURO",
+        "SEGUROS",
+        "EDO",
+        "TURNO",
+        "ACCOUNT",
+    }
+)
+TITLES = frozenset(
+    {
+        "C",
+        "SR",
+        "SRA",
+        "SRTA",
+        "SRITA",
+        "DR",
+        "DRA",
+        "LIC",
+        "ING",
+        "MTRO",
+        "MTRA",
+        "PROF",
+        "JOVEN",
+        "NINO",
+        "NINA",
+        "MENOR",
+        "MR",
+        "MRS",
+        "MS",
+    }
+)
 _LEADERS = frozenset("—–-_|:.,;»>)]")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’\-]*\.?|\S")  # letters of any script: a name is never cut mid-word
 
 # Document-date context: preferred labels, plain ones, and dates that are never the document's.
 _PREFERRED = re.compile(
     r"EMISION|EXPEDICION|EXPEDIDA|ELABORACION|INFORME|DECLARACION|RECETA|CONSULTA|ATENCION|EGRESO|ALTA\b|"
-    r"IMPRESION|EXTIENDE|ISSUE|INVOICE|STATEMENT|FACTURA|RECHNUNG|BILLING|RECEIPT|BOLETA")
+    r"IMPRESION|EXTIENDE|ISSUE|INVOICE|STATEMENT|FACTURA|RECHNUNG|BILLING|RECEIPT|BOLETA"
+)
 _EXCLUDED = re.compile(
     r"NACIMIENTO|\bNAC\b|INGRESO|INICIO|VIGENCIA|VENCE|VENCIMIENTO|CORTE|ULTIMA|PROXIMA|CITA|BIRTH|DOB|"
-    r"DUE|SINTOMAS|ACCIDENTE|CIRUGIA PROGRAMADA")
+    r"DUE|SINTOMAS|ACCIDENTE|CIRUGIA PROGRAMADA"
+)
 _DAYS_OF_MONTH = re.compile(r"(\d{1,2})\s+DIAS?\s+DEL\s+MES\s+DE\s+([A-Z]+)\s+(?:DE|DEL)\s+(\d{4})")
 DOCUMENT_YEARS = (1990, 2100)
 
@@ -118,14 +247,19 @@ def _title(folded: str) -> str | None:
 
 # --- the person the document is about -------------------------------------------------------
 
+
 def patient_name(kind: str, text: str) -> str | None:
     """The kind's own labels, then the sentence of a free letter, then any patient label, then a
     bare "Nombre:"."""
     plain = strip_accents(text)
     lines = [line for line in plain.splitlines() if line.strip()]
     own = KIND_PATIENT_LABELS.get(kind)
-    return ((own and _labelled_name(lines, own)) or _name_in_sentences(kind, plain)
-            or _labelled_name(lines, COMMON_PATIENT_LABELS) or _bare_name(lines))
+    return (
+        (own and _labelled_name(lines, own))
+        or _name_in_sentences(kind, plain)
+        or _labelled_name(lines, COMMON_PATIENT_LABELS)
+        or _bare_name(lines)
+    )
 
 
 def _labelled_name(lines: list[str], variants: tuple[str, ...]) -> str | None:
@@ -136,7 +270,7 @@ def _labelled_name(lines: list[str], variants: tuple[str, ...]) -> str | None:
             continue
         for m in pattern.finditer(upper):
             name = name_at(line, m.end())
-            if name is None and index + 1 < len(lines) and _only_labels(line[m.end():]):
+            if name is None and index + 1 < len(lines) and _only_labels(line[m.end() :]):
                 name = name_at(lines[index + 1], 0)  # the value sits in the cell under its caption
             if name:
                 return name
@@ -188,7 +322,7 @@ def name_at(text: str, start: int) -> str | None:
         word = token.rstrip(".").upper()
         if not words and word in TITLES:
             continue
-        followed_by_colon = text[m.end():m.end() + 2].lstrip().startswith(":")
+        followed_by_colon = text[m.end() : m.end() + 2].lstrip().startswith(":")
         if word in NOT_NAME or followed_by_colon:
             break
         if token[0].islower() and word not in PARTICLES:
@@ -206,6 +340,7 @@ def name_at(text: str, start: int) -> str | None:
 
 
 # --- the document's date --------------------------------------------------------------------
+
 
 def document_date(text: str, *, month_first: bool = False, folded: bool = False) -> date | None:
     """The date the document was issued: the best-labelled date (emission, prescription,
@@ -234,7 +369,7 @@ def _candidates(folded: str, month_first: bool) -> list[tuple[int, date]]:
         if not d.day_known:
             continue
         value = d.value
-        if month_first and (m := _NUMERIC.fullmatch(folded[d.start:d.end])):
+        if month_first and (m := _NUMERIC.fullmatch(folded[d.start : d.end])):
             year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
             value = make_date(year, int(m[1]), int(m[2]), DOCUMENT_YEARS) or value
         found.append((d.start, value))
@@ -245,9 +380,12 @@ def _candidates(folded: str, month_first: bool) -> list[tuple[int, date]]:
     return found
 
 
-_DATE_TEXT = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{1,2}\s+(?:DE\s+)?[A-Z]{3,10}\.?\s+(?:DE\s+|DEL\s+)?\d{4}")
+_DATE_TEXT = re.compile(
+    r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{1,2}\s+(?:DE\s+)?[A-Z]{3,10}\.?\s+(?:DE\s+|DEL\s+)?\d{4}"
+)
 _LABEL_START = re.compile(
-    r"(?:(?:INVOICE|STATEMENT|ISSUE|BILLING|SERVICE|DUE|BIRTH|RECEIPT)\s+)?(?:FECHA|DATE|DATUM)|LUGAR Y FECHA|\bA LOS\b")
+    r"(?:(?:INVOICE|STATEMENT|ISSUE|BILLING|SERVICE|DUE|BIRTH|RECEIPT)\s+)?(?:FECHA|DATE|DATUM)|LUGAR Y FECHA|\bA LOS\b"
+)
 
 
 def _date_score(folded: str, start: int) -> int | None:
@@ -260,13 +398,13 @@ def _date_score(folded: str, start: int) -> int | None:
     own = re.split(_DATE_TEXT, before)[-1]
     labels = [m.start() for m in _LABEL_START.finditer(own)]
     if labels:
-        label = own[labels[-1]:]
+        label = own[labels[-1] :]
     elif re.search(r"(?:^|,)\s*A\s*$", own):
         return 2  # "Guadalajara, Jalisco, a 14 de octubre de 2026"
     else:
         if _EXCLUDED.search(own[-40:]):
             return None
-        previous = folded[folded.rfind("\n", 0, max(line_start - 1, 0)) + 1:max(line_start - 1, 0)]
+        previous = folded[folded.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)]
         starts = [m.start() for m in _LABEL_START.finditer(previous)]
         segments = [previous[a:b] for a, b in zip(starts, starts[1:] + [len(previous)])]
         column = len(_DATE_TEXT.findall(before))
@@ -281,6 +419,7 @@ def _date_score(folded: str, start: int) -> int | None:
 
 
 # --- signature, account ---------------------------------------------------------------------
+
 
 def _signed(folded: str) -> bool | None:
     """True when a signature line carries something or the form says it was signed digitally;

@@ -18,11 +18,36 @@ from satcfdi.models import CURP, RFC
 
 # What OCR confuses, both ways. Letters a digit is read as, and digits a letter is read as.
 _TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
-_TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "7", "Z": "2", "S": "5",
-             "B": "8", "G": "6", "A": "4"}
+_TO_DIGIT = {
+    "O": "0",
+    "Q": "0",
+    "D": "0",
+    "U": "0",
+    "I": "1",
+    "L": "1",
+    "T": "7",
+    "Z": "2",
+    "S": "5",
+    "B": "8",
+    "G": "6",
+    "A": "4",
+}
 _CONFUSABLE = {
-    "0": "0OQD", "O": "O0QD", "Q": "Q0O", "D": "D0O", "1": "1IL", "I": "I1L", "L": "L1I",
-    "5": "5S", "S": "S58", "8": "8BS", "B": "B8", "2": "2Z", "Z": "Z2", "6": "6G", "G": "G6",
+    "0": "0OQD",
+    "O": "O0QD",
+    "Q": "Q0O",
+    "D": "D0O",
+    "1": "1IL",
+    "I": "I1L",
+    "L": "L1I",
+    "5": "5S",
+    "S": "S58",
+    "8": "8BS",
+    "B": "B8",
+    "2": "2Z",
+    "Z": "Z2",
+    "6": "6G",
+    "G": "G6",
 }
 _MAX_COMBINATIONS = 4096
 LATEST_2000S_BIRTH_YY = 30  # a CURP with year 31-99 is of someone born in the 1900s
@@ -38,12 +63,12 @@ def rfc_candidates(value: str) -> set[str]:
     if len(value) not in (12, 13):
         return set()
     letters = len(value) - 9
-    slots = [_letter(c) for c in value[:letters]] + [_digit(c) for c in value[letters:letters + 6]]
-    slots += [_CONFUSABLE.get(c, c) for c in value[letters + 6:]]
+    slots = [_letter(c) for c in value[:letters]] + [_digit(c) for c in value[letters : letters + 6]]
+    slots += [_CONFUSABLE.get(c, c) for c in value[letters + 6 :]]
     out = set()
     for chars in _combinations(slots):
         candidate = "".join(chars)
-        if _rfc_verifies(candidate) and _yymmdd(candidate[letters:letters + 6]):
+        if _rfc_verifies(candidate) and _yymmdd(candidate[letters : letters + 6]):
             out.add(candidate)
     return out
 

@@ -25,8 +25,8 @@ from decimal import Decimal
 import pypdfium2
 from PIL import Image
 
-from claim_intake.extractions import HiddenText
-from claim_intake.kinds import DocumentKind
+from domain.extractions import HiddenText
+from domain.kinds import DocumentKind
 
 from . import ocr
 
@@ -41,12 +41,23 @@ MAX_REGIONS = 12  # an RFC printed on every page of a long statement does not ne
 DPI = 300  # small print (7 pt) needs it; the regions are a few hundred pixels each
 PAD_PT = 2.0
 GAP_PX = 40  # white between stacked regions, so tesseract keeps them on separate lines
-MONTHS = ("ENERO", "FEBRERO", "MARZO", "ABRIL", "MAYO", "JUNIO", "JULIO", "AGOSTO", "SEPTIEMBRE",
-          "OCTUBRE", "NOVIEMBRE", "DICIEMBRE")
+MONTHS = (
+    "ENERO",
+    "FEBRERO",
+    "MARZO",
+    "ABRIL",
+    "MAYO",
+    "JUNIO",
+    "JULIO",
+    "AGOSTO",
+    "SEPTIEMBRE",
+    "OCTUBRE",
+    "NOVIEMBRE",
+    "DICIEMBRE",
+)
 # Characters OCR confuses in these fonts: both sides are mapped before comparing, so a misread
 # O/0 is not a disagreement (a forger changing an RFC changes more than that).
-_CONFUSABLE = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2",
-                             "G": "6"})
+_CONFUSABLE = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6"})
 
 
 @dataclass(frozen=True)
@@ -78,8 +89,9 @@ def cross_check(data: bytes, kind: DocumentKind, extraction, timeout_s: float = 
     found: dict[tuple[str, int], HiddenText] = {}
     for region, text in zip(regions, read):
         if not _agrees(region.value, text):
-            found.setdefault((region.field, region.page),
-                             HiddenText(page=region.page + 1, cause="ocr_disagrees", field=region.field))
+            found.setdefault(
+                (region.field, region.page), HiddenText(page=region.page + 1, cause="ocr_disagrees", field=region.field)
+            )
     return list(found.values())
 
 
@@ -91,10 +103,19 @@ def _forms(value) -> tuple[str, ...]:
         return (_compact(f"{value:,.2f}"),)
     if isinstance(value, date):
         month = MONTHS[value.month - 1]
-        return tuple(dict.fromkeys(_compact(form) for form in (
-            f"{value.day:02d}/{value.month:02d}/{value.year}", f"{value.year}-{value.month:02d}-{value.day:02d}",
-            f"{value.day:02d} DE {month} DE {value.year}", f"{value.day} DE {month} DE {value.year}",
-            f"{value.day:02d}/{month[:3]}/{value.year}", f"{value.day:02d} {month[:3]} {value.year}")))
+        return tuple(
+            dict.fromkeys(
+                _compact(form)
+                for form in (
+                    f"{value.day:02d}/{value.month:02d}/{value.year}",
+                    f"{value.year}-{value.month:02d}-{value.day:02d}",
+                    f"{value.day:02d} DE {month} DE {value.year}",
+                    f"{value.day} DE {month} DE {value.year}",
+                    f"{value.day:02d}/{month[:3]}/{value.year}",
+                    f"{value.day:02d} {month[:3]} {value.year}",
+                )
+            )
+        )
     return (_compact(str(value)),)
 
 
@@ -188,8 +209,12 @@ def _render(pdf: pypdfium2.PdfDocument, region: _Region) -> Image.Image:
     try:
         x0, y0, x1, y1 = page.get_bbox()
         left, bottom, right, top = region.box
-        crop = (max(0.0, left - PAD_PT - x0), max(0.0, bottom - PAD_PT - y0),
-                max(0.0, x1 - right - PAD_PT), max(0.0, y1 - top - PAD_PT))
+        crop = (
+            max(0.0, left - PAD_PT - x0),
+            max(0.0, bottom - PAD_PT - y0),
+            max(0.0, x1 - right - PAD_PT),
+            max(0.0, y1 - top - PAD_PT),
+        )
         return page.render(scale=DPI / 72, crop=crop, grayscale=True).to_pil().convert("L")
     finally:
         page.close()
@@ -229,7 +254,8 @@ def _tesseract_tsv(image: Image.Image, timeout_s: float) -> str:
         handle.write(b"P5 %d %d 255\n" % image.size + image.tobytes())
         handle.flush()
         try:
-            return ocr._run([ocr.TESSERACT, handle.name, "stdout", "-l", "spa", "--psm", ocr.PSM, "tsv"], b"",
-                            timeout_s)
+            return ocr._run(
+                [ocr.TESSERACT, handle.name, "stdout", "-l", "spa", "--psm", ocr.PSM, "tsv"], b"", timeout_s
+            )
         except subprocess.TimeoutExpired:
             raise TimeoutError from None

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from claim_intake.text import fold as _fold_case_accents
+from domain.text import fold as _fold_case_accents
 
 _PUNCT = r"[\s.:/,;()\-_#°º]*"
 
@@ -43,8 +43,13 @@ def find_labels(folded: str, variants: tuple[str, ...]) -> list[re.Match]:
 
 
 def value_after(
-    folded: str, variants: tuple[str, ...], stop: re.Pattern | None = None, *, next_line: bool = True,
-    original: str | None = None, accept: Callable[[str], bool] | None = None,
+    folded: str,
+    variants: tuple[str, ...],
+    stop: re.Pattern | None = None,
+    *,
+    next_line: bool = True,
+    original: str | None = None,
+    accept: Callable[[str], bool] | None = None,
 ) -> str | None:
     """The value printed after any wording of a label: the rest of its line up to `stop` (the
     other labels of the document), else the next line when the label ends its line. With
@@ -57,17 +62,17 @@ def value_after(
         line_end = folded.find("\n", m.end())
         line_end = len(folded) if line_end < 0 else line_end
         cut = stop.search(folded, m.end(), line_end) if stop else None
-        value = _trim(source[m.end():cut.start() if cut else line_end])
+        value = _trim(source[m.end() : cut.start() if cut else line_end])
         if ok(value):
             return value
         if (cut and value) or not next_line or line_end >= len(folded):
             continue
         following_end = folded.find("\n", line_end + 1)
         following_end = len(folded) if following_end < 0 else following_end
-        following = folded[line_end + 1:following_end]
+        following = folded[line_end + 1 : following_end]
         stop_next = stop.search(following) if stop else None
         if not stop_next or stop_next.start() > 0:
-            value = _trim(source[line_end + 1:line_end + 1 + (stop_next.start() if stop_next else len(following))])
+            value = _trim(source[line_end + 1 : line_end + 1 + (stop_next.start() if stop_next else len(following))])
             if ok(value):
                 return value
     return None

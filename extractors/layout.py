@@ -21,10 +21,7 @@ def visual_pages(data: bytes, pages: int = 2) -> tuple[str, ...]:
     """The first `pages` pages as visually ordered lines; () when the PDF cannot be laid out."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return tuple(
-                (page.extract_text() or "").replace("(cid:127)", "•")
-                for page in pdf.pages[:pages]
-            )
+            return tuple((page.extract_text() or "").replace("(cid:127)", "•") for page in pdf.pages[:pages])
     except Exception as exc:  # noqa: BLE001 - a layout we cannot rebuild leaves the text layer's reading
         log.debug("pdfplumber could not lay out the page: %s", type(exc).__name__)
         return ()

@@ -10,12 +10,12 @@ import warnings
 import pypdfium2
 from PIL import Image, UnidentifiedImageError
 
-from claim_intake.extractions import HiddenText, TextInfo
-from claim_intake.kinds import DocumentKind
+from domain.extractions import HiddenText, TextInfo
+from domain.kinds import DocumentKind
 
 from . import sniff
-from .content import DocumentContent, UnreadableDocument
 from .classify import classify_text
+from .content import DocumentContent, UnreadableDocument
 from .ocr import MAX_OCR_PIXELS, ocr_image, ocr_images
 from .visible_text import HiddenRun, hidden_text
 
@@ -90,7 +90,9 @@ def _prefer_digital_text(ocr: DocumentContent, pages: list[str], chars: int) -> 
     digital text, never PKG-008: when OCR finds nothing beyond it (a page of pixels would give
     much more), the text layer is the document's text."""
     if chars and ocr.text_info.chars <= 2 * chars + 20:
-        return DocumentContent(ocr.name, ocr.data, sniff.PDF, tuple(pages), TextInfo(pages=ocr.text_info.pages, chars=chars))
+        return DocumentContent(
+            ocr.name, ocr.data, sniff.PDF, tuple(pages), TextInfo(pages=ocr.text_info.pages, chars=chars)
+        )
     return ocr
 
 
@@ -108,8 +110,14 @@ def _ocr_pdf(name: str, data: bytes, pdf: pypdfium2.PdfDocument, page_count: int
 
 
 def _read_shown_pages(
-    name: str, data: bytes, pdf: pypdfium2.PdfDocument, pages: list[str], hidden: list[HiddenRun], page_count: int,
-    *, ocr: bool,
+    name: str,
+    data: bytes,
+    pdf: pypdfium2.PdfDocument,
+    pages: list[str],
+    hidden: list[HiddenRun],
+    page_count: int,
+    *,
+    ocr: bool,
 ) -> DocumentContent:
     """A page whose text layer hides text is read from its pixels, never from that layer: the
     hidden text is what a forger wants believed (PKG-009). Pages beyond MAX_OCR_PAGES keep no
@@ -123,8 +131,9 @@ def _read_shown_pages(
     for index, result in zip(to_ocr, results):
         texts[index] = result.text
     facts = [HiddenText(page=run.page, cause=run.cause, chars=run.chars) for run in hidden]
-    return with_ocr_pages(DocumentContent(name, data, sniff.PDF, tuple(texts), TextInfo(pages=page_count)),
-                          results, facts)
+    return with_ocr_pages(
+        DocumentContent(name, data, sniff.PDF, tuple(texts), TextInfo(pages=page_count)), results, facts
+    )
 
 
 def with_ocr_pages(content: DocumentContent, results, hidden: list[HiddenText]) -> DocumentContent:

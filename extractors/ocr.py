@@ -66,7 +66,12 @@ def prepare(image: Image.Image) -> Image.Image:
 
 
 def ocr_image(
-    image: Image.Image, lang: str = "spa", timeout_s: float = 60, *, orient: bool = True, hint: int = 0,
+    image: Image.Image,
+    lang: str = "spa",
+    timeout_s: float = 60,
+    *,
+    orient: bool = True,
+    hint: int = 0,
     encoded: bytes | None = None,
 ) -> OcrPage:
     """Read one page image. Turned pages are detected and read again upright when `orient`.
@@ -196,12 +201,13 @@ def _pgm(gray: Image.Image) -> bytes:
 
 
 def _run(args: list[str], stdin: bytes, timeout_s: float) -> str:
-    from claim_intake.children import popen_tie
+    from processes.children import popen_tie
 
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:  # tied to this thread, which waits for it: a killed reader leaves no tesseract behind
-        done = subprocess.run(args, input=stdin, capture_output=True, timeout=timeout_s, env=env, check=False,
-                              **popen_tie())
+        done = subprocess.run(
+            args, input=stdin, capture_output=True, timeout=timeout_s, env=env, check=False, **popen_tie()
+        )
     except FileNotFoundError:
         raise OcrError(f"tesseract not found ({TESSERACT}); install tesseract-ocr and tesseract-ocr-spa") from None
     if done.returncode != 0:

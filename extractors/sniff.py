@@ -14,13 +14,18 @@ UNKNOWN = "application/octet-stream"
 
 # Byte-order marks, longest first (UTF-32 LE starts with UTF-16 LE's), with the codec each names.
 _BOMS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
 )
 # `<?` in UTF-16/32 without a byte-order mark (XML 1.0, appendix F).
 _BOMLESS = (
-    (b"\x00\x00\x00<\x00\x00\x00?", "utf-32-be"), (b"<\x00\x00\x00?\x00\x00\x00", "utf-32-le"),
-    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00\x00\x00<\x00\x00\x00?", "utf-32-be"),
+    (b"<\x00\x00\x00?\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
 )
 
 
@@ -59,9 +64,8 @@ def _decoded_head(head: bytes) -> str | None:
     names (else as Latin-1, which any byte decodes in: only ASCII markup is looked for)."""
     for bom, codec in _BOMS:
         if head.startswith(bom):
-            return head[len(bom):].decode(codec, errors="replace")
+            return head[len(bom) :].decode(codec, errors="replace")
     for start, codec in _BOMLESS:
         if head.startswith(start):
             return head.decode(codec, errors="replace")
     return head.decode("latin-1")
-

@@ -24,7 +24,13 @@ import pypdfium2.raw as pdfium
 
 # Causes, in the order they are tried (one cause per text object).
 INVISIBLE, CLIP_ONLY, OFF_PAGE, TINY, BACKGROUND, UNDER_IMAGE = (
-    "invisible", "clip_only", "off_page", "tiny", "background_colour", "under_image")
+    "invisible",
+    "clip_only",
+    "off_page",
+    "tiny",
+    "background_colour",
+    "under_image",
+)
 _INVISIBLE_MODES = {pdfium.FPDF_TEXTRENDERMODE_INVISIBLE: INVISIBLE, pdfium.FPDF_TEXTRENDERMODE_CLIP: CLIP_ONLY}
 _FILL_MODES = {0, 2, 4, 6}  # modes whose glyphs are painted with the fill colour
 _STROKE_ONLY_MODES = {1, 5}
@@ -52,7 +58,7 @@ class _Obj:
     def __init__(self, order: int, kind: int, box: tuple[float, float, float, float] | None, raw, matrix=None):
         self.order, self.kind, self.box, self.raw, self.matrix = order, kind, box, raw, matrix
 
-    def boxed(self) -> "_Obj | None":
+    def boxed(self) -> _Obj | None:
         """Itself with its box computed (paths are walked without one); None if pdfium has none."""
         if self.box is None:
             box = _bounds(self.raw)
@@ -103,16 +109,20 @@ class _Painted:
         if self._shapes is None:
             paths = (_Obj(order, pdfium.FPDF_PAGEOBJ_PATH, None, raw, matrix) for order, raw, matrix in self._paths)
             boxed = [o.boxed() for o in self._objects if o.kind in _PAINTING] + [p.boxed() for p in paths]
-            self._shapes = sorted(((_area(o.box), o) for o in boxed if o is not None),
-                                  key=lambda pair: pair[0], reverse=True)
+            self._shapes = sorted(
+                ((_area(o.box), o) for o in boxed if o is not None), key=lambda pair: pair[0], reverse=True
+            )
         return self._shapes
 
     @property
     def images(self) -> list[tuple[float, _Obj]]:
         """Opaque images only, largest first: what can hide text drawn before it."""
         if self._images is None:
-            opaque = [o for o in self._objects if o.kind == pdfium.FPDF_PAGEOBJ_IMAGE
-                      and not _api().FPDFPageObj_HasTransparency(o.raw)]
+            opaque = [
+                o
+                for o in self._objects
+                if o.kind == pdfium.FPDF_PAGEOBJ_IMAGE and not _api().FPDFPageObj_HasTransparency(o.raw)
+            ]
             self._images = sorted(((_area(o.box), o) for o in opaque), key=lambda pair: pair[0], reverse=True)
         return self._images
 
@@ -211,8 +221,12 @@ def _renders_flat(page, box, page_box) -> bool:
     whether anything shows in it. A rotated page is not cropped reliably: not judged."""
     if page.get_rotation():
         return False
-    left, bottom, right, top = (max(box[0], page_box[0]), max(box[1], page_box[1]),
-                                min(box[2], page_box[2]), min(box[3], page_box[3]))
+    left, bottom, right, top = (
+        max(box[0], page_box[0]),
+        max(box[1], page_box[1]),
+        min(box[2], page_box[2]),
+        min(box[3], page_box[3]),
+    )
     if right - left < 1 or top - bottom < 1:
         return False
     crop = (left - page_box[0], bottom - page_box[1], page_box[2] - right, page_box[3] - top)
@@ -305,16 +319,26 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 MAX_FORM_DEPTH = 16  # forms nested deeper than this are not opened (pdfium stops drawing them too)
 
 
-def _walk(parent, *, form: bool, matrix, start: int, paths: list | None = None, depth: int = 0,
-          ) -> tuple[list[_Obj], list, int]:
+def _walk(
+    parent,
+    *,
+    form: bool,
+    matrix,
+    start: int,
+    paths: list | None = None,
+    depth: int = 0,
+) -> tuple[list[_Obj], list, int]:
     """Every object in paint order, Form XObjects opened, boxes in page space: (texts, images
     and shadings as _Obj; paths as bare (order, handle, matrix), boxed only if ever needed: a
     QR code drawn as vectors is hundreds of them). `order` is the paint position over the whole
     page (later objects paint over earlier ones); the last item is the order after the walk.
     The four floats pdfium writes the bounds into are allocated once per walk, not per object."""
     api = _api()
-    count_objects, get_object = ((api.FPDFFormObj_CountObjects, api.FPDFFormObj_GetObject) if form
-                                 else (api.FPDFPage_CountObjects, api.FPDFPage_GetObject))
+    count_objects, get_object = (
+        (api.FPDFFormObj_CountObjects, api.FPDFFormObj_GetObject)
+        if form
+        else (api.FPDFPage_CountObjects, api.FPDFPage_GetObject)
+    )
     get_type, get_bounds = api.FPDFPageObj_GetType, api.FPDFPageObj_GetBounds
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = (ctypes.pointer(left), ctypes.pointer(bottom), ctypes.pointer(right), ctypes.pointer(top))
@@ -330,8 +354,9 @@ def _walk(parent, *, form: bool, matrix, start: int, paths: list | None = None, 
             add_path((order, raw, matrix))
         elif kind == form_kind:
             if depth < MAX_FORM_DEPTH:
-                inner, _, order = _walk(raw, form=True, matrix=_compose(_matrix(raw), matrix), start=order,
-                                        paths=paths, depth=depth + 1)
+                inner, _, order = _walk(
+                    raw, form=True, matrix=_compose(_matrix(raw), matrix), start=order, paths=paths, depth=depth + 1
+                )
                 out += inner
             continue
         elif kind > 0 and get_bounds(raw, *refs):
@@ -359,8 +384,14 @@ def _compose(inner, outer) -> tuple[float, ...]:
     """inner then outer (PDF row-vector convention: p' = p · inner · outer)."""
     a1, b1, c1, d1, e1, f1 = inner
     a2, b2, c2, d2, e2, f2 = outer
-    return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
-            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
 
 
 def _transform(box, matrix) -> tuple[float, float, float, float]:

@@ -17,7 +17,7 @@ import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,12 +26,12 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from claim_intake import pipeline
-from claim_intake.config import Ruleset, Settings, current_settings, load_ruleset
-from claim_intake.decision import Decision, Route
-from claim_intake.folio import ManifestError
-from claim_intake.masking import install_masking, mask_text
-from claim_intake.reports import write_folio_report
+from application import pipeline
+from domain.config import Ruleset, Settings, current_settings, load_ruleset
+from domain.decision import Decision, Route
+from domain.folio import ManifestError
+from domain.masking import install_masking, mask_text
+from reports.render import write_folio_report
 from storage import Storage, open_storage
 
 log = logging.getLogger("claim_intake.flows")
@@ -92,19 +92,24 @@ def _folio_task_name() -> str:
 @dataclass(frozen=True)
 class FolioOutcome:
     decision: Decision
-    manifest: object  # claim_intake.folio.FolioManifest
+    manifest: object  # domain.folio.FolioManifest
     report_paths: dict[str, str]
 
 
-@task(retries=2, retry_delay_seconds=[1, 3], retry_condition_fn=_not_input_error, cache_policy=NO_CACHE,
-      task_run_name=_folio_task_name)
+@task(
+    retries=2,
+    retry_delay_seconds=[1, 3],
+    retry_condition_fn=_not_input_error,
+    cache_policy=NO_CACHE,
+    task_run_name=_folio_task_name,
+)
 def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None = None) -> FolioOutcome:
     """One folio: store every original, evaluate, record the decision and write its report.
 
     One task run per folio, named after it. Why not one per step: a task run costs ~5 ms of
     client time, a server write per state change and a walk over its parameters (a folio's
     bytes and models), together more than a digital folio's ~40 ms of work; the steps are plain
-    functions (claim_intake.pipeline) that log what they do. Retrying the whole folio is safe:
+    functions (application.pipeline) that log what they do. Retrying the whole folio is safe:
     originals are stored by digest, what was read is in the extraction cache, and the decision
     is recorded in one transaction. A folio that is unusable as sent is never retried.
     `owner`: who claims the folio id (the command line's operator); None keeps the folio's stored
@@ -116,16 +121,22 @@ def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None =
     return FolioOutcome(decision, stored.manifest, _record(decision, uuids, storage))
 
 
-def _evaluate(stored: pipeline.StoredFolio, as_of: date | None, settings: Settings, ruleset: Ruleset,
-              storage: Storage) -> tuple[Decision, dict[str, str]]:
+def _evaluate(
+    stored: pipeline.StoredFolio, as_of: date | None, settings: Settings, ruleset: Ruleset, storage: Storage
+) -> tuple[Decision, dict[str, str]]:
     """Packaging, reading, what storage knows (other folios' UUIDs, the Art. 71 clock), SAT,
     validation and the route. SAT's bad days are handled inside the SAT clients (timeouts,
     bounded retries, breaker, shared rate limit), where a failure becomes a `retry` finding."""
     effective_as_of = stored.manifest.intake_date(as_of)
     packaging = pipeline.check_packaging(stored, ruleset)
-    read = pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings),
-                                   pipeline.load_stamp_certificates(settings),
-                                   cache=_extraction_cache(settings, ruleset, storage))
+    read = pipeline.read_documents(
+        stored,
+        packaging,
+        ruleset,
+        pipeline.load_trust_store(settings),
+        pipeline.load_stamp_certificates(settings),
+        cache=_extraction_cache(settings, ruleset, storage),
+    )
     uuids = pipeline.cfdi_uuids(read)
     folio = stored.manifest.folio
     known_uuids = storage.state.folios_with_uuids(sorted(uuids), folio)
@@ -133,8 +144,9 @@ def _evaluate(stored: pipeline.StoredFolio, as_of: date | None, settings: Settin
 
     def decide(sat) -> Decision:
         findings = pipeline.validate_documents(stored, read, ruleset, effective_as_of, known_uuids, sat)
-        return pipeline.decide(stored, packaging, read, findings, ruleset, effective_as_of,
-                               datetime.now(timezone.utc), first_complete_at)
+        return pipeline.decide(
+            stored, packaging, read, findings, ruleset, effective_as_of, datetime.now(UTC), first_complete_at
+        )
 
     if not settings.sat_checks:
         return pipeline.without_sat(decide(None)), uuids
@@ -143,8 +155,14 @@ def _evaluate(stored: pipeline.StoredFolio, as_of: date | None, settings: Settin
     sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, legal_forms=ruleset.legal_forms)
     decision = decide(sat)
     if decision.route is Route.ADJUDICATION:  # pay only on a status of today
-        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, legal_forms=ruleset.legal_forms,
-                           adjudication_today=True)
+        sat = sat_findings(
+            read,
+            settings,
+            storage.state.engine,
+            ruleset.honorifics,
+            legal_forms=ruleset.legal_forms,
+            adjudication_today=True,
+        )
         decision = decide(sat)
     # what SAT answered, into each document's `extracted` (raw answer included)
     return pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None)), uuids
@@ -154,8 +172,10 @@ def _extraction_cache(settings: Settings, ruleset: Ruleset, storage: Storage):
     """Files already read under this rule set and reading context are not read again (re-uploads)."""
     from storage.extraction_cache import ExtractionCache, reader_fingerprint
 
-    reader = reader_fingerprint(settings.cfdi_trust_store and Path(settings.cfdi_trust_store).resolve(),
-                                settings.sat_stamp_certificates and Path(settings.sat_stamp_certificates).resolve())
+    reader = reader_fingerprint(
+        settings.cfdi_trust_store and Path(settings.cfdi_trust_store).resolve(),
+        settings.sat_stamp_certificates and Path(settings.sat_stamp_certificates).resolve(),
+    )
     return ExtractionCache(storage.state.engine, ruleset.version, reader)
 
 
@@ -177,7 +197,7 @@ def _record(decision: Decision, uuids: dict[str, str], storage: Storage) -> dict
 def notify_claimant(decision: Decision, manifest) -> dict | None:
     """The pending-documents notice: recorded (and written beside the reports) before it is
     sent, so a send failure loses nothing; a failed send raises, and the task retries it."""
-    from claim_intake.notices import NoticeStore, build_notice, deliver, write_notice_files
+    from notify.notices import NoticeStore, build_notice, deliver, write_notice_files
 
     notice = build_notice(decision, manifest)
     if notice is None:
@@ -200,14 +220,26 @@ def _emit_routed(decision: Decision, manifest, report_paths: dict[str, str]) -> 
     from prefect.events import emit_event
 
     run_id = flow_run.get_id()
-    related = [{"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "flow-run"}] if run_id else []
+    related = (
+        [{"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "flow-run"}] if run_id else []
+    )
     emit_event(
         event="claim-intake.folio.routed",
-        resource={"prefect.resource.id": f"claim-intake.folio.{decision.folio}", "prefect.resource.name": decision.folio},
+        resource={
+            "prefect.resource.id": f"claim-intake.folio.{decision.folio}",
+            "prefect.resource.name": decision.folio,
+        },
         related=related,
-        payload={"folio": decision.folio, "route": decision.route.value, "ruleset": decision.ruleset,
-                 "claim_type": manifest.claim_type.value, "portal": manifest.portal, "codes": decision.codes(),
-                 "missing": [k.value for k in decision.missing], "report": report_paths.get("html")},
+        payload={
+            "folio": decision.folio,
+            "route": decision.route.value,
+            "ruleset": decision.ruleset,
+            "claim_type": manifest.claim_type.value,
+            "portal": manifest.portal,
+            "codes": decision.codes(),
+            "missing": [k.value for k in decision.missing],
+            "report": report_paths.get("html"),
+        },
     )
 
 
@@ -218,8 +250,11 @@ def _tag_run(decision: Decision, manifest) -> None:
     run_id = flow_run.get_id()
     if not run_id:
         return
-    tags = {f"claim_type:{manifest.claim_type.value}", f"portal:{manifest.portal or 'none'}",
-            f"route:{decision.route.value}"}
+    tags = {
+        f"claim_type:{manifest.claim_type.value}",
+        f"portal:{manifest.portal or 'none'}",
+        f"route:{decision.route.value}",
+    }
     with get_client(sync_client=True) as client:
         current = client.read_flow_run(run_id).tags or []
         client.update_flow_run(run_id, tags=sorted(set(current) | tags))
@@ -231,20 +266,32 @@ def _publish(decision: Decision, report_paths: dict[str, str], notice: dict | No
     claimants name files after their RFC or CLABE, and operators do not need those."""
     from prefect.artifacts import create_markdown_artifact
 
-    from claim_intake.reports import folio_markdown
+    from reports.render import folio_markdown
 
     rows = [
-        {"file": mask_text(d.file), "kind": d.kind.value, "status": d.status.value,
-         "findings": ", ".join(f"{f.code} ({f.outcome.value})" for f in d.findings) or "-"}
+        {
+            "file": mask_text(d.file),
+            "kind": d.kind.value,
+            "status": d.status.value,
+            "findings": ", ".join(f"{f.code} ({f.outcome.value})" for f in d.findings) or "-",
+        }
         for d in decision.documents
     ]
-    rows += [{"file": "(folio)", "kind": "-", "status": decision.route.value,
-              "findings": mask_text(f"{f.code} ({f.outcome.value}) {f.message_es}")} for f in decision.folio_findings]
+    rows += [
+        {
+            "file": "(folio)",
+            "kind": "-",
+            "status": decision.route.value,
+            "findings": mask_text(f"{f.code} ({f.outcome.value}) {f.message_es}"),
+        }
+        for f in decision.folio_findings
+    ]
     key = _artifact_key(decision.folio)
     create_table_artifact(
-        key=key[:100], table=rows,
+        key=key[:100],
+        table=rows,
         description=f"Folio {decision.folio} -> {decision.route.value} (reglas {decision.ruleset}); "
-                    f"reporte: {report_paths.get('html', '-')}",
+        f"reporte: {report_paths.get('html', '-')}",
     )
     paths = dict(report_paths)
     if notice:
@@ -252,8 +299,9 @@ def _publish(decision: Decision, report_paths: dict[str, str], notice: dict | No
     markdown = folio_markdown(decision, paths)
     if notice:
         markdown += f"\n\nAviso al reclamante: **{notice['status']}** (aviso {notice['id']})"
-    create_markdown_artifact(key=(key + "-report")[:100], markdown=markdown,
-                             description=f"Folio {decision.folio}: {decision.route.value}")
+    create_markdown_artifact(
+        key=(key + "-report")[:100], markdown=markdown, description=f"Folio {decision.folio}: {decision.route.value}"
+    )
 
 
 class _Publisher:
@@ -278,15 +326,16 @@ class _Publisher:
                 log.warning("publishing an operator view failed: %s: %s", type(exc).__name__, exc)
         self._pool.shutdown()
 
-    def __enter__(self) -> "_Publisher":
+    def __enter__(self) -> _Publisher:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-def _intake_one(folio_dir: str, as_of: date | None, publisher: _Publisher, artifacts: bool = True,
-                owner: str | None = None) -> FolioOutcome:
+def _intake_one(
+    folio_dir: str, as_of: date | None, publisher: _Publisher, artifacts: bool = True, owner: str | None = None
+) -> FolioOutcome:
     """One folio inside whichever flow run is current: its task, a notice task when there is a
     notice to send, the routed event and (`artifacts`) its two keyed artifacts."""
     outcome = process_folio(folio_dir, as_of, owner)
@@ -304,7 +353,9 @@ def _intake_one(folio_dir: str, as_of: date | None, publisher: _Publisher, artif
 
 
 def _publish_batch(rows: list[dict[str, str]]) -> None:
-    counts = ", ".join(f"{route} {sum(r['route'] == route for r in rows)}" for route in sorted({r["route"] for r in rows}))
+    counts = ", ".join(
+        f"{route} {sum(r['route'] == route for r in rows)}" for route in sorted({r["route"] for r in rows})
+    )
     create_table_artifact(key="intake-batch", table=rows, description=f"{len(rows)} folios: {counts}")
 
 
@@ -340,14 +391,25 @@ def intake_batch(folio_dirs: list[str], as_of: date | None = None) -> dict[str, 
                 outcome = _intake_one(folio_dir, as_of, publisher, artifacts=False)
             except Exception as exc:  # noqa: BLE001 - recorded on the failed task run; go on with the rest
                 routes[Path(folio_dir).name] = f"failed: {type(exc).__name__}"
-                rows.append({"folio": mask_text(Path(folio_dir).name), "route": "failed", "reasons": type(exc).__name__,
-                             "report": "-"})
+                rows.append(
+                    {
+                        "folio": mask_text(Path(folio_dir).name),
+                        "route": "failed",
+                        "reasons": type(exc).__name__,
+                        "report": "-",
+                    }
+                )
                 continue
             decision = outcome.decision
             routes[decision.folio] = decision.route.value
-            rows.append({"folio": decision.folio, "route": decision.route.value,
-                         "reasons": mask_text("; ".join(decision.reasons())) or "-",
-                         "report": outcome.report_paths.get("html", "-")})
+            rows.append(
+                {
+                    "folio": decision.folio,
+                    "route": decision.route.value,
+                    "reasons": mask_text("; ".join(decision.reasons())) or "-",
+                    "report": outcome.report_paths.get("html", "-"),
+                }
+            )
         if rows:
             publisher.submit(_publish_batch, rows)
     return routes

@@ -10,29 +10,32 @@ work) to this flow, scheduled every few minutes; running it when nothing changed
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from claim_intake.reports import folios_without_current_pdf, write_pending_pdf, write_period_report
 from flows.intake import _context
+from reports.render import folios_without_current_pdf, write_pending_pdf, write_period_report
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def write_report(start: date, end: date, out_dir: str | None) -> dict[str, str]:
     _, _, storage = _context()
-    paths = write_period_report(storage.state.engine, start, end, Path(out_dir) if out_dir else storage.reports_dir / "period")
+    paths = write_period_report(
+        storage.state.engine, start, end, Path(out_dir) if out_dir else storage.reports_dir / "period"
+    )
     return {k: str(v) for k, v in paths.items()}
 
 
 @flow(name="daily-compliance-report", log_prints=False, persist_result=False)
-def daily_compliance_report(date_from: date | None = None, date_to: date | None = None,
-                            out_dir: str | None = None) -> dict[str, str]:
+def daily_compliance_report(
+    date_from: date | None = None, date_to: date | None = None, out_dir: str | None = None
+) -> dict[str, str]:
     """Default period: yesterday (UTC), the day the scheduled run closes."""
-    yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
     start, end = date_from or yesterday, date_to or date_from or yesterday
     paths = write_report(start, end, out_dir)
     create_markdown_artifact(
@@ -59,5 +62,6 @@ def folio_report_pdfs(folios: list[str] | None = None) -> dict[str, str]:
     _, _, storage = _context()
     pending = folios if folios is not None else folios_without_current_pdf(storage.reports_dir)
     states = {folio: render_folio_pdf(folio, return_state=True) for folio in pending}
-    return {folio: state.result() if state.is_completed() else f"failed: {state.message}"
-            for folio, state in states.items()}
+    return {
+        folio: state.result() if state.is_completed() else f"failed: {state.message}" for folio, state in states.items()
+    }

@@ -18,21 +18,20 @@ The clock is read here, never in validators; tests pass `now`."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from claim_intake import pipeline
-from claim_intake.config import Ruleset, Settings
-from claim_intake.decision import Decision, Route
-from claim_intake.findings import Outcome
-from claim_intake.masking import install_masking
-from claim_intake.reports import write_folio_report
-from storage import Storage
-
+from application import pipeline
+from domain.config import Ruleset, Settings
+from domain.decision import Decision, Route
+from domain.findings import Outcome
+from domain.masking import install_masking
 from flows.intake import _context
+from reports.render import write_folio_report
+from storage import Storage
 
 # Which client's breaker stands for the service a retry finding names in its evidence.
 _SERVICE_CLIENT = {"ConsultaCFDIService": "status", "Validador QR CSF": "csf"}
@@ -51,7 +50,7 @@ class SweepResult:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _waiting_for(decision: Decision | None) -> set[str]:
@@ -60,12 +59,22 @@ def _waiting_for(decision: Decision | None) -> set[str]:
     if decision is None:
         return {"other"}
     findings = list(decision.folio_findings) + [f for d in decision.documents for f in d.findings]
-    return {_SERVICE_CLIENT.get(str(f.evidence.get("service")), "other")
-            for f in findings if f.outcome is Outcome.RETRY} or {"other"}
+    return {
+        _SERVICE_CLIENT.get(str(f.evidence.get("service")), "other") for f in findings if f.outcome is Outcome.RETRY
+    } or {"other"}
 
 
-def recheck_folio(folio: str, waiting_since: datetime, now: datetime, services, settings: Settings,
-                  ruleset: Ruleset, storage: Storage, trust_store=None, stamp_certificates=None) -> SweepResult:
+def recheck_folio(
+    folio: str,
+    waiting_since: datetime,
+    now: datetime,
+    services,
+    settings: Settings,
+    ruleset: Ruleset,
+    storage: Storage,
+    trust_store=None,
+    stamp_certificates=None,
+) -> SweepResult:
     """Re-evaluate one awaiting_sat folio and record the decision when it changed."""
     from sat.checks import sat_findings
 
@@ -77,8 +86,13 @@ def recheck_folio(folio: str, waiting_since: datetime, now: datetime, services, 
         breakers = {"status": services.status.breaker, "csf": services.csf.breaker}
         needed = _waiting_for(previous)
         if "other" not in needed and all(breakers[s] is not None and breakers[s].state == "open" for s in needed):
-            return SweepResult(folio, Route.AWAITING_SAT.value, Route.AWAITING_SAT.value, "deferred",
-                               detail="SAT still unavailable (circuit open): left for the next sweep")
+            return SweepResult(
+                folio,
+                Route.AWAITING_SAT.value,
+                Route.AWAITING_SAT.value,
+                "deferred",
+                detail="SAT still unavailable (circuit open): left for the next sweep",
+            )
     try:
         stored, as_of = pipeline.stored_folio_from_storage(folio, storage)
     except pipeline.InputError as exc:
@@ -91,8 +105,16 @@ def recheck_folio(folio: str, waiting_since: datetime, now: datetime, services, 
     sat = None
     if settings.sat_checks:  # switched off since the folio began to wait: SAT is not asked
         # Going to adjudication today needs a status of today: ask with adjudication_today.
-        sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics,
-                           legal_forms=ruleset.legal_forms, adjudication_today=True, services=services, now=now)
+        sat = sat_findings(
+            read,
+            settings,
+            storage.state.engine,
+            ruleset.honorifics,
+            legal_forms=ruleset.legal_forms,
+            adjudication_today=True,
+            services=services,
+            now=now,
+        )
     doc_findings = pipeline.validate_documents(stored, read, ruleset, as_of, known, sat)
     decision = pipeline.decide(stored, packaging, read, doc_findings, ruleset, as_of, now, first_complete_at)
     decision = pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None))
@@ -104,12 +126,19 @@ def recheck_folio(folio: str, waiting_since: datetime, now: datetime, services, 
         outcome = "budget_exhausted"
     codes = ", ".join(decision.codes())
     if previous is not None and previous.route == decision.route and previous.codes() == decision.codes():
-        return SweepResult(folio, Route.AWAITING_SAT.value, decision.route.value, outcome, codes,
-                           "unchanged: not appended to the history")
+        return SweepResult(
+            folio,
+            Route.AWAITING_SAT.value,
+            decision.route.value,
+            outcome,
+            codes,
+            "unchanged: not appended to the history",
+        )
     storage.state.record_decision(decision, uuids)
     history = storage.state.history(folio)
-    write_folio_report(decision, storage.reports_dir, len(history), history=history,
-                       manifest=storage.state.manifest(folio))
+    write_folio_report(
+        decision, storage.reports_dir, len(history), history=history, manifest=storage.state.manifest(folio)
+    )
     return SweepResult(folio, Route.AWAITING_SAT.value, decision.route.value, outcome, codes)
 
 
@@ -137,28 +166,37 @@ def recheck_batch(batch: list[tuple[str, datetime]], now: datetime) -> list[Swee
             try:
                 out.append(recheck_folio(folio, since, now, services, settings, ruleset, storage, trust, stamps))
             except Exception as exc:  # noqa: BLE001 - one folio's bug must not strand the others
-                out.append(SweepResult(folio, Route.AWAITING_SAT.value, Route.AWAITING_SAT.value, "error",
-                                       detail=f"{type(exc).__name__}: {exc}"[:300]))
+                out.append(
+                    SweepResult(
+                        folio,
+                        Route.AWAITING_SAT.value,
+                        Route.AWAITING_SAT.value,
+                        "error",
+                        detail=f"{type(exc).__name__}: {exc}"[:300],
+                    )
+                )
     finally:
         services.close()
     return out
 
 
 @flow(name="sweep-awaiting-sat", log_prints=False, persist_result=False)
-def sweep_awaiting_sat(now: datetime | None = None, batch_size: int | None = None,
-                       limit: int | None = None) -> list[SweepResult]:
+def sweep_awaiting_sat(
+    now: datetime | None = None, batch_size: int | None = None, limit: int | None = None
+) -> list[SweepResult]:
     """Re-check every folio waiting in awaiting_sat (at most `limit`), `batch_size` per task."""
     install_masking()
     settings, _, _ = _context()
-    now = _aware(now or datetime.now(timezone.utc))
+    now = _aware(now or datetime.now(UTC))
     size = batch_size or settings.sat_sweep_batch_size
     waiting = list_awaiting(limit)
     results: list[SweepResult] = []
     for start in range(0, len(waiting), size):
-        results += recheck_batch(waiting[start:start + size], now)
+        results += recheck_batch(waiting[start : start + size], now)
     if results:
         create_table_artifact(
-            key="sweep-awaiting-sat", table=[asdict(r) for r in results],
+            key="sweep-awaiting-sat",
+            table=[asdict(r) for r in results],
             description=f"awaiting_sat sweep at {now.isoformat()}: {len(results)} folio(s)",
         )
     return results

@@ -8,12 +8,12 @@ costs one bounded call per service and folio, not one per document."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from claim_intake.findings import Finding
-from claim_intake.kinds import DocumentKind as K
+from domain.findings import Finding
+from domain.kinds import DocumentKind as K
 from storage.sat_cache import SatStatusCache
 
 from .csf_check import CsfCheckClient
@@ -37,14 +37,15 @@ class SatServices:
     _efos: EfosList | None = field(default=None, repr=False)
 
     @classmethod
-    def from_settings(cls, settings, engine: Engine) -> "SatServices":
+    def from_settings(cls, settings, engine: Engine) -> SatServices:
         status_limit = DbRateLimiter(engine, "sat_status", settings.sat_rate_per_s, settings.sat_rate_burst)
         csf_limit = DbRateLimiter(engine, "sat_csf", settings.sat_rate_per_s, settings.sat_rate_burst)
         return cls(
             status=StatusClient.from_settings(settings, limiter=status_limit),
             csf=CsfCheckClient.from_settings(settings, limiter=csf_limit),
             cache=SatStatusCache(engine, timedelta(hours=settings.sat_status_max_age_hours)),
-            efos_source=settings.efos_list, timeout_s=settings.sat_timeout_s,
+            efos_source=settings.efos_list,
+            timeout_s=settings.sat_timeout_s,
         )
 
     def close(self) -> None:
@@ -58,8 +59,9 @@ class SatServices:
         try:
             return load_efos_list(self.efos_source, timeout_s=max(self.timeout_s, 30.0))
         except OSError as exc:
-            raise SatUnavailable(CONNECTION, f"cannot read {self.efos_source}: {exc.strerror or exc}",
-                                 service="Listado 69-B") from None
+            raise SatUnavailable(
+                CONNECTION, f"cannot read {self.efos_source}: {exc.strerror or exc}", service="Listado 69-B"
+            ) from None
 
     def cfdi_status(self, ext, *, adjudication_today: bool = False, now: datetime | None = None):
         cached = self.cache.get(ext.uuid, now=now, adjudication_today=adjudication_today)
@@ -70,14 +72,15 @@ class SatServices:
         return answer
 
 
-def gather_answers(read: dict, services: SatServices, *, adjudication_today: bool = False,
-                   now: datetime | None = None) -> dict[str, object]:
+def gather_answers(
+    read: dict, services: SatServices, *, adjudication_today: bool = False, now: datetime | None = None
+) -> dict[str, object]:
     """file -> validators.sat.CfdiSatAnswer | CsfSatAnswer, for the documents SAT can be asked
     about: CFDIs with UUID, RFCs and total; PDF certificates with an RFC. Documents other rules
     already refuse for lacking those are left to those rules."""
     from validators.sat import CfdiSatAnswer, CsfSatAnswer
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     out: dict[str, object] = {}
     status_outage: dict | None = None
     csf_outage: dict | None = None
@@ -96,8 +99,11 @@ def gather_answers(read: dict, services: SatServices, *, adjudication_today: boo
                     efos_error = exc.evidence()
             status, error = None, None
             if status_outage is not None:
-                error = {**status_outage, "detail": "not asked: SAT failed for another CFDI of this folio",
-                         "attempts": 0}
+                error = {
+                    **status_outage,
+                    "detail": "not asked: SAT failed for another CFDI of this folio",
+                    "attempts": 0,
+                }
                 error.pop("raw_answer", None)
             else:
                 try:
@@ -107,17 +113,31 @@ def gather_answers(read: dict, services: SatServices, *, adjudication_today: boo
                     if exc.kind in _OUTAGE:
                         status_outage = error
             out[name] = CfdiSatAnswer(
-                uuid=ext.uuid.upper(), issuer_rfc=ext.issuer_rfc, status=status, status_error=error,
+                uuid=ext.uuid.upper(),
+                issuer_rfc=ext.issuer_rfc,
+                status=status,
+                status_error=error,
                 efos_entry=efos_list.lookup(ext.issuer_rfc) if efos_list is not None else None,
                 efos_error=efos_error,
             )
         elif doc.kind is K.TAX_STATUS_CERTIFICATE and doc.media_type == PDF and getattr(ext, "rfc", None):
             if not ext.id_cif:
-                out[name] = CsfSatAnswer(error={"service": "Validador QR CSF", "failed": "no_id_cif",
-                                                "detail": "no idCIF found on the certificate", "attempts": 0})
+                out[name] = CsfSatAnswer(
+                    error={
+                        "service": "Validador QR CSF",
+                        "failed": "no_id_cif",
+                        "detail": "no idCIF found on the certificate",
+                        "attempts": 0,
+                    }
+                )
             elif csf_outage is not None:
-                out[name] = CsfSatAnswer(error={**csf_outage, "attempts": 0,
-                                                "detail": "not asked: SAT failed for another certificate of this folio"})
+                out[name] = CsfSatAnswer(
+                    error={
+                        **csf_outage,
+                        "attempts": 0,
+                        "detail": "not asked: SAT failed for another certificate of this folio",
+                    }
+                )
             else:
                 try:
                     out[name] = CsfSatAnswer(online=services.csf.check(ext.rfc, ext.id_cif))
@@ -167,9 +187,17 @@ def findings_from_answers(read: dict, answers: dict[str, object], honorifics=(),
     return out
 
 
-def sat_findings(read: dict, settings, engine: Engine, honorifics=(), *, legal_forms=(),
-                 adjudication_today: bool = False, services: SatServices | None = None,
-                 now: datetime | None = None) -> SatFindings:
+def sat_findings(
+    read: dict,
+    settings,
+    engine: Engine,
+    honorifics=(),
+    *,
+    legal_forms=(),
+    adjudication_today: bool = False,
+    services: SatServices | None = None,
+    now: datetime | None = None,
+) -> SatFindings:
     """file -> SAT findings for one folio's read documents (pipeline.read_documents output).
     `honorifics` and `legal_forms` are the rule set's, for CSF-008's name comparison; `now` is
     the moment the cache judges ages against (the sweep's clock; default: now)."""

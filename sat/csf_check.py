@@ -12,42 +12,39 @@ view state is there): an HTML error page of a proxy on a bad day must not reject
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+
+from domain.sat import CSF_SERVICE, CsfOnline
 
 from .resilience import (
-    CONNECTION, HTTP, MALFORMED, TIMEOUT, SatHttpClient, SatUnavailable,
+    CONNECTION,
+    HTTP,
+    MALFORMED,
+    TIMEOUT,
+    SatHttpClient,
+    SatUnavailable,
     call_with_retries,
 )
 
-SERVICE = "Validador QR CSF"
+SERVICE = CSF_SERVICE
 # Rows of the page that are personal contact data and not needed as evidence.
-_PRIVATE = frozenset({"CURP", "Correo electrónico", "Nombre de la vialidad", "Número exterior", "Número interior",
-                      "Tipo de vialidad", "Fecha Nacimiento", "AL", "Entre Calle", "Y Calle"})
+_PRIVATE = frozenset(
+    {
+        "CURP",
+        "Correo electrónico",
+        "Nombre de la vialidad",
+        "Número exterior",
+        "Número interior",
+        "Tipo de vialidad",
+        "Fecha Nacimiento",
+        "AL",
+        "Entre Calle",
+        "Y Calle",
+    }
+)
 _JSF_MARKERS = (b"javax.faces.viewstate", b"validadorqr")
-
-
-class CsfOnline(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    rfc: str
-    id_cif: str
-    found: bool
-    status: str | None = None  # "Situación del contribuyente"
-    name: str | None = None  # Denominación o Razón Social, or Nombre + Apellidos
-    postal_code: str | None = None
-    regimes: list[str] = Field(default_factory=list)
-    regime_codes: list[str] = Field(default_factory=list)
-    rows: dict[str, str] = Field(default_factory=dict)  # the page's data rows, contact data left out
-    page_sha256: str
-    checked_at: datetime
-
-    def evidence(self) -> dict:
-        return {"service": SERVICE, "found": self.found, "status": self.status, "name": self.name,
-                "postal_code": self.postal_code, "regimes": self.regimes, "checked_at": self.checked_at.isoformat(),
-                "raw_answer": {"rows": self.rows, "page_sha256": self.page_sha256}}
 
 
 def csf_query_url(base_url: str, id_cif: str, rfc: str) -> str:
@@ -57,7 +54,7 @@ def csf_query_url(base_url: str, id_cif: str, rfc: str) -> str:
 def parse_csf_page(body: bytes, *, rfc: str, id_cif: str, checked_at: datetime | None = None) -> CsfOnline:
     from satcfdi.csf import _parse_response  # SAT's layout, as satcfdi reads it
 
-    checked_at = checked_at or datetime.now(timezone.utc)
+    checked_at = checked_at or datetime.now(UTC)
     digest = hashlib.sha256(body).hexdigest()
     head = body[:200_000].lower()
     if b"<html" not in head and b"<!doctype html" not in head:
@@ -67,14 +64,17 @@ def parse_csf_page(body: bytes, *, rfc: str, id_cif: str, checked_at: datetime |
     except ValueError:
         if any(marker in head for marker in _JSF_MARKERS):
             return CsfOnline(rfc=rfc, id_cif=id_cif, found=False, page_sha256=digest, checked_at=checked_at)
-        raise SatUnavailable(MALFORMED, "an HTML page that is not SAT's validation page",
-                             raw=body[:500].decode("utf-8", "replace")) from None
+        raise SatUnavailable(
+            MALFORMED, "an HTML page that is not SAT's validation page", raw=body[:500].decode("utf-8", "replace")
+        ) from None
     except Exception as exc:  # a date SAT printed differently, a broken row: not an answer
         raise SatUnavailable(MALFORMED, f"unreadable validation page: {type(exc).__name__}: {exc}") from None
     regimes = data.pop("Regimenes", [])
     rows = {k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in data.items() if k not in _PRIVATE}
-    name = data.get("Denominación o Razón Social") or " ".join(
-        str(data.get(k) or "").strip() for k in ("Nombre", "Apellido Paterno", "Apellido Materno")).strip()
+    name = (
+        data.get("Denominación o Razón Social")
+        or " ".join(str(data.get(k) or "").strip() for k in ("Nombre", "Apellido Paterno", "Apellido Materno")).strip()
+    )
     codes, texts = [], []
     for regime in regimes:
         code = regime.get("RegimenFiscal")
@@ -85,9 +85,17 @@ def parse_csf_page(body: bytes, *, rfc: str, id_cif: str, checked_at: datetime |
         texts.append(str(getattr(code, "description", None) or code))
     rows["Régimen"] = "; ".join(texts)
     return CsfOnline(
-        rfc=rfc, id_cif=id_cif, found=True, status=(str(data.get("Situación del contribuyente") or "").strip() or None),
-        name=name or None, postal_code=(str(data.get("CP") or "").strip() or None), regimes=texts,
-        regime_codes=codes, rows=rows, page_sha256=digest, checked_at=checked_at,
+        rfc=rfc,
+        id_cif=id_cif,
+        found=True,
+        status=(str(data.get("Situación del contribuyente") or "").strip() or None),
+        name=name or None,
+        postal_code=(str(data.get("CP") or "").strip() or None),
+        regimes=texts,
+        regime_codes=codes,
+        rows=rows,
+        page_sha256=digest,
+        checked_at=checked_at,
     )
 
 
@@ -105,8 +113,12 @@ class CsfCheckClient(SatHttpClient):
             return parse_csf_page(self._get(url), rfc=rfc.strip().upper(), id_cif=id_cif.strip())
 
         return call_with_retries(
-            once, service=SERVICE, policy=self.retry, breaker=self.breaker,
-            before_attempt=self.limiter.acquire if self.limiter is not None else None, sleep=self._sleep,
+            once,
+            service=SERVICE,
+            policy=self.retry,
+            breaker=self.breaker,
+            before_attempt=self.limiter.acquire if self.limiter is not None else None,
+            sleep=self._sleep,
         )
 
     def _get(self, url: str) -> bytes:
@@ -117,6 +129,7 @@ class CsfCheckClient(SatHttpClient):
         except httpx.TransportError as exc:
             raise SatUnavailable(CONNECTION, f"{type(exc).__name__}: {exc}"[:300]) from None
         if response.status_code != 200:
-            raise SatUnavailable(HTTP, f"HTTP {response.status_code}", http_status=response.status_code,
-                                 raw=response.text[:1000])
+            raise SatUnavailable(
+                HTTP, f"HTTP {response.status_code}", http_status=response.status_code, raw=response.text[:1000]
+            )
         return response.content

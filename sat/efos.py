@@ -16,40 +16,27 @@ import io
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from domain.sat import DEFINITIVO, DESVIRTUADO, EFOS_SERVICE, PRESUNTO, REJECTING, SENTENCIA, EfosEntry  # noqa: F401 - re-exported
+
 from .resilience import CONNECTION, HTTP, MALFORMED, TIMEOUT, SatUnavailable
 
-SERVICE = "Listado 69-B"
-PRESUNTO, DEFINITIVO, DESVIRTUADO, SENTENCIA = "Presunto", "Definitivo", "Desvirtuado", "Sentencia Favorable"
-REJECTING = frozenset({PRESUNTO, DEFINITIVO})
-_SITUATIONS = {"PRESUNTO": PRESUNTO, "DEFINITIVO": DEFINITIVO, "DESVIRTUADO": DESVIRTUADO,
-               "SENTENCIA FAVORABLE": SENTENCIA}
+SERVICE = EFOS_SERVICE
+_SITUATIONS = {
+    "PRESUNTO": PRESUNTO,
+    "DEFINITIVO": DEFINITIVO,
+    "DESVIRTUADO": DESVIRTUADO,
+    "SENTENCIA FAVORABLE": SENTENCIA,
+}
 
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", (text or "").strip().upper())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-@dataclass(frozen=True)
-class EfosEntry:
-    rfc: str
-    name: str
-    situation: str  # one of the four situations, as SAT writes it
-    number: str = ""
-    publications: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def rejects(self) -> bool:
-        return self.situation in REJECTING
-
-    def evidence(self) -> dict:
-        return {"source": SERVICE, "rfc": self.rfc, "name": self.name, "situation": self.situation,
-                "row": self.number, **{k: v for k, v in self.publications.items() if v}}
 
 
 @dataclass(frozen=True)
@@ -98,7 +85,7 @@ def parse_efos_csv(data: bytes, source: str = "") -> EfosList:
     col_no = next((i for i, c in enumerate(header) if c in ("NO", "NO.", "NUMERO", "#")), None)
     other = [i for i in range(len(header)) if i not in (col_rfc, col_sit, col_name, col_no)]
     entries: dict[str, EfosEntry] = {}
-    for row in rows[header_at + 1:]:
+    for row in rows[header_at + 1 :]:
         if len(row) <= max(col_rfc, col_sit):
             continue
         rfc = row[col_rfc].strip().upper()
@@ -106,8 +93,10 @@ def parse_efos_csv(data: bytes, source: str = "") -> EfosList:
         if not rfc or situation is None:
             continue
         entries[rfc] = EfosEntry(
-            rfc=rfc, name=row[col_name].strip() if col_name is not None and col_name < len(row) else "",
-            situation=situation, number=row[col_no].strip() if col_no is not None and col_no < len(row) else "",
+            rfc=rfc,
+            name=row[col_name].strip() if col_name is not None and col_name < len(row) else "",
+            situation=situation,
+            number=row[col_no].strip() if col_no is not None and col_no < len(row) else "",
             publications={raw_header[i]: row[i].strip() for i in other if i < len(row) and raw_header[i]},
         )
     heading = " ".join(" ".join(c.strip() for c in r if c.strip()) for r in rows[:header_at]).strip()

@@ -22,8 +22,15 @@ from .resilience import RATE_LIMITED, SatUnavailable
 
 class DbRateLimiter:
     def __init__(
-        self, engine: Engine, name: str, rate_per_s: float, burst: int = 1, *, max_wait_s: float = 30.0,
-        clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+        self,
+        engine: Engine,
+        name: str,
+        rate_per_s: float,
+        burst: int = 1,
+        *,
+        max_wait_s: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         if rate_per_s <= 0 or burst < 1:
             raise ValueError("rate_per_s must be > 0 and burst >= 1")
@@ -51,7 +58,8 @@ class DbRateLimiter:
         base = case((_t.c.tat > now, _t.c.tat), else_=literal(now))
         with self.engine.begin() as conn:
             admitted = conn.execute(
-                update(_t).where(_t.c.name == self.name, base + self.interval - now <= self.window + 1e-9)
+                update(_t)
+                .where(_t.c.name == self.name, base + self.interval - now <= self.window + 1e-9)
                 .values(tat=base + self.interval)
             ).rowcount
             if admitted:
@@ -67,8 +75,9 @@ class DbRateLimiter:
             if wait == 0.0:
                 return
             if self._clock() + wait > deadline:
-                raise SatUnavailable(RATE_LIMITED, f"no slot in the shared rate limit {self.name!r} within "
-                                     f"{self.max_wait_s:.0f} s")
+                raise SatUnavailable(
+                    RATE_LIMITED, f"no slot in the shared rate limit {self.name!r} within {self.max_wait_s:.0f} s"
+                )
             self._sleep(wait)
 
 

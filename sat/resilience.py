@@ -28,8 +28,17 @@ INVALID_REQUEST = "invalid_request"
 class SatUnavailable(Exception):
     """SAT's answer could not be obtained. `kind` is one of the constants above."""
 
-    def __init__(self, kind: str, detail: str, *, service: str = "", attempts: int = 0,
-                 http_status: int | None = None, raw: str | None = None, retryable: bool = True):
+    def __init__(
+        self,
+        kind: str,
+        detail: str,
+        *,
+        service: str = "",
+        attempts: int = 0,
+        http_status: int | None = None,
+        raw: str | None = None,
+        retryable: bool = True,
+    ):
         super().__init__(f"{service or 'SAT'}: {kind}: {detail}")
         self.kind = kind
         self.detail = detail
@@ -43,8 +52,12 @@ class SatUnavailable(Exception):
         return f"{self.service or 'SAT'}: {self.kind}: {self.detail}"
 
     def evidence(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"service": self.service, "failed": self.kind, "detail": self.detail[:300],
-                               "attempts": self.attempts}
+        out: dict[str, Any] = {
+            "service": self.service,
+            "failed": self.kind,
+            "detail": self.detail[:300],
+            "attempts": self.attempts,
+        }
         if self.http_status is not None:
             out["http_status"] = self.http_status
         if self.raw:
@@ -94,8 +107,12 @@ class CircuitBreaker:
                 return
             remaining = self.cooldown_s - (self._clock() - self._opened_at)
             if remaining > 0 or self._trial_running:
-                raise SatUnavailable(CIRCUIT_OPEN, f"circuit open after {self._consecutive} consecutive failures; "
-                                     f"next trial in {max(remaining, 0):.0f} s", retryable=False)
+                raise SatUnavailable(
+                    CIRCUIT_OPEN,
+                    f"circuit open after {self._consecutive} consecutive failures; "
+                    f"next trial in {max(remaining, 0):.0f} s",
+                    retryable=False,
+                )
             self._trial_running = True
 
     def success(self) -> None:
@@ -138,8 +155,13 @@ def reset_breakers() -> None:
 
 
 def call_with_retries(
-    once: Callable[[], T], *, service: str, policy: RetryPolicy, breaker: CircuitBreaker | None = None,
-    before_attempt: Callable[[], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+    once: Callable[[], T],
+    *,
+    service: str,
+    policy: RetryPolicy,
+    breaker: CircuitBreaker | None = None,
+    before_attempt: Callable[[], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Run `once` until it returns, at most `policy.attempts` times. `once` raises SatUnavailable
     for a failure; a non-retryable one (SAT said our request is invalid) stops at once. The
@@ -188,8 +210,15 @@ class SatHttpClient:
     follow_redirects: bool = False
 
     def __init__(
-        self, url: str, *, timeout_s: float = 10.0, retry: "RetryPolicy | None" = None,
-        breaker: "CircuitBreaker | None" = None, limiter=None, transport=None, sleep=None,
+        self,
+        url: str,
+        *,
+        timeout_s: float = 10.0,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        limiter=None,
+        transport=None,
+        sleep=None,
     ):
         import time as _time
 
@@ -200,16 +229,29 @@ class SatHttpClient:
         self.breaker = breaker
         self.limiter = limiter
         self._sleep = sleep or _time.sleep
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), transport=transport,
-                                  follow_redirects=self.follow_redirects, headers={"User-Agent": self.user_agent})
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout_s),
+            transport=transport,
+            follow_redirects=self.follow_redirects,
+            headers={"User-Agent": self.user_agent},
+        )
 
     @classmethod
     def from_settings(cls, settings, *, limiter=None, **kw):
         url = getattr(settings, cls.url_setting)
         breaker = breaker_for(url, settings.sat_breaker_failures, settings.sat_breaker_cooldown_s)
-        return cls(url, timeout_s=settings.sat_timeout_s,
-                   retry=RetryPolicy(attempts=settings.sat_retry_attempts, base_delay_s=settings.sat_retry_base_delay_s,
-                                     max_delay_s=8 * settings.sat_retry_base_delay_s), breaker=breaker, limiter=limiter, **kw)
+        return cls(
+            url,
+            timeout_s=settings.sat_timeout_s,
+            retry=RetryPolicy(
+                attempts=settings.sat_retry_attempts,
+                base_delay_s=settings.sat_retry_base_delay_s,
+                max_delay_s=8 * settings.sat_retry_base_delay_s,
+            ),
+            breaker=breaker,
+            limiter=limiter,
+            **kw,
+        )
 
     def close(self) -> None:
         self._http.close()

@@ -8,70 +8,32 @@ answer that is not a well-formed ConsultaResult is a failure (`SatUnavailable`),
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 import httpx
 from lxml import etree
-from pydantic import BaseModel, ConfigDict
+
+from domain.sat import CANCELADO, EFOS_LISTED, NO_ENCONTRADO, STATUS_SERVICE, VIGENTE, SatStatus  # noqa: F401 - re-exported: the client returns them
 
 from .resilience import (
-    CONNECTION, HTTP, INVALID_REQUEST, MALFORMED, TIMEOUT, SatHttpClient,
-    SatUnavailable, call_with_retries,
+    CONNECTION,
+    HTTP,
+    INVALID_REQUEST,
+    MALFORMED,
+    TIMEOUT,
+    SatHttpClient,
+    SatUnavailable,
+    call_with_retries,
 )
 
-SERVICE = "ConsultaCFDIService"
+SERVICE = STATUS_SERVICE
 SOAP_ACTION = "http://tempuri.org/IConsultaCFDIService/Consulta"
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 TEMPURI = "http://tempuri.org/"
 RESULT_NS = "http://schemas.datacontract.org/2004/07/Sat.Cfdi.Negocio.ConsultaCfdi.Servicio"
 _FIELDS = ("CodigoEstatus", "EsCancelable", "Estado", "EstatusCancelacion", "ValidacionEFOS")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
-
-VIGENTE, CANCELADO, NO_ENCONTRADO = "Vigente", "Cancelado", "No Encontrado"
-EFOS_LISTED = "100"  # ValidacionEFOS: 100 = issuer listed (69-B), 200 = not listed
-
-
-class SatStatus(BaseModel):
-    """SAT's answer for one CFDI, with the raw SOAP answer kept as evidence."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    uuid: str
-    expression: str
-    codigo_estatus: str
-    estado: str | None = None
-    es_cancelable: str | None = None
-    estatus_cancelacion: str | None = None
-    validacion_efos: str | None = None
-    checked_at: datetime
-    endpoint: str
-    raw_xml: str
-    from_cache: bool = False
-
-    @property
-    def found(self) -> bool:
-        return self.codigo_estatus.startswith("S")
-
-    @property
-    def not_found(self) -> bool:
-        return "602" in self.codigo_estatus or self.estado == NO_ENCONTRADO
-
-    @property
-    def cancelled(self) -> bool:
-        return self.estado == CANCELADO
-
-    @property
-    def efos_listed(self) -> bool:
-        return (self.validacion_efos or "").strip() == EFOS_LISTED
-
-    def evidence(self) -> dict:
-        return {
-            "service": SERVICE, "codigo_estatus": self.codigo_estatus, "estado": self.estado,
-            "es_cancelable": self.es_cancelable, "estatus_cancelacion": self.estatus_cancelacion,
-            "validacion_efos": self.validacion_efos, "checked_at": self.checked_at.isoformat(),
-            "from_cache": self.from_cache, "raw_answer": self.raw_xml[:4000],
-        }
 
 
 # ------------------------------------------------------------------------------ the expression
@@ -95,7 +57,9 @@ def _rfc(rfc: str) -> str:
     return rfc.strip().upper().replace("&", "&amp;")
 
 
-def status_expression(issuer_rfc: str, receiver_rfc: str, total: Decimal | str, uuid: str, seal_tail: str | None) -> str:
+def status_expression(
+    issuer_rfc: str, receiver_rfc: str, total: Decimal | str, uuid: str, seal_tail: str | None
+) -> str:
     expr = f"?re={_rfc(issuer_rfc)}&rr={_rfc(receiver_rfc)}&tt={format_total(total)}&id={uuid.strip().upper()}"
     if seal_tail:
         expr += f"&fe={seal_tail[-8:]}"
@@ -109,14 +73,15 @@ def soap_envelope(expression: str) -> bytes:
         f'<soapenv:Envelope xmlns:soapenv="{SOAP_NS}" xmlns:tem="{TEMPURI}"><soapenv:Header/><soapenv:Body>'
         f"<tem:Consulta><tem:expresionImpresa><![CDATA[{expression}]]></tem:expresionImpresa></tem:Consulta>"
         "</soapenv:Body></soapenv:Envelope>"
-    ).encode("utf-8")
+    ).encode()
 
 
 # ------------------------------------------------------------------------------ the answer
 
 
-def parse_answer(body: bytes, *, uuid: str, expression: str, endpoint: str,
-                 checked_at: datetime | None = None) -> SatStatus:
+def parse_answer(
+    body: bytes, *, uuid: str, expression: str, endpoint: str, checked_at: datetime | None = None
+) -> SatStatus:
     """The ConsultaResult of a SOAP answer, or SatUnavailable(MALFORMED) with the raw text."""
     raw = body.decode("utf-8", errors="replace")
     try:
@@ -143,11 +108,16 @@ def parse_answer(body: bytes, *, uuid: str, expression: str, endpoint: str,
     if not code.startswith(("S", "N")):
         raise SatUnavailable(MALFORMED, f"unknown CodigoEstatus {code!r}", raw=raw)
     return SatStatus(
-        uuid=uuid.upper(), expression=expression, codigo_estatus=code,
+        uuid=uuid.upper(),
+        expression=expression,
+        codigo_estatus=code,
         estado=values["Estado"] or (NO_ENCONTRADO if "602" in code else None),
-        es_cancelable=values["EsCancelable"], estatus_cancelacion=values["EstatusCancelacion"],
-        validacion_efos=values["ValidacionEFOS"], checked_at=checked_at or datetime.now(timezone.utc),
-        endpoint=endpoint, raw_xml=raw,
+        es_cancelable=values["EsCancelable"],
+        estatus_cancelacion=values["EstatusCancelacion"],
+        validacion_efos=values["ValidacionEFOS"],
+        checked_at=checked_at or datetime.now(UTC),
+        endpoint=endpoint,
+        raw_xml=raw,
     )
 
 
@@ -162,11 +132,15 @@ class StatusClient(SatHttpClient):
     follow_redirects = False
 
     def consult_cfdi(self, ext) -> SatStatus:
-        """For a claim_intake.extractions.CfdiExtraction."""
+        """For a domain.extractions.CfdiExtraction."""
         missing = [f for f in ("issuer_rfc", "receiver_rfc", "total", "uuid") if getattr(ext, f) in (None, "")]
         if missing:
-            raise SatUnavailable(INVALID_REQUEST, f"the CFDI lacks {', '.join(missing)} for the status query",
-                                 service=SERVICE, retryable=False)
+            raise SatUnavailable(
+                INVALID_REQUEST,
+                f"the CFDI lacks {', '.join(missing)} for the status query",
+                service=SERVICE,
+                retryable=False,
+            )
         return self.consult(ext.issuer_rfc, ext.receiver_rfc, ext.total, ext.uuid, ext.seal_tail)
 
     def consult(self, issuer_rfc: str, receiver_rfc: str, total, uuid: str, seal_tail: str | None) -> SatStatus:
@@ -178,13 +152,16 @@ class StatusClient(SatHttpClient):
             return parse_answer(answer, uuid=uuid, expression=expression, endpoint=self.url)
 
         return call_with_retries(
-            once, service=SERVICE, policy=self.retry, breaker=self.breaker,
-            before_attempt=self.limiter.acquire if self.limiter is not None else None, sleep=self._sleep,
+            once,
+            service=SERVICE,
+            policy=self.retry,
+            breaker=self.breaker,
+            before_attempt=self.limiter.acquire if self.limiter is not None else None,
+            sleep=self._sleep,
         )
 
     def _post(self, body: bytes) -> bytes:
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{SOAP_ACTION}"',
-                   "Accept": "text/xml"}
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{SOAP_ACTION}"', "Accept": "text/xml"}
         try:
             response = self._http.post(self.url, content=body, headers=headers)
         except httpx.TimeoutException as exc:
@@ -195,9 +172,11 @@ class StatusClient(SatHttpClient):
             if response.status_code == 500 and b"Fault" in response.content[:4000]:
                 pass  # a SOAP fault comes with 500: parsed (and reported) as malformed below
             else:
-                raise SatUnavailable(HTTP, f"HTTP {response.status_code}", http_status=response.status_code,
-                                     raw=response.text[:2000])
+                raise SatUnavailable(
+                    HTTP, f"HTTP {response.status_code}", http_status=response.status_code, raw=response.text[:2000]
+                )
         elif response.status_code >= 400:
-            raise SatUnavailable(HTTP, f"HTTP {response.status_code}", http_status=response.status_code,
-                                 raw=response.text[:2000])
+            raise SatUnavailable(
+                HTTP, f"HTTP {response.status_code}", http_status=response.status_code, raw=response.text[:2000]
+            )
         return response.content

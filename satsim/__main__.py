@@ -20,10 +20,18 @@ from .server import SIMULATOR_LABEL, SatSimulator
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m satsim", description=SIMULATOR_LABEL)
     parser.add_argument("--port", type=int, default=8089, help="0 picks a free port")
-    parser.add_argument("--default-estado", default="none",
-                        help="Estado for UUIDs not in the table (Vigente, Cancelado; 'none' for 602, the default)")
-    parser.add_argument("--seed", action="append", default=[], type=Path,
-                        help="folio folder (or folder of folios) whose CFDIs and CSFs SAT should know")
+    parser.add_argument(
+        "--default-estado",
+        default="none",
+        help="Estado for UUIDs not in the table (Vigente, Cancelado; 'none' for 602, the default)",
+    )
+    parser.add_argument(
+        "--seed",
+        action="append",
+        default=[],
+        type=Path,
+        help="folio folder (or folder of folios) whose CFDIs and CSFs SAT should know",
+    )
     parser.add_argument("--ready-file", type=Path, help="write the URLs here once listening")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="satsim: %(message)s")
@@ -32,13 +40,20 @@ def main(argv: list[str] | None = None) -> None:
         from .seed import seed_from_folios
 
         added = seed_from_folios(sim, args.seed)
-        print(f"{SIMULATOR_LABEL}: table seeded with {added['cfdi']} CFDI(s) (Vigente) and {added['csf']} "
-              "CSF page(s) from " + ", ".join(map(str, args.seed)), file=sys.stderr, flush=True)
+        print(
+            f"{SIMULATOR_LABEL}: table seeded with {added['cfdi']} CFDI(s) (Vigente) and {added['csf']} "
+            "CSF page(s) from " + ", ".join(map(str, args.seed)),
+            file=sys.stderr,
+            flush=True,
+        )
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     sim.start()
     urls = f"CLAIM_INTAKE_SAT_STATUS_URL={sim.status_url}\nCLAIM_INTAKE_SAT_CSF_URL={sim.csf_url}\n"
-    print(f"{SIMULATOR_LABEL} listening on {sim.base_url}\n{urls}  CLAIM_INTAKE_SAT_CHECKS=true\n"
-          "Ctrl-C to stop.", file=sys.stderr, flush=True)
+    print(
+        f"{SIMULATOR_LABEL} listening on {sim.base_url}\n{urls}  CLAIM_INTAKE_SAT_CHECKS=true\nCtrl-C to stop.",
+        file=sys.stderr,
+        flush=True,
+    )
     if args.ready_file:
         tmp = args.ready_file.with_name(args.ready_file.name + ".tmp")
         tmp.write_text(urls)

@@ -24,7 +24,7 @@ def seed_from_folios(sim: SatSimulator, folio_dirs: Iterable[Path]) -> dict[str,
     """Teach `sim` every CFDI and CSF of `folio_dirs` (folders holding a folio.json, or a folder
     of such folders). Returns how many rows of each kind were added."""
     import extractors
-    from claim_intake.kinds import DocumentKind as K
+    from domain.kinds import DocumentKind as K
 
     added = {"cfdi": 0, "csf": 0}
     certificates: dict[tuple[str, str], list] = {}
@@ -38,10 +38,21 @@ def seed_from_folios(sim: SatSimulator, folio_dirs: Iterable[Path]) -> dict[str,
         ext = doc.extraction
         if doc.unreadable or ext is None:
             continue
-        if doc.kind in (K.CFDI_XML, K.PAYMENT_COMPLEMENT) and ext.uuid and ext.issuer_rfc and ext.receiver_rfc \
-                and ext.total is not None:
-            sim.add_cfdi(ext.uuid, "Vigente", issuer_rfc=ext.issuer_rfc, receiver_rfc=ext.receiver_rfc,
-                         total=str(ext.total), seal_tail=ext.seal_tail)
+        if (
+            doc.kind in (K.CFDI_XML, K.PAYMENT_COMPLEMENT)
+            and ext.uuid
+            and ext.issuer_rfc
+            and ext.receiver_rfc
+            and ext.total is not None
+        ):
+            sim.add_cfdi(
+                ext.uuid,
+                "Vigente",
+                issuer_rfc=ext.issuer_rfc,
+                receiver_rfc=ext.receiver_rfc,
+                total=str(ext.total),
+                seal_tail=ext.seal_tail,
+            )
             added["cfdi"] += 1
         elif doc.kind is K.TAX_STATUS_CERTIFICATE and getattr(ext, "id_cif", None) and getattr(ext, "rfc", None):
             certificates.setdefault((ext.id_cif, ext.rfc.upper()), []).append((path, ext))
@@ -51,8 +62,9 @@ def seed_from_folios(sim: SatSimulator, folio_dirs: Iterable[Path]) -> dict[str,
         found.sort(key=lambda item: (item[1].issued_on or date.min, str(item[0])))
         path, ext = found[-1]
         if len({(e.status, e.name) for _, e in found}) > 1:
-            log.warning("seed: %d certificates of one idCIF disagree; the page follows the last issued, %s",
-                        len(found), path)
+            log.warning(
+                "seed: %d certificates of one idCIF disagree; the page follows the last issued, %s", len(found), path
+            )
         kw = {"status": ext.status or "ACTIVO"}
         if ext.name:
             kw["razon_social" if len(rfc) == 12 else "name"] = ext.name
@@ -69,8 +81,13 @@ def _files(folio_dirs: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for root in folio_dirs:
         root = Path(root)
-        folders = [root] if (root / "folio.json").is_file() else sorted(
-            p for p in root.iterdir() if p.is_dir() and (p / "folio.json").is_file()) if root.is_dir() else []
+        folders = (
+            [root]
+            if (root / "folio.json").is_file()
+            else sorted(p for p in root.iterdir() if p.is_dir() and (p / "folio.json").is_file())
+            if root.is_dir()
+            else []
+        )
         for folder in folders:
             out += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES)
     return out

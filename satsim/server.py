@@ -48,7 +48,9 @@ class SimCsf:
     razon_social: str | None = None  # persona moral
     curp: str | None = None
     postal_code: str = "06000"
-    regimes: list[str] = field(default_factory=lambda: ["Régimen de Sueldos y Salarios e Ingresos Asimilados a Salarios"])
+    regimes: list[str] = field(
+        default_factory=lambda: ["Régimen de Sueldos y Salarios e Ingresos Asimilados a Salarios"]
+    )
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,10 @@ class SatSimulator:
     def csf_url(self) -> str:
         return self.base_url + CSF_PATH
 
-    def start(self) -> "SatSimulator":
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="sat-simulator", daemon=True)
+    def start(self) -> SatSimulator:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sat-simulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -100,7 +103,7 @@ class SatSimulator:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "SatSimulator":
+    def __enter__(self) -> SatSimulator:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -130,8 +133,12 @@ class SatSimulator:
 
     def count(self, service: str | None = None, contains: str | None = None) -> int:
         with self._lock:
-            return sum(1 for c in self.calls if (service is None or c.service == service)
-                       and (contains is None or contains.upper() in c.query.upper()))
+            return sum(
+                1
+                for c in self.calls
+                if (service is None or c.service == service)
+                and (contains is None or contains.upper() in c.query.upper())
+            )
 
     def _take_fault(self) -> str | None:
         with self._lock:
@@ -208,8 +215,11 @@ def _soap_result(code, cancelable, estado, cancel_status, efos) -> str:
         '<s:Body><ConsultaResponse xmlns="http://tempuri.org/"><ConsultaResult '
         'xmlns:a="http://schemas.datacontract.org/2004/07/Sat.Cfdi.Negocio.ConsultaCfdi.Servicio" '
         'xmlns:i="http://www.w3.org/2001/XMLSchema-instance">'
-        + _el("CodigoEstatus", code) + _el("EsCancelable", cancelable) + _el("Estado", estado)
-        + _el("EstatusCancelacion", cancel_status) + _el("ValidacionEFOS", efos)
+        + _el("CodigoEstatus", code)
+        + _el("EsCancelable", cancelable)
+        + _el("Estado", estado)
+        + _el("EstatusCancelacion", cancel_status)
+        + _el("ValidacionEFOS", efos)
         + "</ConsultaResult></ConsultaResponse></s:Body></s:Envelope>"
     )
 
@@ -222,9 +232,11 @@ def _soap_fault(reason: str) -> str:
     )
 
 
-_ROW = ('<tr class="ui-widget-content" role="row"><td role="gridcell" style="text-align:right;">'
-        '<span style="font-weight: bold;">{label}:</span></td>'
-        '<td role="gridcell" style="text-align:left;">{value}</td></tr>')
+_ROW = (
+    '<tr class="ui-widget-content" role="row"><td role="gridcell" style="text-align:right;">'
+    '<span style="font-weight: bold;">{label}:</span></td>'
+    '<td role="gridcell" style="text-align:left;">{value}</td></tr>'
+)
 
 
 def _rows(pairs) -> str:
@@ -232,8 +244,10 @@ def _rows(pairs) -> str:
 
 
 def _section(title: str, pairs) -> str:
-    return (f'<li data-role="list-divider" role="heading">{html.escape(title)}</li><li>'
-            f'<table role="grid"><tbody>{_rows(pairs)}</tbody></table></li>')
+    return (
+        f'<li data-role="list-divider" role="heading">{html.escape(title)}</li><li>'
+        f'<table role="grid"><tbody>{_rows(pairs)}</tbody></table></li>'
+    )
 
 
 def _page(body: str) -> str:
@@ -248,32 +262,61 @@ def _page(body: str) -> str:
 
 def _csf_html(entry: SimCsf | None, rfc: str) -> str:
     if entry is None:
-        return _page('<div class="ui-messages-error">No se encontró información del contribuyente '
-                     "con los datos proporcionados.</div>")
+        return _page(
+            '<div class="ui-messages-error">No se encontró información del contribuyente '
+            "con los datos proporcionados.</div>"
+        )
     if entry.razon_social:
-        ident = [("Denominación o Razón Social", entry.razon_social), ("Régimen de capital", "SOCIEDAD ANONIMA"),
-                 ("Fecha de constitución", "01-01-2010"), ("Fecha de Inicio de operaciones", "01-01-2010"),
-                 ("Situación del contribuyente", entry.status), ("Fecha del último cambio de situación", "01-01-2010")]
+        ident = [
+            ("Denominación o Razón Social", entry.razon_social),
+            ("Régimen de capital", "SOCIEDAD ANONIMA"),
+            ("Fecha de constitución", "01-01-2010"),
+            ("Fecha de Inicio de operaciones", "01-01-2010"),
+            ("Situación del contribuyente", entry.status),
+            ("Fecha del último cambio de situación", "01-01-2010"),
+        ]
     else:
         words = (entry.name or "").split()
         nombre = entry.nombre or " ".join(words[:-2]) or (entry.name or "")
-        paterno = entry.apellido_paterno if entry.apellido_paterno is not None else (words[-2] if len(words) > 2 else "")
-        materno = entry.apellido_materno if entry.apellido_materno is not None else (words[-1] if len(words) > 2 else "")
-        ident = [("CURP", entry.curp or ""), ("Nombre", nombre), ("Apellido Paterno", paterno),
-                 ("Apellido Materno", materno), ("Fecha Nacimiento", "12-03-1985"),
-                 ("Fecha de Inicio de operaciones", "01-06-2010"), ("Situación del contribuyente", entry.status),
-                 ("Fecha del último cambio de situación", "01-06-2010")]
-    location = [("Entidad Federativa", "CIUDAD DE MEXICO"), ("Municipio o delegación", "CUAUHTEMOC"),
-                ("Colonia", "CENTRO"), ("Tipo de vialidad", "CALLE"), ("Nombre de la vialidad", "REFORMA"),
-                ("Número exterior", "1"), ("Número interior", ""), ("CP", entry.postal_code),
-                ("Correo electrónico", ""), ("AL", "CIUDAD DE MEXICO 1")]
+        paterno = (
+            entry.apellido_paterno if entry.apellido_paterno is not None else (words[-2] if len(words) > 2 else "")
+        )
+        materno = (
+            entry.apellido_materno if entry.apellido_materno is not None else (words[-1] if len(words) > 2 else "")
+        )
+        ident = [
+            ("CURP", entry.curp or ""),
+            ("Nombre", nombre),
+            ("Apellido Paterno", paterno),
+            ("Apellido Materno", materno),
+            ("Fecha Nacimiento", "12-03-1985"),
+            ("Fecha de Inicio de operaciones", "01-06-2010"),
+            ("Situación del contribuyente", entry.status),
+            ("Fecha del último cambio de situación", "01-06-2010"),
+        ]
+    location = [
+        ("Entidad Federativa", "CIUDAD DE MEXICO"),
+        ("Municipio o delegación", "CUAUHTEMOC"),
+        ("Colonia", "CENTRO"),
+        ("Tipo de vialidad", "CALLE"),
+        ("Nombre de la vialidad", "REFORMA"),
+        ("Número exterior", "1"),
+        ("Número interior", ""),
+        ("CP", entry.postal_code),
+        ("Correo electrónico", ""),
+        ("AL", "CIUDAD DE MEXICO 1"),
+    ]
     fiscal = []
     for regime in entry.regimes:
         fiscal += [("Régimen", regime), ("Fecha de alta", "01-06-2010")]
-    body = (f"<div>El RFC: {html.escape(rfc)}, tiene asociada la siguiente información.</div>"
-            '<ul data-role="listview">' + _section("Datos de Identificación", ident)
-            + _section("Datos de Ubicación (domicilio fiscal, vigente)", location)
-            + _section("Características fiscales (vigente)", fiscal) + "</ul>")
+    body = (
+        f"<div>El RFC: {html.escape(rfc)}, tiene asociada la siguiente información.</div>"
+        '<ul data-role="listview">'
+        + _section("Datos de Identificación", ident)
+        + _section("Datos de Ubicación (domicilio fiscal, vigente)", location)
+        + _section("Características fiscales (vigente)", fiscal)
+        + "</ul>"
+    )
     return _page(body)
 
 
@@ -293,17 +336,24 @@ def _handler_for(sim: SatSimulator):
                 sim._record("other", self.path, None)
                 return self._send(404, "text/plain", "not found")
             match = re.search(r"<!\[CDATA\[(.*?)\]\]>", body, re.S) or re.search(
-                r"expresionImpresa>(.*?)</", body, re.S)
-            expression = html.unescape(match.group(1)) if match and "CDATA" not in match.group(0) else (
-                match.group(1) if match else "")
+                r"expresionImpresa>(.*?)</", body, re.S
+            )
+            expression = (
+                html.unescape(match.group(1))
+                if match and "CDATA" not in match.group(0)
+                else (match.group(1) if match else "")
+            )
             fault = sim._take_fault()
             sim._record("status", expression, fault)
             if self._apply(fault, "status"):
                 return
             action = (self.headers.get("SOAPAction") or "").strip('"')
             if action != SOAP_ACTION:
-                return self._send(500, "text/xml; charset=utf-8", _soap_fault(
-                    f"The message with Action '{action}' cannot be processed at the receiver."))
+                return self._send(
+                    500,
+                    "text/xml; charset=utf-8",
+                    _soap_fault(f"The message with Action '{action}' cannot be processed at the receiver."),
+                )
             self._send(200, "text/xml; charset=utf-8", sim.status_answer(expression))
 
         def do_GET(self) -> None:  # noqa: N802
@@ -325,11 +375,17 @@ def _handler_for(sim: SatSimulator):
             if fault is None:
                 return False
             if fault == "503":
-                self._send(503, "text/html", f"<html><body><h1>Service Unavailable</h1><!-- {SIMULATOR_LABEL} -->"
-                                             "</body></html>")
+                self._send(
+                    503,
+                    "text/html",
+                    f"<html><body><h1>Service Unavailable</h1><!-- {SIMULATOR_LABEL} --></body></html>",
+                )
             elif fault == "garbage":
-                garbage = ('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><Consulta'
-                           if service == "status" else "\x00\x17\x03 upstream proxy error \xff")
+                garbage = (
+                    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><Consulta'
+                    if service == "status"
+                    else "\x00\x17\x03 upstream proxy error \xff"
+                )
                 self._send(200, "text/xml" if service == "status" else "application/octet-stream", garbage)
             elif fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -8,12 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from claim_intake.config import Settings
+from domain.config import Settings
 
 from .blobs import BlobCorrupted, BlobStore, LocalBlobStore, sha256_of
 from .state import QUEUES, StateStore
 
-__all__ = ["BlobCorrupted", "BlobStore", "LocalBlobStore", "QUEUES", "StateStore", "Storage", "open_storage", "sha256_of"]
+__all__ = [
+    "BlobCorrupted",
+    "BlobStore",
+    "LocalBlobStore",
+    "QUEUES",
+    "StateStore",
+    "Storage",
+    "open_storage",
+    "sha256_of",
+]
 
 
 @dataclass
@@ -41,6 +50,11 @@ def _blob_store(settings: Settings, home: Path) -> BlobStore:
     if url:
         from .s3 import S3BlobStore
 
-        return S3BlobStore.from_url(url, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region,
-                                    sse=settings.s3_sse, kms_key_id=settings.s3_kms_key_id)
+        return S3BlobStore.from_url(
+            url,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            sse=settings.s3_sse,
+            kms_key_id=settings.s3_kms_key_id,
+        )
     return LocalBlobStore(home / "originals")

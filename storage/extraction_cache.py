@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,8 +40,11 @@ class ExtractionCache:
 
     def get(self, sha256: str, data: bytes, name: str, declared: str | None, min_text_chars: int):
         key = self._reader_key(name, declared, min_text_chars)
-        where = (extraction_cache.c.sha256 == sha256, extraction_cache.c.ruleset == self.ruleset,
-                 extraction_cache.c.reader == key)
+        where = (
+            extraction_cache.c.sha256 == sha256,
+            extraction_cache.c.ruleset == self.ruleset,
+            extraction_cache.c.reader == key,
+        )
         with self.engine.begin() as conn:
             row = conn.execute(select(extraction_cache.c.body).where(*where)).first()
             if row is None:
@@ -60,15 +63,23 @@ class ExtractionCache:
     def put_many(self, items: list[tuple[str, object, str, str | None, int]]) -> None:
         """(sha256, doc, name, declared, min_text_chars) rows in one transaction: one commit per
         folio instead of one per document (~1 ms each on SQLite)."""
-        rows, now = [], datetime.now(timezone.utc)
+        rows, now = [], datetime.now(UTC)
         for sha256, doc, name, declared, min_text_chars in items:
             try:
                 body = pickle.dumps(doc.with_data(b""), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001 - an unpicklable parse result is just not cached
                 log.warning("extraction cache: cannot keep %s (%s)", sha256[:12], exc)
                 continue
-            rows.append(dict(sha256=sha256, ruleset=self.ruleset, body=body, created_at=now, hits=0,
-                             reader=self._reader_key(name, declared, min_text_chars)))
+            rows.append(
+                dict(
+                    sha256=sha256,
+                    ruleset=self.ruleset,
+                    body=body,
+                    created_at=now,
+                    hits=0,
+                    reader=self._reader_key(name, declared, min_text_chars),
+                )
+            )
         if not rows:
             return
         try:
@@ -85,8 +96,9 @@ class ExtractionCache:
     def stats(self) -> dict[str, int]:
         """Rows and total hits stored, for operators and tests."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(func.count(), func.coalesce(func.sum(extraction_cache.c.hits), 0))
-                               .select_from(extraction_cache)).one()
+            row = conn.execute(
+                select(func.count(), func.coalesce(func.sum(extraction_cache.c.hits), 0)).select_from(extraction_cache)
+            ).one()
         return {"entries": int(row[0]), "hits": int(row[1])}
 
 

@@ -7,14 +7,26 @@ again at any time and says the same thing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, select
 
 from .schema import decisions, folios
 
-FINDING_COLUMNS = ("evaluated_at", "folio", "decision_no", "claim_type", "portal", "route", "ruleset",
-                   "file", "kind", "code", "outcome", "message_es")
+FINDING_COLUMNS = (
+    "evaluated_at",
+    "folio",
+    "decision_no",
+    "claim_type",
+    "portal",
+    "route",
+    "ruleset",
+    "file",
+    "kind",
+    "code",
+    "outcome",
+    "message_es",
+)
 
 
 @dataclass
@@ -28,12 +40,11 @@ class PeriodData:
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time.min, timezone.utc),
-            datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
+    return (datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC))
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def period_data(engine: Engine, start: date, end: date) -> PeriodData:
@@ -41,10 +52,21 @@ def period_data(engine: Engine, start: date, end: date) -> PeriodData:
     if end < start:
         raise ValueError(f"--to {end} is before --from {start}")
     low, high = _bounds(start, end)
-    query = (select(decisions.c.id, decisions.c.folio, decisions.c.route, decisions.c.ruleset, decisions.c.evaluated_at,
-                    decisions.c.body, folios.c.claim_type, folios.c.portal)
-             .join(folios, folios.c.folio == decisions.c.folio)
-             .where(decisions.c.evaluated_at < high).order_by(decisions.c.folio, decisions.c.id))
+    query = (
+        select(
+            decisions.c.id,
+            decisions.c.folio,
+            decisions.c.route,
+            decisions.c.ruleset,
+            decisions.c.evaluated_at,
+            decisions.c.body,
+            folios.c.claim_type,
+            folios.c.portal,
+        )
+        .join(folios, folios.c.folio == decisions.c.folio)
+        .where(decisions.c.evaluated_at < high)
+        .order_by(decisions.c.folio, decisions.c.id)
+    )
     with engine.begin() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     by_folio: dict[str, list[dict]] = {}
@@ -57,8 +79,16 @@ def period_data(engine: Engine, start: date, end: date) -> PeriodData:
         for number, row in enumerate(history, 1):
             nxt = history[number]["evaluated_at"] if number < len(history) else high
             if row["evaluated_at"] >= low:
-                data.decisions.append({"folio": folio, "decision_no": number, "evaluated_at": row["evaluated_at"],
-                                       "route": row["route"], "claim_type": row["claim_type"], "portal": row["portal"]})
+                data.decisions.append(
+                    {
+                        "folio": folio,
+                        "decision_no": number,
+                        "evaluated_at": row["evaluated_at"],
+                        "route": row["route"],
+                        "claim_type": row["claim_type"],
+                        "portal": row["portal"],
+                    }
+                )
                 data.findings += _findings(row, number)
             if nxt > low:  # the stay overlaps the period
                 hours = (min(nxt, high) - max(row["evaluated_at"], low)).total_seconds() / 3600
@@ -76,12 +106,29 @@ def period_data(engine: Engine, start: date, end: date) -> PeriodData:
 
 def _findings(row: dict, number: int) -> list[dict]:
     body = row["body"]
-    base = {"evaluated_at": row["evaluated_at"], "folio": row["folio"], "decision_no": number,
-            "claim_type": row["claim_type"], "portal": row["portal"] or "-", "route": row["route"],
-            "ruleset": row["ruleset"]}
-    out = [{**base, "file": "", "kind": "", "code": f["code"], "outcome": f["outcome"], "message_es": f["message_es"]}
-           for f in body.get("folio_findings", [])]
+    base = {
+        "evaluated_at": row["evaluated_at"],
+        "folio": row["folio"],
+        "decision_no": number,
+        "claim_type": row["claim_type"],
+        "portal": row["portal"] or "-",
+        "route": row["route"],
+        "ruleset": row["ruleset"],
+    }
+    out = [
+        {**base, "file": "", "kind": "", "code": f["code"], "outcome": f["outcome"], "message_es": f["message_es"]}
+        for f in body.get("folio_findings", [])
+    ]
     for doc in body.get("documents", []):
-        out += [{**base, "file": doc["file"], "kind": doc["kind"], "code": f["code"], "outcome": f["outcome"],
-                 "message_es": f["message_es"]} for f in doc.get("findings", [])]
+        out += [
+            {
+                **base,
+                "file": doc["file"],
+                "kind": doc["kind"],
+                "code": f["code"],
+                "outcome": f["outcome"],
+                "message_es": f["message_es"],
+            }
+            for f in doc.get("findings", [])
+        ]
     return out

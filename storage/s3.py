@@ -27,14 +27,27 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 
 
 class S3BlobStore:
-    def __init__(self, bucket: str, prefix: str = "", *, client=None, endpoint_url: str | None = None,
-                 region: str | None = None, sse: str = "AES256", kms_key_id: str | None = None):
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        client=None,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        sse: str = "AES256",
+        kms_key_id: str | None = None,
+    ):
         if client is None:
             import boto3
             from botocore.config import Config
 
-            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region or "us-east-1",
-                                  config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+            client = boto3.client(
+                "s3",
+                endpoint_url=endpoint_url,
+                region_name=region or "us-east-1",
+                config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+            )
         self.client = client
         self.bucket = bucket
         self.prefix = prefix.strip("/")
@@ -42,7 +55,7 @@ class S3BlobStore:
         self.kms_key_id = kms_key_id
 
     @classmethod
-    def from_url(cls, url: str, **kwargs) -> "S3BlobStore":
+    def from_url(cls, url: str, **kwargs) -> S3BlobStore:
         bucket, prefix = parse_s3_url(url)
         return cls(bucket, prefix, **kwargs)
 
@@ -62,9 +75,14 @@ class S3BlobStore:
 
     def _put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         self.client.put_object(
-            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
-            ChecksumAlgorithm="SHA256", ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode(),
-            **self._encryption())
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            **self._encryption(),
+        )
 
     def put(self, data: bytes) -> str:
         digest = sha256_of(data)
@@ -79,14 +97,19 @@ class S3BlobStore:
         hashed, then copied server-side to its content address and the temporary key removed."""
         hashing = _Hashing(stream)
         staging = self._key("incoming", uuid.uuid4().hex)
-        self.client.upload_fileobj(hashing, self.bucket, staging,
-                                   ExtraArgs={"ChecksumAlgorithm": "SHA256", **self._encryption()})
+        self.client.upload_fileobj(
+            hashing, self.bucket, staging, ExtraArgs={"ChecksumAlgorithm": "SHA256", **self._encryption()}
+        )
         try:
             digest = hashing.sha256.hexdigest()
             if not self.exists(digest):
-                self.client.copy_object(Bucket=self.bucket, Key=self.key_of(digest),
-                                        CopySource={"Bucket": self.bucket, "Key": staging},
-                                        ChecksumAlgorithm="SHA256", **self._encryption())
+                self.client.copy_object(
+                    Bucket=self.bucket,
+                    Key=self.key_of(digest),
+                    CopySource={"Bucket": self.bucket, "Key": staging},
+                    ChecksumAlgorithm="SHA256",
+                    **self._encryption(),
+                )
         finally:
             self.client.delete_object(Bucket=self.bucket, Key=staging)
         return digest

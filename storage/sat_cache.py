@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from sat.status import CANCELADO, SatStatus
+from domain.sat import CANCELADO, SatStatus
 
 from .schema import sat_status_cache as _t
 
@@ -22,7 +22,7 @@ MX = ZoneInfo("America/Mexico_City")
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class SatStatusCache:
@@ -33,9 +33,11 @@ class SatStatusCache:
 
     def get(self, uuid: str, *, now: datetime | None = None, adjudication_today: bool = False) -> SatStatus | None:
         """The stored answer when it may be used without asking SAT, else None."""
-        now = _aware(now or datetime.now(timezone.utc))
+        now = _aware(now or datetime.now(UTC))
         with self.engine.begin() as conn:
-            row = conn.execute(select(_t.c.estado, _t.c.checked_at, _t.c.answer).where(_t.c.uuid == uuid.upper())).first()
+            row = conn.execute(
+                select(_t.c.estado, _t.c.checked_at, _t.c.answer).where(_t.c.uuid == uuid.upper())
+            ).first()
         if row is None:
             return None
         status = SatStatus.model_validate(row.answer).model_copy(update={"from_cache": True})
@@ -53,8 +55,11 @@ class SatStatusCache:
         if not isinstance(status, SatStatus):
             raise TypeError("only SAT answers are cached, never failures")
         uuid = status.uuid.upper()
-        values = {"estado": status.estado or "", "checked_at": _aware(status.checked_at),
-                  "answer": status.model_dump(mode="json", exclude={"from_cache"})}
+        values = {
+            "estado": status.estado or "",
+            "checked_at": _aware(status.checked_at),
+            "answer": status.model_dump(mode="json", exclude={"from_cache"}),
+        }
         for _ in range(2):  # a concurrent first insert of the same UUID: update instead
             try:
                 with self.engine.begin() as conn:

@@ -5,7 +5,18 @@ SQLAlchemy Core, portable between SQLite (the embedded default) and PostgreSQL."
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -21,7 +32,8 @@ OPERATOR = "@operator"
 # The server default only fills rows from before owners existed (migration 0002).
 # `portal` is only what folio.json says, never trusted for access.
 folios = Table(
-    "folios", metadata,
+    "folios",
+    metadata,
     Column("folio", String(64), primary_key=True),
     Column("claim_type", String(32), nullable=False),
     Column("portal", String(64)),
@@ -33,7 +45,8 @@ folios = Table(
 
 # Every original ever received for a folio, by name: re-uploads add rows, nothing is removed.
 folio_files = Table(
-    "folio_files", metadata,
+    "folio_files",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("folio", String(64), ForeignKey("folios.folio"), nullable=False),
     Column("name", String(512), nullable=False),
@@ -46,7 +59,8 @@ folio_files = Table(
 
 # Append-only: a re-evaluation adds a row, never updates one.
 decisions = Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("folio", String(64), ForeignKey("folios.folio"), nullable=False),
     Column("route", String(32), nullable=False),
@@ -59,7 +73,8 @@ decisions = Table(
 
 # One row per folio: the primary key is what keeps a folio in exactly one queue.
 queue_entries = Table(
-    "queue_entries", metadata,
+    "queue_entries",
+    metadata,
     Column("folio", String(64), ForeignKey("folios.folio"), primary_key=True),
     Column("queue", String(32), nullable=False),
     Column("entered_at", DateTime(timezone=True), nullable=False),
@@ -69,7 +84,8 @@ queue_entries = Table(
 )
 
 cfdi_uuids = Table(
-    "cfdi_uuids", metadata,
+    "cfdi_uuids",
+    metadata,
     Column("uuid", String(36), nullable=False),
     Column("folio", String(64), ForeignKey("folios.folio"), nullable=False),
     Column("file", String(512), nullable=False),
@@ -81,7 +97,8 @@ cfdi_uuids = Table(
 # SAT status answers per CFDI UUID (storage/sat_cache.py). Only answers SAT actually gave are
 # stored, never a failure. `Cancelado` is final; other states are re-checked after an age.
 sat_status_cache = Table(
-    "sat_status_cache", metadata,
+    "sat_status_cache",
+    metadata,
     Column("uuid", String(36), primary_key=True),
     Column("estado", String(32), nullable=False),
     Column("checked_at", DateTime(timezone=True), nullable=False),
@@ -91,7 +108,8 @@ sat_status_cache = Table(
 # Shared rate limiters for SAT services (sat/ratelimit.py): one row per limiter; `tat` is the
 # GCRA "theoretical arrival time" in epoch seconds, moved by one atomic UPDATE per call.
 sat_rate_limits = Table(
-    "sat_rate_limits", metadata,
+    "sat_rate_limits",
+    metadata,
     Column("name", String(64), primary_key=True),
     Column("tat", Float, nullable=False),
 )
@@ -99,7 +117,8 @@ sat_rate_limits = Table(
 # Intake API (api/): per-portal API keys, stored as SHA-256 of a high-entropy secret (a key is
 # 32 random bytes, so a fast hash is enough; the plain key is shown once, at creation).
 api_keys = Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     Column("key_id", String(32), primary_key=True),
     Column("portal", String(64), nullable=False),
     Column("secret_sha256", String(64), nullable=False),
@@ -110,7 +129,8 @@ api_keys = Table(
 # The API's side of a folio it accepted (inbox directory, upload count, last flow run). Who may
 # see it is folios.owner; `portal` here repeats it for the API's own bookkeeping.
 api_folios = Table(
-    "api_folios", metadata,
+    "api_folios",
+    metadata,
     Column("folio", String(64), primary_key=True),
     Column("portal", String(64), nullable=False),
     Column("folio_dir", String(1024), nullable=False),
@@ -121,7 +141,8 @@ api_folios = Table(
 
 # Idempotency-Key of a POST: the first request's body fingerprint and its answer, per portal.
 api_idempotency = Table(
-    "api_idempotency", metadata,
+    "api_idempotency",
+    metadata,
     Column("portal", String(64), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("fingerprint", String(64)),
@@ -132,10 +153,11 @@ api_idempotency = Table(
 
 from sqlalchemy import LargeBinary  # noqa: E402  (extraction cache below)
 
-# Pending-documents notices (claim_intake/notices.py): one per decision routed to pending.
+# Pending-documents notices (notify/notices.py): one per decision routed to pending.
 # status: pending (not sent yet, e.g. no SMTP host) | sent | failed (last_error says why).
 notices = Table(
-    "notices", metadata,
+    "notices",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("folio", String(64), ForeignKey("folios.folio"), nullable=False),
     Column("decision_evaluated_at", DateTime(timezone=True), nullable=False),
@@ -155,7 +177,8 @@ notices = Table(
 # What the read step found in a file, keyed by its bytes, the rule-set version and the reading
 # context (storage/extraction_cache.py): accepted documents are not re-extracted on re-upload.
 extraction_cache = Table(
-    "extraction_cache", metadata,
+    "extraction_cache",
+    metadata,
     Column("sha256", String(64), primary_key=True),
     Column("ruleset", String(32), primary_key=True),
     Column("reader", String(64), primary_key=True),

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select, update
+from sqlalchemy import Engine, delete, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from claim_intake.decision import Decision, Route
-from claim_intake.folio import FolioManifest, ManifestError
+from domain.decision import Decision, Route
+from domain.folio import FolioManifest, ManifestError
 
+from .engine import make_engine
+from .migrations import upgrade
 from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folios, metadata, queue_entries
 
 QUEUES = tuple(r.value for r in Route)
@@ -45,8 +47,15 @@ def _insert_unless_taken(conn: Connection, values: dict):
 def claim_folio_id(conn: Connection, manifest: FolioManifest, owner: str, now: datetime) -> tuple[str, bool]:
     """Create the folio's row for `owner` unless the id exists: (stored owner, created now).
     Run inside the caller's transaction, so what else the caller writes commits with it."""
-    values = dict(folio=manifest.folio, claim_type=manifest.claim_type.value, portal=manifest.portal,
-                  manifest=manifest.model_dump(mode="json"), created_at=now, updated_at=now, owner=owner)
+    values = dict(
+        folio=manifest.folio,
+        claim_type=manifest.claim_type.value,
+        portal=manifest.portal,
+        manifest=manifest.model_dump(mode="json"),
+        created_at=now,
+        updated_at=now,
+        owner=owner,
+    )
     for _ in range(3):  # a row deleted between the two statements (a refused API upload): try again
         if _insert_unless_taken(conn, values) is not None:
             return owner, True
@@ -57,25 +66,7 @@ def claim_folio_id(conn: Connection, manifest: FolioManifest, owner: str, now: d
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def make_engine(url: str) -> Engine:
-    """`hide_parameters`: a failed statement's message would otherwise carry its parameters, a
-    manifest with its CLABE and RFCs among them, into logs and the operator's terminal."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return datetime.now(UTC)
 
 
 class StateStore:
@@ -85,7 +76,7 @@ class StateStore:
         _adopt_owner_column(engine)
 
     @classmethod
-    def from_url(cls, url: str) -> "StateStore":
+    def from_url(cls, url: str) -> StateStore:
         return cls(make_engine(url))
 
     @contextmanager
@@ -106,9 +97,16 @@ class StateStore:
             if owner is not None and stored != owner:
                 raise FolioTaken(manifest.folio)
             if not created:
-                conn.execute(update(folios).where(folios.c.folio == manifest.folio).values(
-                    claim_type=manifest.claim_type.value, portal=manifest.portal,
-                    manifest=manifest.model_dump(mode="json"), updated_at=now))
+                conn.execute(
+                    update(folios)
+                    .where(folios.c.folio == manifest.folio)
+                    .values(
+                        claim_type=manifest.claim_type.value,
+                        portal=manifest.portal,
+                        manifest=manifest.model_dump(mode="json"),
+                        updated_at=now,
+                    )
+                )
 
     def owner(self, folio: str) -> str | None:
         with self._tx() as conn:
@@ -120,11 +118,14 @@ class StateStore:
         with self._tx() as conn:
             known = {
                 (r.name, r.sha256)
-                for r in conn.execute(select(folio_files.c.name, folio_files.c.sha256).where(folio_files.c.folio == folio))
+                for r in conn.execute(
+                    select(folio_files.c.name, folio_files.c.sha256).where(folio_files.c.folio == folio)
+                )
             }
             rows = [
                 {"folio": folio, "name": n, "sha256": s, "size": z, "media_type": m, "stored_at": now}
-                for n, s, z, m in files if (n, s) not in known
+                for n, s, z, m in files
+                if (n, s) not in known
             ]
             if rows:
                 conn.execute(insert(folio_files), rows)
@@ -145,24 +146,37 @@ class StateStore:
         """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically."""
         now = _utcnow()
         with self._tx() as conn:
-            decision_id = conn.execute(insert(decisions).values(
-                folio=decision.folio, route=decision.route.value, ruleset=decision.ruleset,
-                evaluated_at=decision.evaluated_at, complete_at=decision.complete_at,
-                body=decision.model_dump(mode="json"),
-            )).inserted_primary_key[0]
+            decision_id = conn.execute(
+                insert(decisions).values(
+                    folio=decision.folio,
+                    route=decision.route.value,
+                    ruleset=decision.ruleset,
+                    evaluated_at=decision.evaluated_at,
+                    complete_at=decision.complete_at,
+                    body=decision.model_dump(mode="json"),
+                )
+            ).inserted_primary_key[0]
             current = conn.execute(select(queue_entries.c.queue).where(queue_entries.c.folio == decision.folio)).first()
             if current is None:
-                conn.execute(insert(queue_entries).values(
-                    folio=decision.folio, queue=decision.route.value, entered_at=now, decision_id=decision_id))
+                conn.execute(
+                    insert(queue_entries).values(
+                        folio=decision.folio, queue=decision.route.value, entered_at=now, decision_id=decision_id
+                    )
+                )
             elif current.queue != decision.route.value:
-                conn.execute(update(queue_entries).where(queue_entries.c.folio == decision.folio).values(
-                    queue=decision.route.value, entered_at=now, decision_id=decision_id, claimed_by=None))
+                conn.execute(
+                    update(queue_entries)
+                    .where(queue_entries.c.folio == decision.folio)
+                    .values(queue=decision.route.value, entered_at=now, decision_id=decision_id, claimed_by=None)
+                )
             else:
-                conn.execute(update(queue_entries).where(queue_entries.c.folio == decision.folio).values(
-                    decision_id=decision_id))
+                conn.execute(
+                    update(queue_entries).where(queue_entries.c.folio == decision.folio).values(decision_id=decision_id)
+                )
             for uuid, file in (uuids or {}).items():
-                seen = conn.execute(select(cfdi_uuids.c.uuid).where(
-                    cfdi_uuids.c.uuid == uuid, cfdi_uuids.c.folio == decision.folio)).first()
+                seen = conn.execute(
+                    select(cfdi_uuids.c.uuid).where(cfdi_uuids.c.uuid == uuid, cfdi_uuids.c.folio == decision.folio)
+                ).first()
                 if not seen:
                     conn.execute(insert(cfdi_uuids).values(uuid=uuid, folio=decision.folio, file=file, first_seen=now))
             return decision_id
@@ -174,8 +188,9 @@ class StateStore:
 
     def last_decision(self, folio: str) -> Decision | None:
         with self._tx() as conn:
-            row = conn.execute(select(decisions.c.body).where(decisions.c.folio == folio)
-                               .order_by(decisions.c.id.desc()).limit(1)).first()
+            row = conn.execute(
+                select(decisions.c.body).where(decisions.c.folio == folio).order_by(decisions.c.id.desc()).limit(1)
+            ).first()
             return Decision.model_validate(row.body) if row else None
 
     def first_complete_at(self, folio: str) -> datetime | None:
@@ -196,10 +211,17 @@ class StateStore:
             raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
         with self._tx() as conn:
             rows = conn.execute(
-                select(queue_entries.c.folio, queue_entries.c.entered_at, queue_entries.c.claimed_by,
-                       folios.c.claim_type, folios.c.portal)
+                select(
+                    queue_entries.c.folio,
+                    queue_entries.c.entered_at,
+                    queue_entries.c.claimed_by,
+                    folios.c.claim_type,
+                    folios.c.portal,
+                )
                 .join(folios, folios.c.folio == queue_entries.c.folio)
-                .where(queue_entries.c.queue == name).order_by(queue_entries.c.entered_at))
+                .where(queue_entries.c.queue == name)
+                .order_by(queue_entries.c.entered_at)
+            )
             return [dict(r._mapping) for r in rows]
 
     def queue_counts(self) -> dict[str, int]:
@@ -226,16 +248,21 @@ class StateStore:
                 conn.execute(update(q).where(q.c.folio == row.folio).values(claimed_by=who))
                 return row.folio
             row = conn.execute(
-                update(q).where(q.c.folio == candidates.scalar_subquery(), q.c.claimed_by.is_(None))
-                .values(claimed_by=who).returning(q.c.folio)).first()
+                update(q)
+                .where(q.c.folio == candidates.scalar_subquery(), q.c.claimed_by.is_(None))
+                .values(claimed_by=who)
+                .returning(q.c.folio)
+            ).first()
             return row.folio if row else None
 
     def release(self, folio: str, who: str) -> bool:
         """Give a claimed folio back to its queue; only its claimer can. False if not claimed by `who`."""
         with self._tx() as conn:
-            result = conn.execute(update(queue_entries)
-                                  .where(queue_entries.c.folio == folio, queue_entries.c.claimed_by == who)
-                                  .values(claimed_by=None))
+            result = conn.execute(
+                update(queue_entries)
+                .where(queue_entries.c.folio == folio, queue_entries.c.claimed_by == who)
+                .values(claimed_by=None)
+            )
             return result.rowcount == 1
 
     # -- UUID index -----------------------------------------------------------------------
@@ -248,7 +275,8 @@ class StateStore:
             rows = conn.execute(
                 select(cfdi_uuids.c.uuid, cfdi_uuids.c.folio)
                 .where(cfdi_uuids.c.uuid.in_(uuids), cfdi_uuids.c.folio != excluding_folio)
-                .order_by(cfdi_uuids.c.first_seen))
+                .order_by(cfdi_uuids.c.first_seen)
+            )
             found: dict[str, str] = {}
             for row in rows:
                 found.setdefault(row.uuid, row.folio)
@@ -270,6 +298,4 @@ def _adopt_owner_column(engine: Engine) -> None:
         return
     if engine.dialect.name != "sqlite":
         raise RuntimeError("the state database predates folio owners: run `claim-intake db upgrade`")
-    from storage.migrations import upgrade
-
     upgrade(engine.url.render_as_string(hide_password=False))

@@ -14,5 +14,11 @@ def cli(*args: str, home: Path, api_url: str | None = None) -> subprocess.Comple
     env = {**os.environ, "CLAIM_INTAKE_HOME": str(home)}
     if api_url:
         env["PREFECT_API_URL"] = api_url
-    return subprocess.run([sys.executable, "-m", "claim_intake.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "claim_intake.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -49,7 +49,7 @@ def home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def ruleset():
-    from claim_intake.config import default_ruleset
+    from domain.config import default_ruleset
 
     return default_ruleset()
 

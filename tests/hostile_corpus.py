@@ -60,8 +60,12 @@ def text_pdf(lines: list[str], *, encrypt=None) -> bytes:
 
 
 MEDICAL_REPORT = [
-    "INFORME MEDICO", "Paciente: PACIENTE DE PRUEBA", "Diagnostico: faringitis aguda",
-    "Medico tratante: DR. JUAN PEREZ", "Cedula profesional 1234567", "Fecha 2026-11-10",
+    "INFORME MEDICO",
+    "Paciente: PACIENTE DE PRUEBA",
+    "Diagnostico: faringitis aguda",
+    "Medico tratante: DR. JUAN PEREZ",
+    "Cedula profesional 1234567",
+    "Fecha 2026-11-10",
 ]
 
 
@@ -77,7 +81,11 @@ def raw_pdf(objects: list[bytes], *, root: int = 1, broken_xref: bool = False, t
     for offset in offsets:
         out += b"%010d 00000 n \n" % (offset * 7 + 13 if broken_xref else offset)
     out += b"trailer\n<< /Size %d /Root %d 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, root, trailer_extra, xref + (999 if broken_xref else 0))
+        len(objects) + 1,
+        root,
+        trailer_extra,
+        xref + (999 if broken_xref else 0),
+    )
     return bytes(out)
 
 
@@ -87,14 +95,21 @@ def stream(data: bytes, extra: bytes = b"", *, deflate: bool = False) -> bytes:
     return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
-def pages_pdf(count: int, *, content: bytes = b"", media: bytes = b"[0 0 612 792]", extra_objects=(),
-              resources: bytes = b"<< >>") -> bytes:
+def pages_pdf(
+    count: int, *, content: bytes = b"", media: bytes = b"[0 0 612 792]", extra_objects=(), resources: bytes = b"<< >>"
+) -> bytes:
     """`count` pages sharing one content stream (so 10,000 pages stay small)."""
     first_page = 4 + len(extra_objects)
     kids = b" ".join(b"%d 0 R" % (first_page + i) for i in range(count))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
-               stream(content), *extra_objects]
-    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Contents 3 0 R /Resources %s >>" % (media, resources)] * count
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
+        stream(content),
+        *extra_objects,
+    ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Contents 3 0 R /Resources %s >>" % (media, resources)
+    ] * count
     return raw_pdf(objects)
 
 
@@ -124,8 +139,12 @@ def png(width: int, height: int, idat: bytes | None = None) -> bytes:
 
     if idat is None:
         idat = zlib.compress(b"\x00" * (width + 1))  # one row; the rest is missing
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", idat)
+        + chunk(b"IEND", b"")
+    )
 
 
 def png_bomb(side: int) -> bytes:
@@ -169,8 +188,9 @@ def zip_bytes() -> bytes:
 
 
 def comprobante(body: str = "", head: str = "", attrs: str = "") -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n{head}'
-            f'<cfdi:Comprobante {CFDI_NS} {attrs}>{body}</cfdi:Comprobante>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{head}<cfdi:Comprobante {CFDI_NS} {attrs}>{body}</cfdi:Comprobante>'
+    ).encode()
 
 
 def billion_laughs() -> bytes:
@@ -209,83 +229,214 @@ def cases(net_url: str = "http://127.0.0.1:9/") -> list[tuple[Case, Callable[[],
         out.append((Case(case_id, filename, R(expect), **kw), make))
 
     # -- XML
-    add("xxe-local-file", "xxe_file.xml", xml_bad,
-        lambda: comprobante("&x;", f'<!DOCTYPE cfdi:Comprobante [<!ENTITY x SYSTEM "{PASSWD}">]>'))
-    add("xxe-network", "xxe_net.xml", xml_bad,
-        lambda: comprobante("&x;", f'<!DOCTYPE cfdi:Comprobante [<!ENTITY x SYSTEM "{net_url}xxe">]>'))
-    add("xxe-parameter-entity", "xxe_param.xml", xml_bad,
-        lambda: comprobante("", f'<!DOCTYPE cfdi:Comprobante [<!ENTITY % p SYSTEM "{net_url}param.dtd"> %p;]>'))
-    add("external-dtd", "external_dtd.xml", xml_bad,
-        lambda: comprobante("", f'<!DOCTYPE cfdi:Comprobante SYSTEM "{net_url}cfdi.dtd">'))
+    add(
+        "xxe-local-file",
+        "xxe_file.xml",
+        xml_bad,
+        lambda: comprobante("&x;", f'<!DOCTYPE cfdi:Comprobante [<!ENTITY x SYSTEM "{PASSWD}">]>'),
+    )
+    add(
+        "xxe-network",
+        "xxe_net.xml",
+        xml_bad,
+        lambda: comprobante("&x;", f'<!DOCTYPE cfdi:Comprobante [<!ENTITY x SYSTEM "{net_url}xxe">]>'),
+    )
+    add(
+        "xxe-parameter-entity",
+        "xxe_param.xml",
+        xml_bad,
+        lambda: comprobante("", f'<!DOCTYPE cfdi:Comprobante [<!ENTITY % p SYSTEM "{net_url}param.dtd"> %p;]>'),
+    )
+    add(
+        "external-dtd",
+        "external_dtd.xml",
+        xml_bad,
+        lambda: comprobante("", f'<!DOCTYPE cfdi:Comprobante SYSTEM "{net_url}cfdi.dtd">'),
+    )
     add("billion-laughs", "billion_laughs.xml", xml_bad, billion_laughs)
     add("quadratic-blowup", "quadratic.xml", xml_bad, quadratic_blowup)
     add("deeply-nested-5k", "nested_5k.xml", xml_bad, lambda: comprobante("<a>" * 5000 + "</a>" * 5000))
     add("deeply-nested-200k", "nested_200k.xml", xml_bad, lambda: comprobante("<a>" * 200_000 + "</a>" * 200_000))
-    add("xinclude", "xinclude.xml", xml_any,
-        lambda: comprobante(f'<xi:include href="{PASSWD}" parse="text"/>', attrs='xmlns:xi="http://www.w3.org/2001/XInclude"'))
-    add("xslt-pi", "xslt_pi.xml", xml_any,
-        lambda: comprobante(head=f'<?xml-stylesheet type="text/xsl" href="{net_url}evil.xsl"?>'))
+    add(
+        "xinclude",
+        "xinclude.xml",
+        xml_any,
+        lambda: comprobante(
+            f'<xi:include href="{PASSWD}" parse="text"/>', attrs='xmlns:xi="http://www.w3.org/2001/XInclude"'
+        ),
+    )
+    add(
+        "xslt-pi",
+        "xslt_pi.xml",
+        xml_any,
+        lambda: comprobante(head=f'<?xml-stylesheet type="text/xsl" href="{net_url}evil.xsl"?>'),
+    )
     add("xml-5mb", "grande_5mb.xml", xml_bad, lambda: huge_xml(5 * 1024 * 1024))
-    add("xml-3mb-attribute", "atributo_3mb.xml", xml_any,
-        lambda: comprobante(attrs=f'Serie="{"S" * 3_000_000}"'))
+    add("xml-3mb-attribute", "atributo_3mb.xml", xml_any, lambda: comprobante(attrs=f'Serie="{"S" * 3_000_000}"'))
     add("xml-100mb", "grande_100mb.xml", {"PKG-005", "CFDI-001"}, lambda: huge_xml(100 * 1024 * 1024), big=True)
     add("xml-not-wellformed", "roto.xml", xml_bad, lambda: comprobante("<a>")[:-10])
     add("xml-utf16-lie", "utf16.xml", xml_bad, lambda: b'<?xml version="1.0" encoding="UTF-16"?><a>\xff\xfe</a>')
-    add("xml-wrong-root", "otra_raiz.xml", xml_bad, lambda: b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')
+    add(
+        "xml-wrong-root",
+        "otra_raiz.xml",
+        xml_bad,
+        lambda: b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+    )
     add("xml-with-pdf-header", "polyglot_pdf_header.xml", {"PKG-002"}, lambda: b"%PDF-1.7\n" + comprobante())
     add("xml-zero-bytes", "vacio.xml", unreadable, lambda: b"")
     add("xml-binary-garbage", "basura.xml", {"PKG-002"}, lambda: bytes(range(256)) * 64)
     add("xml-utf16-bom", "utf16_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-16-le", b"\xff\xfe"))
     add("xml-utf16be-bom", "utf16be_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-16-be", b"\xfe\xff"))
-    add("xml-utf32-bom", "utf32_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-32-le", b"\xff\xfe\x00\x00"))
+    add(
+        "xml-utf32-bom",
+        "utf32_bom.xml",
+        {"CFDI-002"},
+        lambda: reencoded(comprobante(), "utf-32-le", b"\xff\xfe\x00\x00"),
+    )
     add("xml-utf16-no-bom", "utf16_sin_bom.xml", {"CFDI-002"}, lambda: reencoded(comprobante(), "utf-16-le", b""))
-    add("xml-latin1", "latin1.xml", {"CFDI-002"},
-        lambda: comprobante(attrs='Serie="\u00d1"').decode().replace("UTF-8", "ISO-8859-1").encode("latin-1"))
+    add(
+        "xml-latin1",
+        "latin1.xml",
+        {"CFDI-002"},
+        lambda: comprobante(attrs='Serie="\u00d1"').decode().replace("UTF-8", "ISO-8859-1").encode("latin-1"),
+    )
 
     # -- PDF
-    add("pdf-javascript", "con_javascript.pdf", pdf_judged, lambda: raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R /Names << /JavaScript << /Names [(x) 4 0 R] >> >> >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
-        b"<< /S /JavaScript /JS (app.launchURL\\('" + net_url.encode() + b"js'\\); while\\(true\\){}) >>"]),
-        clean_ok=False)
-    add("pdf-launch-action", "lanzar.pdf", pdf_judged, lambda: raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /Launch /F (/bin/sh) >> >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"]))
+    add(
+        "pdf-javascript",
+        "con_javascript.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R /Names << /JavaScript << /Names [(x) 4 0 R] >> >> >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+                b"<< /S /JavaScript /JS (app.launchURL\\('" + net_url.encode() + b"js'\\); while\\(true\\){}) >>",
+            ]
+        ),
+        clean_ok=False,
+    )
+    add(
+        "pdf-launch-action",
+        "lanzar.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /Launch /F (/bin/sh) >> >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+            ]
+        ),
+    )
     add("pdf-10000-pages", "diez_mil_paginas.pdf", pdf_judged, lambda: pages_pdf(10_000))
-    add("pdf-deflate-bomb-content", "bomba_contenido.pdf", pdf_judged, lambda: raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        (lambda z: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(z) + z + b"\nendstream")(deflate_bomb(1024))]))
-    add("pdf-image-bomb", "bomba_imagen.pdf", pdf_judged, lambda: raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Im 5 0 R >> >> >>",
-        stream(b"q 612 0 0 792 0 0 cm /Im Do Q"),
-        (lambda z: b"<< /Type /XObject /Subtype /Image /Width 30000 /Height 30000 /ColorSpace /DeviceGray "
-                   b"/BitsPerComponent 8 /Length %d /Filter /FlateDecode >>\nstream\n" % len(z) + z + b"\nendstream")(
-            deflate_bomb(900))]))
-    add("pdf-encrypted-user-password", "cifrado_con_clave.pdf", unreadable, lambda: text_pdf(
-        MEDICAL_REPORT, encrypt=_encryption("secreto", "dueno")))
-    add("pdf-encrypted-owner-only", "cifrado_sin_clave.pdf", pdf_judged, lambda: text_pdf(
-        MEDICAL_REPORT, encrypt=_encryption("", "dueno")), clean_ok=True)
+    add(
+        "pdf-deflate-bomb-content",
+        "bomba_contenido.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                (lambda z: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(z) + z + b"\nendstream")(
+                    deflate_bomb(1024)
+                ),
+            ]
+        ),
+    )
+    add(
+        "pdf-image-bomb",
+        "bomba_imagen.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Im 5 0 R >> >> >>",
+                stream(b"q 612 0 0 792 0 0 cm /Im Do Q"),
+                (
+                    lambda z: (
+                        b"<< /Type /XObject /Subtype /Image /Width 30000 /Height 30000 /ColorSpace /DeviceGray "
+                        b"/BitsPerComponent 8 /Length %d /Filter /FlateDecode >>\nstream\n"
+                        % len(z)
+                        + z
+                        + b"\nendstream"
+                    )
+                )(deflate_bomb(900)),
+            ]
+        ),
+    )
+    add(
+        "pdf-encrypted-user-password",
+        "cifrado_con_clave.pdf",
+        unreadable,
+        lambda: text_pdf(MEDICAL_REPORT, encrypt=_encryption("secreto", "dueno")),
+    )
+    add(
+        "pdf-encrypted-owner-only",
+        "cifrado_sin_clave.pdf",
+        pdf_judged,
+        lambda: text_pdf(MEDICAL_REPORT, encrypt=_encryption("", "dueno")),
+        clean_ok=True,
+    )
     add("pdf-truncated", "truncado.pdf", pdf_judged, lambda: good_pdf[: len(good_pdf) // 2])
     add("pdf-header-only", "solo_encabezado.pdf", unreadable, lambda: b"%PDF-1.7\n")
-    add("pdf-broken-xref", "xref_roto.pdf", pdf_judged,
-        lambda: raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"], broken_xref=True), clean_ok=True)
-    add("pdf-page-tree-cycle", "ciclo_paginas.pdf", pdf_judged,
-        lambda: raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
-                         b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>"]))
+    add(
+        "pdf-broken-xref",
+        "xref_roto.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+            ],
+            broken_xref=True,
+        ),
+        clean_ok=True,
+    )
+    add(
+        "pdf-page-tree-cycle",
+        "ciclo_paginas.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>",
+            ]
+        ),
+    )
     add("pdf-huge-page", "pagina_enorme.pdf", pdf_judged, lambda: pages_pdf(1, media=b"[0 0 14400 14400]"))
-    add("pdf-recursive-xobject", "xobject_recursivo.pdf", pdf_judged, lambda: raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /F 5 0 R >> >> >>",
-        stream(b"/F Do"),
-        stream(b"/F Do", b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /F 5 0 R >> >>")]))
-    add("pdf-nested-arrays", "arreglos_anidados.pdf", pdf_judged, lambda: raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * 100_000 + b"]" * 100_000 + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"]))
+    add(
+        "pdf-recursive-xobject",
+        "xobject_recursivo.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /F 5 0 R >> >> >>",
+                stream(b"/F Do"),
+                stream(
+                    b"/F Do",
+                    b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /F 5 0 R >> >>",
+                ),
+            ]
+        ),
+    )
+    add(
+        "pdf-nested-arrays",
+        "arreglos_anidados.pdf",
+        pdf_judged,
+        lambda: raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * 100_000 + b"]" * 100_000 + b" >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+            ]
+        ),
+    )
     add("pdf-zip-polyglot", "poliglota_zip.pdf", pdf_judged, lambda: good_pdf + zip_bytes(), clean_ok=True)
     add("pdf-zero-bytes", "vacio.pdf", unreadable, lambda: b"")
     add("pdf-named-jpg", "factura_pdf.jpg", {"PKG-002"}, lambda: good_pdf)
@@ -304,12 +455,25 @@ def cases(net_url: str = "http://127.0.0.1:9/") -> list[tuple[Case, Callable[[],
     add("jpeg-zero-bytes-jpeg-ext", "vacia.jpeg", unreadable, lambda: b"")
     add("jpeg-zip-polyglot", "poliglota.jpg", pdf_judged, lambda: jpeg(400, 300, 50, text=True) + zip_bytes())
     add("jpeg-soi-only", "solo_soi.jpg", pdf_judged, lambda: b"\xff\xd8\xff\xd9")
-    add("jpeg-pdf-in-comment", "comentario_pdf.jpg", pdf_judged, lambda: jpeg_comment(jpeg(400, 300, 50, text=True), b"%PDF-1.7"))
-    add("jpeg-pdf-in-comment-named-pdf", "comentario_pdf.pdf", {"PKG-002"},
-        lambda: jpeg_comment(jpeg(400, 300, 50, text=True), b"%PDF-1.7"))
+    add(
+        "jpeg-pdf-in-comment",
+        "comentario_pdf.jpg",
+        pdf_judged,
+        lambda: jpeg_comment(jpeg(400, 300, 50, text=True), b"%PDF-1.7"),
+    )
+    add(
+        "jpeg-pdf-in-comment-named-pdf",
+        "comentario_pdf.pdf",
+        {"PKG-002"},
+        lambda: jpeg_comment(jpeg(400, 300, 50, text=True), b"%PDF-1.7"),
+    )
     add("gif-named-jpg", "animacion.jpg", {"PKG-002"}, lambda: b"GIF89a" + b"\x00" * 64)
-    add("svg-named-svg", "dibujo.svg", {"PKG-001"},
-        lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    add(
+        "svg-named-svg",
+        "dibujo.svg",
+        {"PKG-001"},
+        lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    )
     add("html-named-html", "pagina.html", {"PKG-001"}, lambda: b"<html><script>alert(1)</script></html>")
     add("no-extension", "sin_extension", {"PKG-001"}, lambda: good_pdf)
     add("zero-bytes-unknown", "vacio.docx", {"PKG-001"}, lambda: b"")
@@ -338,10 +502,23 @@ def cases(net_url: str = "http://127.0.0.1:9/") -> list[tuple[Case, Callable[[],
     add("manifest-zero-bytes", "", set(), lambda: b"", manifest=True)
     add("manifest-array", "", set(), lambda: b"[1, 2, 3]", manifest=True)
     add("manifest-huge-integer", "", set(), lambda: b'{"folio": ' + b"9" * 5000 + b"}", manifest=True)
-    add("manifest-duplicate-key", "", set(), lambda: b'{"folio": "H-DUP", "claim_type": "reembolso", '
-        b'"received_at": "2026-11-20T10:00:00-06:00", "claim_type": "alta_cuenta"}', manifest=True)
-    add("manifest-future-date", "", set(), lambda: b'{"folio": "H-FUT", "claim_type": "reembolso", '
-        b'"received_at": "2099-11-20T10:00:00-06:00"}', manifest=True)
+    add(
+        "manifest-duplicate-key",
+        "",
+        set(),
+        lambda: (
+            b'{"folio": "H-DUP", "claim_type": "reembolso", '
+            b'"received_at": "2026-11-20T10:00:00-06:00", "claim_type": "alta_cuenta"}'
+        ),
+        manifest=True,
+    )
+    add(
+        "manifest-future-date",
+        "",
+        set(),
+        lambda: b'{"folio": "H-FUT", "claim_type": "reembolso", "received_at": "2099-11-20T10:00:00-06:00"}',
+        manifest=True,
+    )
     return out
 
 

@@ -46,12 +46,22 @@ class PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
         self.data = self.dir / "data"
-        subprocess.run(_as_pg_user([initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
-                       check=True, capture_output=True)
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(_as_pg_user([self.pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"),
-                                    "-w", "-t", "60", "start"]), check=True, capture_output=True)
+        subprocess.run(
+            _as_pg_user([initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
+            check=True,
+            capture_output=True,
+        )
+        opts = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            _as_pg_user(
+                [self.pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "-t", "60", "start"]
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     def url(self, database: str = "postgres", driver: str = "psycopg") -> str:
         return f"postgresql+{driver}://postgres@127.0.0.1:{self.port}/{database}"
@@ -66,8 +76,7 @@ class PostgresServer:
         return self.url(name)
 
     def stop(self) -> None:
-        subprocess.run(_as_pg_user([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(_as_pg_user([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]), capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -115,8 +124,9 @@ def moto_endpoint():
 
     port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_http(url, proc)
@@ -131,8 +141,11 @@ def s3_bucket(moto_endpoint, monkeypatch) -> str:
     """A fresh bucket on the moto server; credentials are moto's dummies. Returns its name."""
     import boto3
 
-    for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                       ("AWS_DEFAULT_REGION", "us-east-1")):
+    for var, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
         monkeypatch.setenv(var, value)
     name = "ci-" + uuid.uuid4().hex[:16]
     boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(Bucket=name)

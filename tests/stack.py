@@ -30,19 +30,30 @@ def stack_logs(workdir: Path) -> str:
 
 
 @contextmanager
-def running_stack(workdir: Path, settings: dict[str, str], *, start_timeout: float = 120,
-                  stop_timeout: float = 30) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path, settings: dict[str, str], *, start_timeout: float = 120, stop_timeout: float = 30
+) -> Iterator[Stack]:
     """`settings` come on top of a clean environment (no PREFECT_*/CLAIM_INTAKE_* of the caller),
     free ports, and state under `workdir`. Stopped, with every process it started, on exit."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CLAIM_INTAKE_"))}
-    env.update(PREFECT_PORT=str(free_port()), API_PORT=str(free_port()), UP_DIR=str(workdir / "up"),
-               PREFECT_LOGGING_LEVEL="WARNING", CLAIM_INTAKE_HOME=str(workdir / "home"),
-               CLAIM_INTAKE_SAT_CHECKS="false")  # on by default, at SAT's URLs: no network here
+    env.update(
+        PREFECT_PORT=str(free_port()),
+        API_PORT=str(free_port()),
+        UP_DIR=str(workdir / "up"),
+        PREFECT_LOGGING_LEVEL="WARNING",
+        CLAIM_INTAKE_HOME=str(workdir / "home"),
+        CLAIM_INTAKE_SAT_CHECKS="false",
+    )  # on by default, at SAT's URLs: no network here
     env.update(settings)
     log_path = workdir / "up.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "up")], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["bash", str(ROOT / "scripts" / "up")],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         started = time.monotonic()
         while b"up: Prefect" not in log_path.read_bytes():

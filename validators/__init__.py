@@ -7,15 +7,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
-from claim_intake.config import Ruleset
-from claim_intake.findings import Finding, SkippedRule
-from claim_intake.folio import FolioManifest
-from claim_intake.kinds import DocumentKind as K
+from domain.config import Ruleset
+from domain.findings import Finding, SkippedRule
+from domain.folio import FolioManifest
+from domain.kinds import DocumentKind as K
 
 from . import completeness, packaging, routing
-from .visible_text import hidden_text_findings
 from .context import DocumentContext, EvaluatedDocument
 from .skipped import skipped_rules
+from .visible_text import hidden_text_findings
 
 __all__ = ["validate_document", "validate_folio", "FolioFindings", "packaging", "routing"]
 
@@ -70,10 +70,7 @@ def validate_folio(
 
     cfdi = folio_cfdi_findings(manifest, ruleset, docs, read)
     rejected_now = {name for name, fs in cfdi.document_findings.items() if any(f.outcome == "reject" for f in fs)}
-    docs = [
-        dataclasses.replace(d, accepted=d.accepted and d.file not in rejected_now)
-        for d in docs
-    ]
+    docs = [dataclasses.replace(d, accepted=d.accepted and d.file not in rejected_now) for d in docs]
     required, skipped = completeness.required_kinds(manifest, as_of, ruleset, docs)
     missing_findings, missing = completeness.missing_findings(required, docs)
     findings = cfdi.findings + missing_findings + completeness.unclassified_findings(docs)

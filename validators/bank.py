@@ -11,10 +11,10 @@ from datetime import date
 
 from clabe import BANKS, compute_control_digit, get_bank_name
 
-from claim_intake.extractions import BankStatementExtraction
-from claim_intake.findings import Finding, Outcome, SkippedRule
-from claim_intake.folio import ClaimType, FolioManifest
-from claim_intake.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
+from domain.extractions import BankStatementExtraction
+from domain.findings import Finding, Outcome, SkippedRule
+from domain.folio import ClaimType, FolioManifest
+from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
 
 from .context import DocumentContext
 from .names import same_person
@@ -76,7 +76,8 @@ def months_before(day: date, months: int) -> date:
 
 def _not_pdf(ctx: DocumentContext) -> Finding:
     return Finding(
-        code="BANK-001", outcome=Outcome.REJECT,
+        code="BANK-001",
+        outcome=Outcome.REJECT,
         message_es=(
             "El estado de cuenta debe subirse en formato PDF, tal como lo descargas de la banca en "
             "línea de tu banco (no foto ni escaneo). Sube el PDF de tu estado de cuenta."
@@ -89,7 +90,8 @@ def _missing(fields: list[str]) -> Finding:
     words = {"holder_name": "el nombre del titular de la cuenta", "period_end": "el periodo del estado de cuenta"}
     what = " ni ".join(words[f] for f in fields)
     return Finding(
-        code="BANK-006", outcome=Outcome.REJECT,
+        code="BANK-006",
+        outcome=Outcome.REJECT,
         message_es=(
             f"No encontramos en el estado de cuenta {what}. Sube el estado de cuenta completo en PDF, "
             "con la primera página donde aparecen el titular, el periodo y la CLABE."
@@ -104,15 +106,18 @@ def _age(period_end: date, ctx: DocumentContext) -> Finding | None:
     if period_end >= oldest:
         return None
     return Finding(
-        code="BANK-002", outcome=Outcome.REJECT,
+        code="BANK-002",
+        outcome=Outcome.REJECT,
         message_es=(
             f"El estado de cuenta tiene más de {months} meses: su periodo termina el "
             f"{period_end.isoformat()} y solo aceptamos periodos que terminen el {oldest.isoformat()} "
             "o después. Sube tu estado de cuenta más reciente."
         ),
         evidence={
-            "period_end": period_end.isoformat(), "as_of": ctx.as_of.isoformat(),
-            "max_age_months": months, "oldest_accepted": oldest.isoformat(),
+            "period_end": period_end.isoformat(),
+            "as_of": ctx.as_of.isoformat(),
+            "max_age_months": months,
+            "oldest_accepted": oldest.isoformat(),
         },
     )
 
@@ -161,7 +166,8 @@ def _clabe_matches(clabe: str, manifest: FolioManifest) -> Finding | None:
     if not declared or clabe == declared:
         return None
     return Finding(
-        code="BANK-004", outcome=Outcome.REJECT,
+        code="BANK-004",
+        outcome=Outcome.REJECT,
         message_es=(
             f"La CLABE del estado de cuenta (terminación {clabe[-4:]}, {get_bank_name(clabe)}) no es la "
             f"CLABE registrada en la solicitud (terminación {declared[-4:]}). Sube el estado de cuenta "
@@ -175,10 +181,14 @@ def _holder_matches(holder: str, ctx: DocumentContext) -> Finding | None:
     declared, source = declared_holder(ctx.manifest)
     if not declared or same_person(holder, declared, ctx.ruleset.honorifics, ctx.ruleset.legal_forms):
         return None
-    whose = {"bank.holder": "el titular de cuenta registrado", "provider.name": "el proveedor",
-             "holder.name": "el titular de la póliza"}[source]
+    whose = {
+        "bank.holder": "el titular de cuenta registrado",
+        "provider.name": "el proveedor",
+        "holder.name": "el titular de la póliza",
+    }[source]
     return Finding(
-        code="BANK-005", outcome=Outcome.REJECT,
+        code="BANK-005",
+        outcome=Outcome.REJECT,
         message_es=(
             f"El titular del estado de cuenta ({holder}) no coincide con {whose} en la solicitud "
             f"({declared}). La cuenta debe estar a nombre de {whose}: sube el estado de cuenta "

@@ -10,8 +10,6 @@ every other rule would only describe the same defect again."""
 
 from __future__ import annotations
 
-from claim_intake.text import fold as fold_case_accents
-
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +17,12 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from claim_intake.config import RetentionRules, Ruleset
-from claim_intake.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtraction
-from claim_intake.findings import Finding, Outcome
-from claim_intake.folio import ClaimType, FolioManifest
-from claim_intake.masking import mask_rfc
+from domain.config import RetentionRules, Ruleset
+from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtraction
+from domain.findings import Finding, Outcome
+from domain.folio import ClaimType, FolioManifest
+from domain.masking import mask_rfc
+from domain.text import fold as fold_case_accents
 
 from .context import DocumentContext
 from .csf import declared_rfc
@@ -31,9 +30,29 @@ from .names import name_in_text, same_person
 
 R, W = Outcome.REJECT, Outcome.WARN
 
-# CFDI-019's rates (002_… Q9) are the rule set's `cfdi_retention` (claim_intake.config.RetentionRules).
+# CFDI-019's rates (002_… Q9) are the rule set's `cfdi_retention` (domain.config.RetentionRules).
 # Currencies without minor units (ISO 4217); every other currency is rounded to cents.
-_ZERO_DECIMAL = frozenset({"XXX", "JPY", "CLP", "KRW", "PYG", "ISK", "VND", "UGX", "XAF", "XOF", "XPF", "KMF", "RWF", "DJF", "GNF", "VUV", "BIF"})
+_ZERO_DECIMAL = frozenset(
+    {
+        "XXX",
+        "JPY",
+        "CLP",
+        "KRW",
+        "PYG",
+        "ISK",
+        "VND",
+        "UGX",
+        "XAF",
+        "XOF",
+        "XPF",
+        "KMF",
+        "RWF",
+        "DJF",
+        "GNF",
+        "VUV",
+        "BIF",
+    }
+)
 _VERSION_WHY = {
     "3.2": "la versión 3.2 del CFDI dejó de ser válida en 2018",
     "3.0": "la versión 3.0 del CFDI ya no es válida",
@@ -56,7 +75,9 @@ def _fold(text: str) -> str:
 
 
 def _f(code: str, outcome: Outcome, message: str, **evidence: Any) -> Finding:
-    return Finding(code=code, outcome=outcome, message_es=message, evidence={k: v for k, v in evidence.items() if v is not None})
+    return Finding(
+        code=code, outcome=outcome, message_es=message, evidence={k: v for k, v in evidence.items() if v is not None}
+    )
 
 
 def _s(value: Any) -> Any:
@@ -72,23 +93,44 @@ def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) ->
     `chain_outcome` makes CFDI-021 a rejection where the deployment wants that."""
     if parse is None or parse.error_kind in ("malformed", "not_cfdi") or parse.extraction is None:
         why = getattr(parse, "error", None) or "no se pudo leer"
-        return [_f("CFDI-001", R, "El archivo XML no es una factura electrónica (CFDI) válida o está dañado; "
-                   "sube el XML original tal como lo entregó el emisor.", error=why[:300])]
+        return [
+            _f(
+                "CFDI-001",
+                R,
+                "El archivo XML no es una factura electrónica (CFDI) válida o está dañado; "
+                "sube el XML original tal como lo entregó el emisor.",
+                error=why[:300],
+            )
+        ]
     ext: CfdiExtraction = parse.extraction
     version_finding = check_version(parse.version or ext.version, ext, ctx.ruleset)
     if version_finding or parse.error_kind == "version":
         return [version_finding or _version_refused(parse.version or ext.version)]
     if getattr(parse, "encoding", None):  # a re-encoded copy, not the file the issuer stamped
-        return [_f("CFDI-002", R, f"La factura XML está codificada en {parse.encoding}, no en UTF-8 como exige el "
-                   "anexo 20 del SAT; sube el XML original tal como lo entregó el emisor.",
-                   encoding=parse.encoding, required="UTF-8")]
+        return [
+            _f(
+                "CFDI-002",
+                R,
+                f"La factura XML está codificada en {parse.encoding}, no en UTF-8 como exige el "
+                "anexo 20 del SAT; sube el XML original tal como lo entregó el emisor.",
+                encoding=parse.encoding,
+                required="UTF-8",
+            )
+        ]
 
     rs, m = ctx.ruleset, ctx.manifest
     out: list[Finding] = []
     if parse.schema_errors:
-        out.append(_f("CFDI-002", R, "La factura XML no cumple el formato oficial del SAT (anexo 20); "
-                      "pide al emisor que la vuelva a generar.", errors=list(parse.schema_errors[:5]),
-                      version=ext.version))
+        out.append(
+            _f(
+                "CFDI-002",
+                R,
+                "La factura XML no cumple el formato oficial del SAT (anexo 20); "
+                "pide al emisor que la vuelva a generar.",
+                errors=list(parse.schema_errors[:5]),
+                version=ext.version,
+            )
+        )
     out += check_seal(parse.seal)
     out += check_stamp(ext, getattr(parse, "stamp", None))
     is_payment = ext.doc_type == "P"
@@ -110,8 +152,12 @@ def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) ->
 
 def _version_refused(version: str | None) -> Finding:
     why = _VERSION_WHY.get(version or "", f"la versión {version or 'indicada'} del CFDI no se acepta")
-    return _f("CFDI-002", R, f"La factura no se puede aceptar: {why}. Solicita al emisor una factura CFDI 4.0.",
-              version=version)
+    return _f(
+        "CFDI-002",
+        R,
+        f"La factura no se puede aceptar: {why}. Solicita al emisor una factura CFDI 4.0.",
+        version=version,
+    )
 
 
 def check_version(version: str | None, ext: CfdiExtraction, rs: Ruleset) -> Finding | None:
@@ -122,9 +168,15 @@ def check_version(version: str | None, ext: CfdiExtraction, rs: Ruleset) -> Find
     if version == "3.3":
         if ext.issued_at is not None and ext.issued_at.date() < cutoff:
             return None
-        return _f("CFDI-002", R, f"La factura es CFDI versión 3.3 emitida el {_d(ext.issued_at)}; desde el "
-                  f"{cutoff:%d/%m/%Y} solo se aceptan facturas CFDI 4.0. Solicita al emisor una factura 4.0.",
-                  version=version, issued_at=_d(ext.issued_at), accepted_before=cutoff.isoformat())
+        return _f(
+            "CFDI-002",
+            R,
+            f"La factura es CFDI versión 3.3 emitida el {_d(ext.issued_at)}; desde el "
+            f"{cutoff:%d/%m/%Y} solo se aceptan facturas CFDI 4.0. Solicita al emisor una factura 4.0.",
+            version=version,
+            issued_at=_d(ext.issued_at),
+            accepted_before=cutoff.isoformat(),
+        )
     return _version_refused(version)
 
 
@@ -137,8 +189,15 @@ def check_seal(seal) -> list[Finding]:
     if seal is None or seal.verified:
         return []
     why = _SEAL_WHY.get(seal.reason or "", "el sello digital no es válido")
-    return [_f("CFDI-003", R, f"La factura XML no es auténtica: {why}. Sube el XML original sin modificar.",
-               reason=seal.reason, certificate_number=seal.certificate_number)]
+    return [
+        _f(
+            "CFDI-003",
+            R,
+            f"La factura XML no es auténtica: {why}. Sube el XML original sin modificar.",
+            reason=seal.reason,
+            certificate_number=seal.certificate_number,
+        )
+    ]
 
 
 def check_stamp(ext: CfdiExtraction, stamp=None) -> list[Finding]:
@@ -146,16 +205,39 @@ def check_stamp(ext: CfdiExtraction, stamp=None) -> list[Finding]:
     NoCertificadoSAT was available: extractors.cfdi_xml.StampCheck) a SelloSAT that does not
     verify. A stamp seal that could not be checked is no finding; the extraction says why."""
     if not ext.stamped:
-        return [_f("CFDI-004", R, "La factura XML no está timbrada por el SAT (no tiene Timbre Fiscal Digital); "
-                   "pide al emisor el XML timbrado.", reason="no_tfd")]
+        return [
+            _f(
+                "CFDI-004",
+                R,
+                "La factura XML no está timbrada por el SAT (no tiene Timbre Fiscal Digital); "
+                "pide al emisor el XML timbrado.",
+                reason="no_tfd",
+            )
+        ]
     if ext.stamp_seal_matches is False:
-        return [_f("CFDI-004", R, "El timbre fiscal de la factura no corresponde a este comprobante "
-                   "(el sello timbrado es otro); sube el XML original.", reason="tfd_seal_mismatch", uuid=ext.uuid)]
+        return [
+            _f(
+                "CFDI-004",
+                R,
+                "El timbre fiscal de la factura no corresponde a este comprobante "
+                "(el sello timbrado es otro); sube el XML original.",
+                reason="tfd_seal_mismatch",
+                uuid=ext.uuid,
+            )
+        ]
     if stamp is not None and stamp.verified is False:
-        return [_f("CFDI-004", R, "El sello del SAT en el timbre fiscal de la factura no es válido: el timbre fue "
-                   "alterado o no lo emitió el SAT; sube el XML original tal como lo entregó el emisor.",
-                   reason="sat_seal_invalid", detail=stamp.reason, sat_certificate_number=stamp.certificate_number,
-                   uuid=ext.uuid)]
+        return [
+            _f(
+                "CFDI-004",
+                R,
+                "El sello del SAT en el timbre fiscal de la factura no es válido: el timbre fue "
+                "alterado o no lo emitió el SAT; sube el XML original tal como lo entregó el emisor.",
+                reason="sat_seal_invalid",
+                detail=stamp.reason,
+                sat_certificate_number=stamp.certificate_number,
+                uuid=ext.uuid,
+            )
+        ]
     return []
 
 
@@ -165,8 +247,15 @@ def check_type(ext: CfdiExtraction) -> list[Finding]:
         return []
     names = {"E": "egreso (nota de crédito)", "T": "traslado", "N": "nómina"}
     shown = names.get(ext.doc_type or "", ext.doc_type or "desconocido")
-    return [_f("CFDI-015", R, f"El comprobante es de tipo {shown}, no una factura de ingreso; sube la factura "
-               "de ingreso (tipo I) de la atención.", doc_type=ext.doc_type)]
+    return [
+        _f(
+            "CFDI-015",
+            R,
+            f"El comprobante es de tipo {shown}, no una factura de ingreso; sube la factura "
+            "de ingreso (tipo I) de la atención.",
+            doc_type=ext.doc_type,
+        )
+    ]
 
 
 def holder_invoice(ext: CfdiExtraction, prefixes: Iterable[str]) -> bool:
@@ -190,13 +279,29 @@ def check_receiver(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[F
             return []
         if not holder and not contractor:
             return []  # cannot tell: reported as a skipped rule (validators.skipped)
-        return [_f("CFDI-009", R, "La factura está a nombre de otra persona: las facturas de honorarios médicos, "
-                   f"enfermería o farmacia deben estar a nombre del titular de la póliza, del contratante o de la "
-                   f"aseguradora (RFC {insurer}).", receiver_rfc=receiver, family="holder")]
-    return [_f("CFDI-009", R, f"Esta factura debe estar a nombre de la aseguradora (RFC {insurer}): solo las "
-               "facturas de honorarios médicos, enfermería o farmacia pueden estar a nombre del titular o del "
-               "contratante. Solicita al emisor una nueva factura.", receiver_rfc=receiver,
-               family="insurer", claves=sorted({c.clave_prod_serv for c in ext.concepts})[:10])]
+        return [
+            _f(
+                "CFDI-009",
+                R,
+                "La factura está a nombre de otra persona: las facturas de honorarios médicos, "
+                f"enfermería o farmacia deben estar a nombre del titular de la póliza, del contratante o de la "
+                f"aseguradora (RFC {insurer}).",
+                receiver_rfc=receiver,
+                family="holder",
+            )
+        ]
+    return [
+        _f(
+            "CFDI-009",
+            R,
+            f"Esta factura debe estar a nombre de la aseguradora (RFC {insurer}): solo las "
+            "facturas de honorarios médicos, enfermería o farmacia pueden estar a nombre del titular o del "
+            "contratante. Solicita al emisor una nueva factura.",
+            receiver_rfc=receiver,
+            family="insurer",
+            claves=sorted({c.clave_prod_serv for c in ext.concepts})[:10],
+        )
+    ]
 
 
 def check_file_name(ext: CfdiExtraction, file_name: str, patterns: Sequence[str]) -> list[Finding]:
@@ -211,8 +316,11 @@ def check_file_name(ext: CfdiExtraction, file_name: str, patterns: Sequence[str]
         return []
     if ext.folio:
         serie = re.escape((ext.serie or "").upper())
-        pattern = rf"(?<![A-Z0-9]){serie}[-_ ]?{re.escape(ext.folio.upper())}(?![0-9])" if serie else \
-            rf"(?<![A-Z0-9]){re.escape(ext.folio.upper())}(?![0-9])"
+        pattern = (
+            rf"(?<![A-Z0-9]){serie}[-_ ]?{re.escape(ext.folio.upper())}(?![0-9])"
+            if serie
+            else rf"(?<![A-Z0-9]){re.escape(ext.folio.upper())}(?![0-9])"
+        )
         if re.search(pattern, upper):
             return []
     for pat in patterns:
@@ -221,9 +329,18 @@ def check_file_name(ext: CfdiExtraction, file_name: str, patterns: Sequence[str]
                 return []
         except re.error:
             continue
-    return [_f("CFDI-011", R, "El archivo XML fue renombrado: su nombre debe conservar el folio fiscal (UUID) o la "
-               "serie y folio de la factura. Sube el XML con el nombre original que te entregó el emisor.",
-               file=file_name, uuid=ext.uuid, serie=ext.serie, folio=ext.folio)]
+    return [
+        _f(
+            "CFDI-011",
+            R,
+            "El archivo XML fue renombrado: su nombre debe conservar el folio fiscal (UUID) o la "
+            "serie y folio de la factura. Sube el XML con el nombre original que te entregó el emisor.",
+            file=file_name,
+            uuid=ext.uuid,
+            serie=ext.serie,
+            folio=ext.folio,
+        )
+    ]
 
 
 def check_cross_folio(ext: CfdiExtraction, folio: str, known_uuids: dict[str, str]) -> list[Finding]:
@@ -234,8 +351,16 @@ def check_cross_folio(ext: CfdiExtraction, folio: str, known_uuids: dict[str, st
     other = index.get(ext.uuid.upper())
     if other is None or other == folio:
         return []
-    return [_f("CFDI-012", R, f"Esta factura (folio fiscal {ext.uuid}) ya fue presentada en el trámite {other}; "
-               "una factura no puede reclamarse dos veces.", uuid=ext.uuid, other_folio=other)]
+    return [
+        _f(
+            "CFDI-012",
+            R,
+            f"Esta factura (folio fiscal {ext.uuid}) ya fue presentada en el trámite {other}; "
+            "una factura no puede reclamarse dos veces.",
+            uuid=ext.uuid,
+            other_folio=other,
+        )
+    ]
 
 
 def _unit(currency: str | None) -> Decimal:
@@ -264,8 +389,14 @@ def check_amounts(ext: CfdiExtraction, concepts: Sequence = ()) -> list[Finding]
         return []
     unit = _unit(ext.currency)
     problems: list[dict] = []
-    expected = (ext.subtotal - (ext.discount or 0) + (ext.total_transferred or 0) - (ext.total_withheld or 0)
-                + (ext.local_transferred or 0) - (ext.local_withheld or 0))
+    expected = (
+        ext.subtotal
+        - (ext.discount or 0)
+        + (ext.total_transferred or 0)
+        - (ext.total_withheld or 0)
+        + (ext.local_transferred or 0)
+        - (ext.local_withheld or 0)
+    )
     if abs(expected - ext.total) > unit:
         problems.append({"check": "total", "expected": _s(expected), "found": _s(ext.total)})
     if ext.concepts:
@@ -279,18 +410,37 @@ def check_amounts(ext: CfdiExtraction, concepts: Sequence = ()) -> list[Finding]
         if c.quantity is not None and c.unit_value is not None and c.amount is not None:
             low, high = _bounds(c.quantity, c.unit_value, unit)
             if not low <= c.amount <= high:
-                problems.append({"check": "concept_amount", "concept": i + 1, "expected_range": [_s(low), _s(high)],
-                                 "found": _s(c.amount)})
+                problems.append(
+                    {
+                        "check": "concept_amount",
+                        "concept": i + 1,
+                        "expected_range": [_s(low), _s(high)],
+                        "found": _s(c.amount),
+                    }
+                )
         for tax, factor, rate, base, amount in tuple(c.transferred) + tuple(c.withheld):
             if factor == "Tasa" and rate is not None and base is not None and amount is not None:
                 low, high = _bounds(base, rate, unit)
                 if not low <= amount <= high:
-                    problems.append({"check": "concept_tax", "concept": i + 1, "tax": tax,
-                                     "expected_range": [_s(low), _s(high)], "found": _s(amount)})
+                    problems.append(
+                        {
+                            "check": "concept_tax",
+                            "concept": i + 1,
+                            "tax": tax,
+                            "expected_range": [_s(low), _s(high)],
+                            "found": _s(amount),
+                        }
+                    )
     if not problems:
         return []
-    return [_f("CFDI-014", W, "Los importes de la factura no cuadran (subtotal, impuestos y total); "
-               "se revisará en la dictaminación.", problems=problems[:10])]
+    return [
+        _f(
+            "CFDI-014",
+            W,
+            "Los importes de la factura no cuadran (subtotal, impuestos y total); se revisará en la dictaminación.",
+            problems=problems[:10],
+        )
+    ]
 
 
 def _money(value: Decimal) -> Decimal:
@@ -301,9 +451,16 @@ def check_provider_billing(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -
     """CFDI-017, CFDI-018, CFDI-019 (provider billing, 002_… Q8/Q9)."""
     out = []
     if ext.payment_method != "PPD":
-        out.append(_f("CFDI-017", R, "La factura debe emitirse con método de pago PPD (pago en parcialidades o "
-                      "diferido) para poder generar después el complemento de pago. Solicita una factura con "
-                      "método de pago PPD.", payment_method=ext.payment_method))
+        out.append(
+            _f(
+                "CFDI-017",
+                R,
+                "La factura debe emitirse con método de pago PPD (pago en parcialidades o "
+                "diferido) para poder generar después el complemento de pago. Solicita una factura con "
+                "método de pago PPD.",
+                payment_method=ext.payment_method,
+            )
+        )
     out += check_concept_reference(ext, m, rs)
     out += check_retention(ext, rs.cfdi_retention)
     return out
@@ -326,8 +483,9 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
     if not account and not patient:
         return []
     has_account = [not account or _contains_account(c.description, account) for c in ext.concepts]
-    has_patient = [not patient or name_in_text(patient, c.description, rs.honorifics, rs.legal_forms)
-                   for c in ext.concepts]
+    has_patient = [
+        not patient or name_in_text(patient, c.description, rs.honorifics, rs.legal_forms) for c in ext.concepts
+    ]
     if any(a and p for a, p in zip(has_account, has_patient)):
         return []
     missing = []
@@ -336,13 +494,27 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
     if not any(has_patient):
         missing.append("nombre del paciente")
     if missing:
-        return [_f("CFDI-018", R, "La descripción de la factura debe incluir el número de cuenta de la Orden de "
-                   f"Atención y el nombre del paciente atendido; falta: {', '.join(missing)}.", missing=missing)]
-    return [_f("CFDI-018", R, "El número de cuenta de la Orden de Atención y el nombre del paciente deben estar en "
-               "la descripción del mismo concepto de la factura; aparecen en conceptos distintos.",
-               missing=[], reason="different_concepts",
-               account_in_concepts=[i + 1 for i, a in enumerate(has_account) if a],
-               patient_in_concepts=[i + 1 for i, p in enumerate(has_patient) if p])]
+        return [
+            _f(
+                "CFDI-018",
+                R,
+                "La descripción de la factura debe incluir el número de cuenta de la Orden de "
+                f"Atención y el nombre del paciente atendido; falta: {', '.join(missing)}.",
+                missing=missing,
+            )
+        ]
+    return [
+        _f(
+            "CFDI-018",
+            R,
+            "El número de cuenta de la Orden de Atención y el nombre del paciente deben estar en "
+            "la descripción del mismo concepto de la factura; aparecen en conceptos distintos.",
+            missing=[],
+            reason="different_concepts",
+            account_in_concepts=[i + 1 for i, a in enumerate(has_account) if a],
+            patient_in_concepts=[i + 1 for i, p in enumerate(has_patient) if p],
+        )
+    ]
 
 
 def _is_cedular(name: str) -> bool:
@@ -367,9 +539,17 @@ def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) ->
     tol = Decimal("0.01") * max(1, len(ext.concepts))
     if len(rfc) == 12:
         if isr or cedular:
-            return [_f("CFDI-019", R, "El emisor es persona moral: la factura no debe llevar retención de ISR ni "
-                       "impuesto cedular. Solicita una nueva factura sin retenciones.", regime=regime,
-                       isr_withheld=_s(isr), cedular_withheld=_s(cedular))]
+            return [
+                _f(
+                    "CFDI-019",
+                    R,
+                    "El emisor es persona moral: la factura no debe llevar retención de ISR ni "
+                    "impuesto cedular. Solicita una nueva factura sin retenciones.",
+                    regime=regime,
+                    isr_withheld=_s(isr),
+                    cedular_withheld=_s(cedular),
+                )
+            ]
         return []
     entry = rules.isr_by_regime.get(regime)
     if len(rfc) != 13 or entry is None:
@@ -387,16 +567,27 @@ def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) ->
         rate_text += f" más {_pct(rules.cedular_rate)} de impuesto cedular de Jalisco"
     why = ""
     if required and not has_cedular:
-        why = (f" La factura se expidió en Jalisco (código postal {ext.place_of_issue}), donde se debe retener "
-               "el impuesto cedular, y no lo incluye.")
-    return [_f("CFDI-019", R, f"La retención de la factura no corresponde al régimen del emisor, {label}: debe "
-               f"retener {rate_text} sobre {_s(_money(base))}.{why} Solicita una nueva factura con la retención "
-               "correcta.",
-               regime=regime, base=_s(_money(base)), expected_isr=_s(expected_isr), isr_withheld=_s(isr),
-               expected_cedular=_s(expected_ced) if with_cedular else None,
-               cedular_withheld=_s(cedular) if with_cedular else None,
-               cedular_required=True if required else None,
-               place_of_issue=ext.place_of_issue if required else None)]
+        why = (
+            f" La factura se expidió en Jalisco (código postal {ext.place_of_issue}), donde se debe retener "
+            "el impuesto cedular, y no lo incluye."
+        )
+    return [
+        _f(
+            "CFDI-019",
+            R,
+            f"La retención de la factura no corresponde al régimen del emisor, {label}: debe "
+            f"retener {rate_text} sobre {_s(_money(base))}.{why} Solicita una nueva factura con la retención "
+            "correcta.",
+            regime=regime,
+            base=_s(_money(base)),
+            expected_isr=_s(expected_isr),
+            isr_withheld=_s(isr),
+            expected_cedular=_s(expected_ced) if with_cedular else None,
+            cedular_withheld=_s(cedular) if with_cedular else None,
+            cedular_required=True if required else None,
+            place_of_issue=ext.place_of_issue if required else None,
+        )
+    ]
 
 
 def _years_before(day: date, years: int) -> date:
@@ -423,9 +614,17 @@ def check_dates(ext: CfdiExtraction, m: FolioManifest, as_of: date, rs: Ruleset)
         reasons.append(f"tiene más de {years} años respecto a la fecha de recepción")
     if not reasons:
         return []
-    return [_f("CFDI-020", W, f"La fecha de la factura ({issued:%d/%m/%Y}) {' y '.join(reasons)}.",
-               issued_on=issued.isoformat(), valid_from=_iso(policy.valid_from if policy else None),
-               valid_to=_iso(policy.valid_to if policy else None), oldest_accepted=limit.isoformat())]
+    return [
+        _f(
+            "CFDI-020",
+            W,
+            f"La fecha de la factura ({issued:%d/%m/%Y}) {' y '.join(reasons)}.",
+            issued_on=issued.isoformat(),
+            valid_from=_iso(policy.valid_from if policy else None),
+            valid_to=_iso(policy.valid_to if policy else None),
+            oldest_accepted=limit.isoformat(),
+        )
+    ]
 
 
 def _iso(day: date | None) -> str | None:
@@ -441,9 +640,17 @@ def check_chain(chain, seal=None, outcome: Outcome = W) -> list[Finding]:
         reasons.append("certificate_not_valid_at_issue")
     if not reasons:
         return []
-    return [_f("CFDI-021", outcome, "El certificado con que se selló la factura no pudo confirmarse como emitido "
-               "por el SAT o no estaba vigente en la fecha de la factura; se revisará en la dictaminación.",
-               reasons=reasons, issuer=chain.issuer if chain else None, trust_store=chain.store if chain else None)]
+    return [
+        _f(
+            "CFDI-021",
+            outcome,
+            "El certificado con que se selló la factura no pudo confirmarse como emitido "
+            "por el SAT o no estaba vigente en la fecha de la factura; se revisará en la dictaminación.",
+            reasons=reasons,
+            issuer=chain.issuer if chain else None,
+            trust_store=chain.store if chain else None,
+        )
+    ]
 
 
 # -------------------------------------------------------------------------------- foreign
@@ -458,13 +665,30 @@ def validate_foreign_invoice(ext: ForeignInvoiceExtraction, ctx: DocumentContext
     source = "invoice" if country else "service_country"
     country = country or (m.service_country if m.abroad else None)
     if country and country in set(rs.excluded_countries):
-        out.append(_f("FOR-001", R, "No se pueden reembolsar gastos facturados en un país excluido por la póliza "
-                      "(Cuba, Siria, Libia, Irán o Corea del Norte).", country=country, source=source))
-    missing = [label for label, value in (("total", ext.total), ("fecha", ext.issued_on),
-                                          ("proveedor", ext.provider_name)) if value is None]
+        out.append(
+            _f(
+                "FOR-001",
+                R,
+                "No se pueden reembolsar gastos facturados en un país excluido por la póliza "
+                "(Cuba, Siria, Libia, Irán o Corea del Norte).",
+                country=country,
+                source=source,
+            )
+        )
+    missing = [
+        label
+        for label, value in (("total", ext.total), ("fecha", ext.issued_on), ("proveedor", ext.provider_name))
+        if value is None
+    ]
     if missing:
-        out.append(_f("FOR-002", W, f"No se pudo leer en la factura del extranjero: {', '.join(missing)}; "
-                      "se revisará en la dictaminación.", missing=missing))
+        out.append(
+            _f(
+                "FOR-002",
+                W,
+                f"No se pudo leer en la factura del extranjero: {', '.join(missing)}; se revisará en la dictaminación.",
+                missing=missing,
+            )
+        )
     return out
 
 
@@ -518,14 +742,26 @@ def pairing_findings(files: Sequence[InvoiceFile], service_country: str) -> dict
     out: dict[str, list[Finding]] = {}
     for x in xmls:
         if x.file not in paired_xml:
-            out.setdefault(x.file, []).append(_f(
-                "CFDI-010", R, "Falta el PDF de esta factura: para atención en México debes subir el PDF junto "
-                "con su XML.", missing="pdf", uuid=x.uuid))
+            out.setdefault(x.file, []).append(
+                _f(
+                    "CFDI-010",
+                    R,
+                    "Falta el PDF de esta factura: para atención en México debes subir el PDF junto con su XML.",
+                    missing="pdf",
+                    uuid=x.uuid,
+                )
+            )
     for p in pdfs:
         if p.file not in paired_pdf:
-            out.setdefault(p.file, []).append(_f(
-                "CFDI-010", R, "Falta el XML de esta factura: para atención en México debes subir el XML junto "
-                "con su PDF.", missing="xml", uuid=p.uuid))
+            out.setdefault(p.file, []).append(
+                _f(
+                    "CFDI-010",
+                    R,
+                    "Falta el XML de esta factura: para atención en México debes subir el XML junto con su PDF.",
+                    missing="xml",
+                    uuid=p.uuid,
+                )
+            )
     return out
 
 
@@ -535,12 +771,21 @@ def duplicate_uuid_findings(files: Sequence[InvoiceFile]) -> dict[str, list[Find
     must not be passed here."""
     first: dict[str, str] = {}
     out: dict[str, list[Finding]] = {}
-    for f in sorted((f for f in files if f.kind in ("cfdi_xml", "payment_complement") and f.uuid), key=lambda f: f.file):
+    for f in sorted(
+        (f for f in files if f.kind in ("cfdi_xml", "payment_complement") and f.uuid), key=lambda f: f.file
+    ):
         key = f.uuid.upper()
         if key in first:
-            out.setdefault(f.file, []).append(_f(
-                "CFDI-012", R, f"Esta factura (folio fiscal {f.uuid}) está repetida en este trámite: es la misma "
-                f"que el archivo {first[key]}.", uuid=f.uuid, same_as=first[key]))
+            out.setdefault(f.file, []).append(
+                _f(
+                    "CFDI-012",
+                    R,
+                    f"Esta factura (folio fiscal {f.uuid}) está repetida en este trámite: es la misma "
+                    f"que el archivo {first[key]}.",
+                    uuid=f.uuid,
+                    same_as=first[key],
+                )
+            )
         else:
             first[key] = f.file
     return out
@@ -558,8 +803,16 @@ def invoice_count_findings(files: Sequence[InvoiceFile], ruleset: Ruleset) -> li
     limit = ruleset.thresholds.max_invoices
     if len(keys) <= limit:
         return []
-    return [_f("CFDI-013", R, f"Se enviaron {len(keys)} facturas; cada trámite admite hasta {limit}. "
-               "Divide las facturas en varios trámites.", count=len(keys), limit=limit)]
+    return [
+        _f(
+            "CFDI-013",
+            R,
+            f"Se enviaron {len(keys)} facturas; cada trámite admite hasta {limit}. "
+            "Divide las facturas en varios trámites.",
+            count=len(keys),
+            limit=limit,
+        )
+    ]
 
 
 def invoice_files(docs: Iterable) -> list[InvoiceFile]:
@@ -612,9 +865,14 @@ def payment_links(docs: Sequence) -> dict[str, dict]:
 
 
 def _csfs(docs: Iterable) -> list[tuple[str, CsfExtraction]]:
-    return sorted(((d.file, d.extraction) for d in docs
-                   if isinstance(d.extraction, CsfExtraction) and not getattr(d, "duplicate_of", None)),
-                  key=lambda pair: pair[0])
+    return sorted(
+        (
+            (d.file, d.extraction)
+            for d in docs
+            if isinstance(d.extraction, CsfExtraction) and not getattr(d, "duplicate_of", None)
+        ),
+        key=lambda pair: pair[0],
+    )
 
 
 def _party_csf(csfs: list[tuple[str, CsfExtraction]], declared: str | None) -> tuple[str, CsfExtraction] | None:
@@ -663,8 +921,11 @@ def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence
                 continue
             differences.append({"field": "rfc", "invoice": mask_rfc(rfc), "csf": mask_rfc(csf_rfc)})
         else:
-            if party_name and csf.name and not same_person(party_name, csf.name, ruleset.honorifics,
-                                                           ruleset.legal_forms):
+            if (
+                party_name
+                and csf.name
+                and not same_person(party_name, csf.name, ruleset.honorifics, ruleset.legal_forms)
+            ):
                 differences.append({"field": "name", "invoice": party_name, "csf": csf.name})
             if postal and csf.postal_code and postal.strip() != csf.postal_code.strip():
                 differences.append({"field": "postal_code", "invoice": postal, "csf": csf.postal_code})
@@ -672,24 +933,41 @@ def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence
                 differences.append({"field": "regime", "invoice": regime, "csf": sorted(csf.regime_codes)})
         if not differences:
             continue
-        labels = {"rfc": "RFC", "name": "nombre", "postal_code": "código postal del domicilio fiscal",
-                  "regime": "régimen fiscal"}
+        labels = {
+            "rfc": "RFC",
+            "name": "nombre",
+            "postal_code": "código postal del domicilio fiscal",
+            "regime": "régimen fiscal",
+        }
         shown = ", ".join(labels[d["field"]] for d in differences)
         role = "receptor" if party == "receiver" else "emisor"
-        out.setdefault(name, []).append(_f(
-            "CFDI-016", W, f"Los datos del {role} de la factura ({shown}) no coinciden con la constancia de "
-            f"situación fiscal {whose} incluida en el trámite; se revisará en la dictaminación.",
-            party=party, csf_file=csf_file, uuid=ext.uuid, differences=differences))
+        out.setdefault(name, []).append(
+            _f(
+                "CFDI-016",
+                W,
+                f"Los datos del {role} de la factura ({shown}) no coinciden con la constancia de "
+                f"situación fiscal {whose} incluida en el trámite; se revisará en la dictaminación.",
+                party=party,
+                csf_file=csf_file,
+                uuid=ext.uuid,
+                differences=differences,
+            )
+        )
     return out
 
 
-def folio_cfdi_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence, read: dict | None = None) -> CfdiFolioFindings:
+def folio_cfdi_findings(
+    manifest: FolioManifest, ruleset: Ruleset, docs: Sequence, read: dict | None = None
+) -> CfdiFolioFindings:
     """Every folio-level CFDI rule: CFDI-010, CFDI-012 and CFDI-016 (findings of documents),
     CFDI-013; plus the payment complements' links to the folio's invoices (`payment_links`)."""
     files = invoice_files(docs)
     result = CfdiFolioFindings()
-    parts = (pairing_findings(files, manifest.service_country), duplicate_uuid_findings(files),
-             party_csf_findings(manifest, ruleset, docs))
+    parts = (
+        pairing_findings(files, manifest.service_country),
+        duplicate_uuid_findings(files),
+        party_csf_findings(manifest, ruleset, docs),
+    )
     for part in parts:
         for name, found in part.items():
             result.document_findings.setdefault(name, []).extend(found)

@@ -9,11 +9,11 @@ from datetime import date
 
 from clabe import validate_clabe
 
-from claim_intake.config import INVOICE, Condition, Ruleset
-from claim_intake.extractions import CfdiExtraction, FormExtraction
-from claim_intake.findings import Finding, Outcome, SkippedRule
-from claim_intake.folio import FolioManifest, Relationship
-from claim_intake.kinds import DocumentKind
+from domain.config import INVOICE, Condition, Ruleset
+from domain.extractions import CfdiExtraction, FormExtraction
+from domain.findings import Finding, Outcome, SkippedRule
+from domain.folio import FolioManifest, Relationship
+from domain.kinds import DocumentKind
 
 from .context import EvaluatedDocument
 
@@ -97,18 +97,22 @@ def missing_findings(
         missing.append(kind)
         rejected = [d.file for d in of_kind]
         why = "se envió pero fue rechazado" if rejected else "no se envió"
-        findings.append(Finding(
-            code="REQ-001", outcome=Outcome.REJECT,
-            message_es=f"Falta: {kind.name_es} ({why}).",
-            evidence={"kind": kind.value, "rejected_files": rejected},
-        ))
+        findings.append(
+            Finding(
+                code="REQ-001",
+                outcome=Outcome.REJECT,
+                message_es=f"Falta: {kind.name_es} ({why}).",
+                evidence={"kind": kind.value, "rejected_files": rejected},
+            )
+        )
     return findings, missing
 
 
 def unclassified_findings(docs: list[EvaluatedDocument]) -> list[Finding]:
     return [
         Finding(
-            code="REQ-002", outcome=Outcome.WARN,
+            code="REQ-002",
+            outcome=Outcome.WARN,
             message_es=f"No se reconoció qué documento es {d.file}; revisa que sea el documento correcto.",
             evidence={"file": d.file},
         )

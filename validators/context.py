@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from claim_intake.config import Ruleset
-from claim_intake.extractions import Extraction
-from claim_intake.folio import FolioManifest
-from claim_intake.kinds import DocumentKind
+from domain.config import Ruleset
+from domain.extractions import Extraction
+from domain.folio import FolioManifest
+from domain.kinds import DocumentKind
 
 
 @dataclass(frozen=True)

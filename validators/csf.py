@@ -10,10 +10,10 @@ import unicodedata
 
 from satcfdi.models import RFC
 
-from claim_intake.extractions import CsfExtraction
-from claim_intake.findings import Finding, Outcome, SkippedRule
-from claim_intake.folio import ClaimType, FolioManifest
-from claim_intake.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
+from domain.extractions import CsfExtraction
+from domain.findings import Finding, Outcome, SkippedRule
+from domain.folio import ClaimType, FolioManifest
+from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
 
 from .context import DocumentContext
 
@@ -67,7 +67,8 @@ def declared_rfc(manifest: FolioManifest) -> tuple[str | None, str]:
 
 def _not_pdf(ctx: DocumentContext) -> Finding:
     return Finding(
-        code="CSF-001", outcome=Outcome.REJECT,
+        code="CSF-001",
+        outcome=Outcome.REJECT,
         message_es=(
             "La constancia de situación fiscal debe subirse en formato PDF (recibimos "
             f"{_type_name(ctx.media_type)}). Descárgala en PDF desde el portal del SAT y súbela sin "
@@ -80,7 +81,8 @@ def _not_pdf(ctx: DocumentContext) -> Finding:
 def _missing(fields: list[str]) -> Finding:
     names = ", ".join(REQUIRED_FIELDS[f] for f in fields)
     return Finding(
-        code="CSF-005", outcome=Outcome.REJECT,
+        code="CSF-005",
+        outcome=Outcome.REJECT,
         message_es=(
             f"No pudimos leer en la constancia de situación fiscal: {names}. Descarga la constancia "
             "completa (todas sus páginas) desde el portal del SAT y súbela en PDF sin modificarla."
@@ -95,15 +97,18 @@ def _age(extraction: CsfExtraction, ctx: DocumentContext) -> Finding | None:
     if age <= limit:
         return None
     return Finding(
-        code="CSF-002", outcome=Outcome.REJECT,
+        code="CSF-002",
+        outcome=Outcome.REJECT,
         message_es=(
             f"La constancia de situación fiscal tiene más de {limit} días (emitida el "
             f"{extraction.issued_on.isoformat()}, hace {age} días). Descarga una nueva en el portal "
             "del SAT y súbela en PDF."
         ),
         evidence={
-            "issued_on": extraction.issued_on.isoformat(), "as_of": ctx.as_of.isoformat(),
-            "age_days": age, "max_age_days": limit,
+            "issued_on": extraction.issued_on.isoformat(),
+            "as_of": ctx.as_of.isoformat(),
+            "age_days": age,
+            "max_age_days": limit,
         },
     )
 
@@ -113,7 +118,8 @@ def _status(status: str) -> Finding | None:
     if folded in VALID_STATUSES:
         return None
     return Finding(
-        code="CSF-003", outcome=Outcome.REJECT,
+        code="CSF-003",
+        outcome=Outcome.REJECT,
         message_es=(
             f"El estatus en el padrón del RFC es «{status}»; solo se aceptan contribuyentes con "
             "estatus ACTIVO o REACTIVADO. Regulariza tu situación ante el SAT y sube una constancia "
@@ -129,7 +135,8 @@ def _rfc_matches(rfc: str, manifest: FolioManifest) -> Finding | None:
         return None
     whose = "del proveedor" if source == "provider.rfc" else "del titular"
     return Finding(
-        code="CSF-004", outcome=Outcome.REJECT,
+        code="CSF-004",
+        outcome=Outcome.REJECT,
         message_es=(
             f"El RFC de la constancia ({mask_rfc(rfc)}) no coincide con el RFC {whose} registrado en "
             f"la solicitud ({mask_rfc(declared)}). Sube la constancia de situación fiscal {whose} o "
@@ -149,12 +156,13 @@ def _check_digit(rfc: str) -> Finding | None:
     if valid:
         return None
     return Finding(
-        code="CSF-006", outcome=Outcome.WARN,
+        code="CSF-006",
+        outcome=Outcome.WARN,
         message_es=(
             f"El dígito verificador del RFC {mask_rfc(rfc)} no corresponde al cálculo del SAT; "
             "se revisará manualmente (no necesitas hacer nada)."
-            if reason == "check_digit" else
-            f"El RFC {mask_rfc(rfc)} no tiene la forma de un RFC válido; se revisará manualmente."
+            if reason == "check_digit"
+            else f"El RFC {mask_rfc(rfc)} no tiene la forma de un RFC válido; se revisará manualmente."
         ),
         evidence={"rfc": mask_rfc(rfc), "reason": reason},
     )

@@ -8,9 +8,9 @@ extractor could not find at all (`signed is None`) says nothing either way."""
 
 from __future__ import annotations
 
-from claim_intake.extractions import FormExtraction
-from claim_intake.findings import Finding, Outcome
-from claim_intake.kinds import DocumentKind as K
+from domain.extractions import FormExtraction
+from domain.findings import Finding, Outcome
+from domain.kinds import DocumentKind as K
 
 from .context import DocumentContext
 
@@ -28,10 +28,16 @@ def validate_form(extraction: FormExtraction | None, ctx: DocumentContext) -> li
     if extraction.signed is not False:
         return []
     outcome = Outcome(ctx.ruleset.unsigned_form_outcome)
-    then = ("Sube el documento firmado." if outcome is Outcome.REJECT
-            else "Se revisará en la dictaminación; si no lo firmaste, sube el documento firmado.")
-    return [Finding(
-        code="FORM-001", outcome=outcome,
-        message_es=f"Falta la firma en {SIGNED_FORMS[extraction.kind]}: el espacio de la firma está en blanco. {then}",
-        evidence={"kind": extraction.kind, "signature": "blank"},
-    )]
+    then = (
+        "Sube el documento firmado."
+        if outcome is Outcome.REJECT
+        else "Se revisará en la dictaminación; si no lo firmaste, sube el documento firmado."
+    )
+    return [
+        Finding(
+            code="FORM-001",
+            outcome=outcome,
+            message_es=f"Falta la firma en {SIGNED_FORMS[extraction.kind]}: el espacio de la firma está en blanco. {then}",
+            evidence={"kind": extraction.kind, "signature": "blank"},
+        )
+    ]

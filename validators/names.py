@@ -17,12 +17,12 @@ CLINICA", "GRUPO SAS DEL NORTE, S.A.S.")."""
 
 from __future__ import annotations
 
-from claim_intake.text import fold as fold_case_accents
-
 import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+
+from domain.text import fold as fold_case_accents
 
 # Dots and apostrophes join ("S.A. DE C.V." -> "SA DE CV", "D'ANGELO" -> "DANGELO"); any other
 # punctuation separates words ("LOPEZ-GARCIA" -> "LOPEZ GARCIA", "GARCIA, MARIA" -> two words).
@@ -84,8 +84,9 @@ def same_person(a: str | None, b: str | None, honorifics: Iterable[str], legal_f
     return bool(left) and left == right
 
 
-def name_in_text(name: str | None, text: str | None, honorifics: Iterable[str],
-                 legal_forms: Iterable[str] = ()) -> bool:
+def name_in_text(
+    name: str | None, text: str | None, honorifics: Iterable[str], legal_forms: Iterable[str] = ()
+) -> bool:
     """True when every word of the name (with its repetitions) appears in the text, in any
     order: for a name written inside a longer description (CFDI-018's concept description)."""
     wanted = Counter(normalize_name(name or "", tuple(honorifics), tuple(legal_forms)))

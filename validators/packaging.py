@@ -6,18 +6,26 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from claim_intake.config import Ruleset
-from claim_intake.extractions import TextInfo
-from claim_intake.findings import Finding, Outcome
+from domain.config import Ruleset
+from domain.extractions import TextInfo
+from domain.findings import Finding, Outcome
 
 ALLOWED_EXTENSIONS: dict[str, str] = {
-    "xml": "application/xml", "pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+    "xml": "application/xml",
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
 }
 _SAFE_STEM = re.compile(r"^[A-Za-z0-9_\- ]+$")
 _ESCAPED_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")  # a byte of a name that is not UTF-8, as shown
 _TYPE_NAMES = {
-    "application/xml": "XML", "application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG",
-    "application/zip": "ZIP", "application/x-empty": "vacío", "application/octet-stream": "desconocido",
+    "application/xml": "XML",
+    "application/pdf": "PDF",
+    "image/jpeg": "JPG",
+    "image/png": "PNG",
+    "application/zip": "ZIP",
+    "application/x-empty": "vacío",
+    "application/octet-stream": "desconocido",
 }
 
 
@@ -44,20 +52,26 @@ def folio_limits(files: list[FileFacts], ruleset: Ruleset) -> list[Finding]:
     limits = ruleset.thresholds
     findings = []
     if len(files) > limits.max_files:
-        findings.append(Finding(
-            code="PKG-004", outcome=Outcome.REJECT,
-            message_es=f"El folio tiene {len(files)} archivos; el máximo es {limits.max_files}. "
-                       "Envía como máximo ese número de archivos.",
-            evidence={"files": len(files), "limit": limits.max_files},
-        ))
+        findings.append(
+            Finding(
+                code="PKG-004",
+                outcome=Outcome.REJECT,
+                message_es=f"El folio tiene {len(files)} archivos; el máximo es {limits.max_files}. "
+                "Envía como máximo ese número de archivos.",
+                evidence={"files": len(files), "limit": limits.max_files},
+            )
+        )
     total = sum(f.size for f in files)
     if total > limits.max_bytes:
-        findings.append(Finding(
-            code="PKG-005", outcome=Outcome.REJECT,
-            message_es=f"Los archivos suman {total / 1048576:.1f} MB; el máximo es "
-                       f"{limits.max_bytes / 1048576:.0f} MB. Reduce el tamaño de los archivos.",
-            evidence={"bytes": total, "limit": limits.max_bytes},
-        ))
+        findings.append(
+            Finding(
+                code="PKG-005",
+                outcome=Outcome.REJECT,
+                message_es=f"Los archivos suman {total / 1048576:.1f} MB; el máximo es "
+                f"{limits.max_bytes / 1048576:.0f} MB. Reduce el tamaño de los archivos.",
+                evidence={"bytes": total, "limit": limits.max_bytes},
+            )
+        )
     return findings
 
 
@@ -84,20 +98,26 @@ def file_type_findings(facts: FileFacts) -> list[Finding]:
     expected = ALLOWED_EXTENSIONS.get(ext)
     if expected is None:
         shown = f".{ext}" if ext else "sin extensión"
-        return [Finding(
-            code="PKG-001", outcome=Outcome.REJECT,
-            message_es=f"El tipo de archivo ({shown}) no se acepta; envía XML, PDF, JPG o JPEG.",
-            evidence={"extension": ext, "sniffed": facts.media_type},
-        )]
+        return [
+            Finding(
+                code="PKG-001",
+                outcome=Outcome.REJECT,
+                message_es=f"El tipo de archivo ({shown}) no se acepta; envía XML, PDF, JPG o JPEG.",
+                evidence={"extension": ext, "sniffed": facts.media_type},
+            )
+        ]
     if facts.size == 0:
         return [unreadable("el archivo está vacío (0 bytes)")]
     if facts.media_type != expected:
-        return [Finding(
-            code="PKG-002", outcome=Outcome.REJECT,
-            message_es=f"El archivo dice ser {ext.upper()} pero su contenido es "
-                       f"{_type_name(facts.media_type)}; envíalo en su formato original.",
-            evidence={"extension": ext, "sniffed": facts.media_type},
-        )]
+        return [
+            Finding(
+                code="PKG-002",
+                outcome=Outcome.REJECT,
+                message_es=f"El archivo dice ser {ext.upper()} pero su contenido es "
+                f"{_type_name(facts.media_type)}; envíalo en su formato original.",
+                evidence={"extension": ext, "sniffed": facts.media_type},
+            )
+        ]
     return []
 
 
@@ -110,18 +130,24 @@ def name_findings(facts: FileFacts) -> list[Finding]:
     bad = sorted({c for c in stem if not re.match(r"[A-Za-z0-9_\- ]", c)})
     not_utf8 = _ESCAPED_BYTE.findall(facts.name)
     if not_utf8:  # pipeline.display_name escaped them: the name as sent is not text at all
-        return [Finding(
-            code="PKG-003", outcome=Outcome.REJECT,
-            message_es=f"El nombre del archivo ({facts.name}) no es texto válido (UTF-8); renómbralo usando "
-                       "solo letras sin acento, números, guiones y espacios.",
-            evidence={"characters": bad, "not_utf8_bytes": sorted(set(not_utf8))},
-        )]
-    return [Finding(
-        code="PKG-003", outcome=Outcome.REJECT,
-        message_es="El nombre del archivo tiene caracteres especiales "
-                   f"({' '.join(bad)}); usa solo letras sin acento, números, guiones y espacios.",
-        evidence={"characters": bad},
-    )]
+        return [
+            Finding(
+                code="PKG-003",
+                outcome=Outcome.REJECT,
+                message_es=f"El nombre del archivo ({facts.name}) no es texto válido (UTF-8); renómbralo usando "
+                "solo letras sin acento, números, guiones y espacios.",
+                evidence={"characters": bad, "not_utf8_bytes": sorted(set(not_utf8))},
+            )
+        ]
+    return [
+        Finding(
+            code="PKG-003",
+            outcome=Outcome.REJECT,
+            message_es="El nombre del archivo tiene caracteres especiales "
+            f"({' '.join(bad)}); usa solo letras sin acento, números, guiones y espacios.",
+            evidence={"characters": bad},
+        )
+    ]
 
 
 _OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
@@ -132,7 +158,8 @@ def unreadable(reason: str) -> Finding:
     in its message (`<_io.BytesIO object at 0x…>` means nothing to a claimant)."""
     reason = _OBJECT_REPR.sub("", reason)
     return Finding(
-        code="PKG-006", outcome=Outcome.REJECT,
+        code="PKG-006",
+        outcome=Outcome.REJECT,
         message_es=f"No se puede abrir el archivo: {reason}. Envía una copia completa y sin contraseña.",
         evidence={"reason": reason},
     )
@@ -140,7 +167,8 @@ def unreadable(reason: str) -> Finding:
 
 def duplicate_finding(first_file: str) -> Finding:
     return Finding(
-        code="PKG-007", outcome=Outcome.WARN,
+        code="PKG-007",
+        outcome=Outcome.WARN,
         message_es=f"Este archivo es idéntico a {first_file}; se conserva una sola vez.",
         evidence={"same_as": first_file},
     )
@@ -168,9 +196,17 @@ def legibility(info: TextInfo, ruleset: Ruleset) -> list[Finding]:
     confidence = info.ocr_mean_confidence or 0.0
     if info.chars >= limits.min_text_chars and confidence >= limits.ocr_min_confidence:
         return []
-    return [Finding(
-        code="PKG-008", outcome=Outcome.REJECT,
-        message_es="El documento no es legible; envía un escaneo o foto nítida, completa y bien iluminada.",
-        evidence={"ocr_mean_confidence": confidence, "threshold": limits.ocr_min_confidence,
-                  "chars": info.chars, "min_chars": limits.min_text_chars, "words": info.ocr_words},
-    )]
+    return [
+        Finding(
+            code="PKG-008",
+            outcome=Outcome.REJECT,
+            message_es="El documento no es legible; envía un escaneo o foto nítida, completa y bien iluminada.",
+            evidence={
+                "ocr_mean_confidence": confidence,
+                "threshold": limits.ocr_min_confidence,
+                "chars": info.chars,
+                "min_chars": limits.min_text_chars,
+                "words": info.ocr_words,
+            },
+        )
+    ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from claim_intake.decision import Route
-from claim_intake.findings import Finding, Outcome
+from domain.decision import Route
+from domain.findings import Finding, Outcome
 
 PAYMENT_DAYS = 30  # Art. 71 Ley sobre el Contrato de Seguro
 

@@ -12,10 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from claim_intake.findings import Finding, Outcome
-from sat.csf_check import CsfOnline
-from sat.efos import EfosEntry
-from sat.status import SatStatus
+from domain.findings import Finding, Outcome
+from domain.sat import CsfOnline, EfosEntry, SatStatus
 
 from .names import same_person
 
@@ -62,36 +60,56 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
         failed = dict(answer.status_error or {"failed": "unknown"})
         if answer.efos_error:
             failed["efos_list_failed"] = answer.efos_error
-        findings.append(Finding(
-            code="CFDI-007", outcome=T,
-            message_es=("No se pudo consultar el estatus de la factura en el SAT (servicio no disponible). "
-                        "No tienes que hacer nada: la consultaremos de nuevo automáticamente."),
-            evidence=_clean({"uuid": answer.uuid, **failed}),
-        ))
+        findings.append(
+            Finding(
+                code="CFDI-007",
+                outcome=T,
+                message_es=(
+                    "No se pudo consultar el estatus de la factura en el SAT (servicio no disponible). "
+                    "No tienes que hacer nada: la consultaremos de nuevo automáticamente."
+                ),
+                evidence=_clean({"uuid": answer.uuid, **failed}),
+            )
+        )
     elif status.cancelled:
-        findings.append(Finding(
-            code="CFDI-005", outcome=R,
-            message_es=(f"El SAT reporta la factura {answer.uuid} como CANCELADA. Pide al emisor una factura "
-                        "vigente y súbela con su XML y PDF."),
-            evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
-        ))
+        findings.append(
+            Finding(
+                code="CFDI-005",
+                outcome=R,
+                message_es=(
+                    f"El SAT reporta la factura {answer.uuid} como CANCELADA. Pide al emisor una factura "
+                    "vigente y súbela con su XML y PDF."
+                ),
+                evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
+            )
+        )
     elif status.not_found:
-        findings.append(Finding(
-            code="CFDI-006", outcome=R,
-            message_es=(f"El SAT no encuentra la factura {answer.uuid} (602: comprobante no encontrado). "
-                        "Verifica con el emisor que la factura esté timbrada y que el XML sea el original."),
-            evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
-        ))
+        findings.append(
+            Finding(
+                code="CFDI-006",
+                outcome=R,
+                message_es=(
+                    f"El SAT no encuentra la factura {answer.uuid} (602: comprobante no encontrado). "
+                    "Verifica con el emisor que la factura esté timbrada y que el XML sea el original."
+                ),
+                evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
+            )
+        )
     efos = _efos_finding(answer)
     if efos is not None:
         findings.append(efos)
     if status is not None and answer.efos_error:
-        findings.append(Finding(
-            code="CFDI-007", outcome=T,
-            message_es=("No se pudo consultar la lista del SAT de contribuyentes del artículo 69-B. "
-                        "No tienes que hacer nada: la consultaremos de nuevo automáticamente."),
-            evidence=_clean({"uuid": answer.uuid, **answer.efos_error}),
-        ))
+        findings.append(
+            Finding(
+                code="CFDI-007",
+                outcome=T,
+                message_es=(
+                    "No se pudo consultar la lista del SAT de contribuyentes del artículo 69-B. "
+                    "No tienes que hacer nada: la consultaremos de nuevo automáticamente."
+                ),
+                evidence=_clean({"uuid": answer.uuid, **answer.efos_error}),
+            )
+        )
     return findings
 
 
@@ -112,10 +130,13 @@ def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
     evidence["sources"] = sources
     situation = answer.efos_entry.situation.lower() if by_list else "presunto o definitivo"
     return Finding(
-        code="CFDI-008", outcome=R,
-        message_es=(f"El emisor de la factura {answer.uuid} está en la lista del SAT del artículo 69-B "
-                    f"(operaciones inexistentes, situación: {situation}); no podemos aceptar sus facturas. "
-                    "Solicita la factura a otro proveedor o acude con tu asesor."),
+        code="CFDI-008",
+        outcome=R,
+        message_es=(
+            f"El emisor de la factura {answer.uuid} está en la lista del SAT del artículo 69-B "
+            f"(operaciones inexistentes, situación: {situation}); no podemos aceptar sus facturas. "
+            "Solicita la factura a otro proveedor o acude con tu asesor."
+        ),
         evidence=_clean(evidence),
     )
 
@@ -123,26 +144,37 @@ def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
 # ------------------------------------------------------------------------------ CSF
 
 
-def csf_sat_findings(pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = (),
-                     legal_forms: Iterable[str] = ()) -> list[Finding]:
+def csf_sat_findings(
+    pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = (), legal_forms: Iterable[str] = ()
+) -> list[Finding]:
     """`pdf` is the CsfExtraction read from the certificate; names are compared as every rule
     compares them (validators.names: the rule set's honorifics and legal forms)."""
     if answer.online is None:
-        return [Finding(
-            code="CSF-007", outcome=T,
-            message_es=("No se pudo verificar la constancia de situación fiscal en la página de validación "
-                        "del SAT. No tienes que hacer nada: la verificaremos de nuevo."),
-            evidence=_clean(dict(answer.error or {"failed": "unknown"})),
-        )]
+        return [
+            Finding(
+                code="CSF-007",
+                outcome=T,
+                message_es=(
+                    "No se pudo verificar la constancia de situación fiscal en la página de validación "
+                    "del SAT. No tienes que hacer nada: la verificaremos de nuevo."
+                ),
+                evidence=_clean(dict(answer.error or {"failed": "unknown"})),
+            )
+        ]
     online = answer.online
     if not online.found:
-        return [Finding(
-            code="CSF-008", outcome=R,
-            message_es=("La página de validación del SAT no muestra datos para el idCIF y RFC de la constancia: "
-                        "no corresponde a un registro del SAT. Descarga la constancia directamente del portal "
-                        "del SAT y súbela sin modificar."),
-            evidence=_clean({"contradictions": ["no_record"], "id_cif": online.id_cif, **online.evidence()}),
-        )]
+        return [
+            Finding(
+                code="CSF-008",
+                outcome=R,
+                message_es=(
+                    "La página de validación del SAT no muestra datos para el idCIF y RFC de la constancia: "
+                    "no corresponde a un registro del SAT. Descarga la constancia directamente del portal "
+                    "del SAT y súbela sin modificar."
+                ),
+                evidence=_clean({"contradictions": ["no_record"], "id_cif": online.id_cif, **online.evidence()}),
+            )
+        ]
     contradictions: list[str] = []
     pdf_status, sat_status = _fold(getattr(pdf, "status", None)), _fold(online.status)
     if pdf_status and pdf_status != sat_status:
@@ -157,10 +189,22 @@ def csf_sat_findings(pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = (),
         said.append(f"estatus «{online.status or 'sin estatus'}» (la constancia dice «{pdf.status}»)")
     if "name" in contradictions:
         said.append(f"nombre «{online.name or 'sin nombre'}» (la constancia dice «{pdf_name}»)")
-    return [Finding(
-        code="CSF-008", outcome=R,
-        message_es=("La página de validación del SAT no coincide con la constancia: muestra "
-                    + " y ".join(said) + ". Descarga una constancia actual del portal del SAT y súbela sin modificar."),
-        evidence=_clean({"contradictions": contradictions, "pdf_status": pdf_status or None,
-                         "pdf_name": pdf_name, **online.evidence()}),
-    )]
+    return [
+        Finding(
+            code="CSF-008",
+            outcome=R,
+            message_es=(
+                "La página de validación del SAT no coincide con la constancia: muestra "
+                + " y ".join(said)
+                + ". Descarga una constancia actual del portal del SAT y súbela sin modificar."
+            ),
+            evidence=_clean(
+                {
+                    "contradictions": contradictions,
+                    "pdf_status": pdf_status or None,
+                    "pdf_name": pdf_name,
+                    **online.evidence(),
+                }
+            ),
+        )
+    ]

@@ -3,10 +3,10 @@ optional field disables only the rules that need it, and the report says which")
 
 from __future__ import annotations
 
-from claim_intake.config import SAT_CHECK_CODES
-from claim_intake.findings import SkippedRule
-from claim_intake.folio import ClaimType, FolioManifest
-from claim_intake.kinds import DocumentKind as K
+from domain.config import SAT_CHECK_CODES
+from domain.findings import SkippedRule
+from domain.folio import ClaimType, FolioManifest
+from domain.kinds import DocumentKind as K
 
 from .bank import declared_holder
 from .csf import declared_rfc

@@ -8,8 +8,8 @@ validators that follow judge the visible content either way."""
 
 from __future__ import annotations
 
-from claim_intake.extractions import TextInfo
-from claim_intake.findings import Finding, Outcome
+from domain.extractions import TextInfo
+from domain.findings import Finding, Outcome
 
 _CAUSES_ES = {
     "invisible": "texto invisible (modo de trazo 3)",
@@ -32,10 +32,17 @@ def hidden_text_findings(info: TextInfo) -> list[Finding]:
     fields = sorted({h.field for h in info.hidden_text if h.field})
     described = "; ".join(_CAUSES_ES.get(c, c) for c in causes)
     shown = ", ".join(str(p) for p in pages)
-    return [Finding(
-        code="PKG-009", outcome=Outcome.WARN,
-        message_es=f"El texto del PDF no coincide con lo que muestra la página ({described}; página {shown}). "
-                   "El documento se evaluó con el contenido visible de la página.",
-        evidence={"hidden": [h.model_dump(exclude_none=True) for h in info.hidden_text],
-                  "pages": pages, "causes": causes, **({"fields": fields} if fields else {})},
-    )]
+    return [
+        Finding(
+            code="PKG-009",
+            outcome=Outcome.WARN,
+            message_es=f"El texto del PDF no coincide con lo que muestra la página ({described}; página {shown}). "
+            "El documento se evaluó con el contenido visible de la página.",
+            evidence={
+                "hidden": [h.model_dump(exclude_none=True) for h in info.hidden_text],
+                "pages": pages,
+                "causes": causes,
+                **({"fields": fields} if fields else {}),
+            },
+        )
+    ]

@@ -30,11 +30,30 @@ class _Bank:
 
 
 BANKS = {
-    "bbva": _Bank("012", "BBVA México", "BBVA MÉXICO, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO BBVA MÉXICO", (0.0, 0.27, 0.55)),
-    "banorte": _Bank("072", "Banorte", "BANCO MERCANTIL DEL NORTE, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO BANORTE", (0.86, 0.0, 0.13)),
-    "santander": _Bank("014", "Santander", "BANCO SANTANDER MÉXICO, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO SANTANDER MÉXICO", (0.93, 0.0, 0.0)),
-    "banamex": _Bank("002", "Banamex", "BANCO NACIONAL DE MÉXICO, S.A., INTEGRANTE DEL GRUPO FINANCIERO BANAMEX", (0.0, 0.3, 0.6)),
-    "hsbc": _Bank("021", "HSBC", "HSBC MÉXICO, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO HSBC", (0.86, 0.0, 0.07)),
+    "bbva": _Bank(
+        "012",
+        "BBVA México",
+        "BBVA MÉXICO, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO BBVA MÉXICO",
+        (0.0, 0.27, 0.55),
+    ),
+    "banorte": _Bank(
+        "072",
+        "Banorte",
+        "BANCO MERCANTIL DEL NORTE, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO BANORTE",
+        (0.86, 0.0, 0.13),
+    ),
+    "santander": _Bank(
+        "014",
+        "Santander",
+        "BANCO SANTANDER MÉXICO, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO SANTANDER MÉXICO",
+        (0.93, 0.0, 0.0),
+    ),
+    "banamex": _Bank(
+        "002", "Banamex", "BANCO NACIONAL DE MÉXICO, S.A., INTEGRANTE DEL GRUPO FINANCIERO BANAMEX", (0.0, 0.3, 0.6)
+    ),
+    "hsbc": _Bank(
+        "021", "HSBC", "HSBC MÉXICO, S.A., INSTITUCIÓN DE BANCA MÚLTIPLE, GRUPO FINANCIERO HSBC", (0.86, 0.0, 0.07)
+    ),
 }
 LAYOUTS: tuple[str, ...] = tuple(BANKS)
 BANK_CODES = {layout: bank.code for layout, bank in BANKS.items()}
@@ -82,7 +101,7 @@ def build_statement(
     movements = _movements(facts)
     per_page = max(1, -(-len(movements) // max(1, pages - 1)))
     for page in range(2, pages + 1):
-        chunk = movements[(page - 2) * per_page:(page - 1) * per_page]
+        chunk = movements[(page - 2) * per_page : (page - 1) * per_page]
         _movements_page(canvas, facts, chunk)
         _footer(canvas, facts, page)
         canvas.showPage()
@@ -107,6 +126,7 @@ class _Facts:
 
 # --- page one, one function per bank ----------------------------------------------------------
 
+
 def _header_bar(c: Canvas, facts: _Facts, title: str) -> None:
     c.setFillColorRGB(*facts.bank.color)
     c.rect(0, 742, 612, 50, stroke=0, fill=1)
@@ -127,14 +147,20 @@ def _bbva(c: Canvas, f: _Facts) -> None:
     c.setFont("Helvetica", 8)
     for i, line in enumerate(ADDRESS):
         c.drawString(36, 688 - 11 * i, line)
-    _kv_column(c, 340, 700, [
-        ("Periodo", f"DEL {numeric_date(f.start)} AL {numeric_date(f.end)}"),
-        ("Fecha de Corte", numeric_date(f.end)),
-        ("No. de Cuenta", f.account[1:]),
-        ("No. de Cliente", "B" + f.account[-7:]),
-        ("R.F.C", "XAXX010101000"),
-        ("CLABE interbancaria", f.clabe),
-    ], label_width=95)
+    _kv_column(
+        c,
+        340,
+        700,
+        [
+            ("Periodo", f"DEL {numeric_date(f.start)} AL {numeric_date(f.end)}"),
+            ("Fecha de Corte", numeric_date(f.end)),
+            ("No. de Cuenta", f.account[1:]),
+            ("No. de Cliente", "B" + f.account[-7:]),
+            ("R.F.C", "XAXX010101000"),
+            ("CLABE interbancaria", f.clabe),
+        ],
+        label_width=95,
+    )
     _summary(c, f, 560, "Comportamiento")
 
 
@@ -149,24 +175,42 @@ def _banorte(c: Canvas, f: _Facts) -> None:
     c.setLineWidth(2)
     c.line(36, 740, 576, 740)
     c.setLineWidth(1)
-    _kv_column(c, 36, 715, [
-        ("Nombre del cliente:", f.holder),
-        ("Domicilio:", ", ".join(ADDRESS[:2])),
-        ("", ", ".join(ADDRESS[2:])),
-    ], label_width=95)
+    _kv_column(
+        c,
+        36,
+        715,
+        [
+            ("Nombre del cliente:", f.holder),
+            ("Domicilio:", ", ".join(ADDRESS[:2])),
+            ("", ", ".join(ADDRESS[2:])),
+        ],
+        label_width=95,
+    )
     c.setFillColorRGB(0.95, 0.95, 0.95)
     c.rect(36, 610, 540, 60, stroke=0, fill=1)
     c.setFillColorRGB(0, 0, 0)
-    _kv_column(c, 44, 655, [
-        ("Periodo:", f"{MONTHS_ES[f.end.month - 1]} {f.end.year}"),
-        ("Fecha de corte:", numeric_date(f.end)),
-        ("Cuenta CLABE:", _grouped(f.clabe, (3, 3, 11, 1))),
-    ], label_width=80)
-    _kv_column(c, 330, 655, [
-        ("Número de cuenta:", f.account[1:]),
-        ("Moneda:", "PESOS"),
-        ("Sucursal:", "0180 CENTRO"),
-    ], label_width=85)
+    _kv_column(
+        c,
+        44,
+        655,
+        [
+            ("Periodo:", f"{MONTHS_ES[f.end.month - 1]} {f.end.year}"),
+            ("Fecha de corte:", numeric_date(f.end)),
+            ("Cuenta CLABE:", _grouped(f.clabe, (3, 3, 11, 1))),
+        ],
+        label_width=80,
+    )
+    _kv_column(
+        c,
+        330,
+        655,
+        [
+            ("Número de cuenta:", f.account[1:]),
+            ("Moneda:", "PESOS"),
+            ("Sucursal:", "0180 CENTRO"),
+        ],
+        label_width=85,
+    )
     _summary(c, f, 580, "Resumen del periodo")
 
 
@@ -176,11 +220,17 @@ def _santander(c: Canvas, f: _Facts) -> None:
     c.drawString(36, 720, "CUENTA SUPER NÓMINA")
     c.setFont("Helvetica", 8.5)
     c.drawString(36, 705, f"PERIODO DEL {_long(f.start, with_year=False)} AL {_long(f.end)}")
-    _kv_column(c, 36, 680, [
-        ("Titular:", f.holder),
-        ("Número de cliente:", f.account[-8:]),
-        ("CLABE:", f.clabe),
-    ], label_width=90)
+    _kv_column(
+        c,
+        36,
+        680,
+        [
+            ("Titular:", f.holder),
+            ("Número de cliente:", f.account[-8:]),
+            ("CLABE:", f.clabe),
+        ],
+        label_width=90,
+    )
     c.setFont("Helvetica", 8)
     for i, line in enumerate(ADDRESS):
         c.drawString(360, 680 - 11 * i, line)
@@ -197,24 +247,38 @@ def _banamex(c: Canvas, f: _Facts) -> None:
     if f.start.month == f.end.month and f.start.year == f.end.year:
         period = f"del {f.start.day} al {f.end.day} de {MONTHS_ES[f.end.month - 1].lower()} de {f.end.year}"
     else:
-        period = (f"del {f.start.day} de {MONTHS_ES[f.start.month - 1].lower()} de {f.start.year} "
-                  f"al {f.end.day} de {MONTHS_ES[f.end.month - 1].lower()} de {f.end.year}")
+        period = (
+            f"del {f.start.day} de {MONTHS_ES[f.start.month - 1].lower()} de {f.start.year} "
+            f"al {f.end.day} de {MONTHS_ES[f.end.month - 1].lower()} de {f.end.year}"
+        )
     c.setFont("Helvetica", 8.5)
     c.drawRightString(576, 752, f"Período {period}")
     c.setStrokeColorRGB(0.7, 0.7, 0.7)
     c.roundRect(36, 640, 260, 80, 6)
     c.roundRect(316, 640, 260, 80, 6)
-    _kv_column(c, 44, 705, [
-        ("Cliente:", f.holder),
-        ("", ADDRESS[0]),
-        ("", ADDRESS[1]),
-        ("", ADDRESS[3]),
-    ], label_width=40)
-    _kv_column(c, 324, 705, [
-        ("Número de cuenta:", f.account[-7:]),
-        ("Sucursal:", "870"),
-        ("CLABE Interbancaria:", _grouped(f.clabe, (4, 4, 4, 4, 2))),
-    ], label_width=90)
+    _kv_column(
+        c,
+        44,
+        705,
+        [
+            ("Cliente:", f.holder),
+            ("", ADDRESS[0]),
+            ("", ADDRESS[1]),
+            ("", ADDRESS[3]),
+        ],
+        label_width=40,
+    )
+    _kv_column(
+        c,
+        324,
+        705,
+        [
+            ("Número de cuenta:", f.account[-7:]),
+            ("Sucursal:", "870"),
+            ("CLABE Interbancaria:", _grouped(f.clabe, (4, 4, 4, 4, 2))),
+        ],
+        label_width=90,
+    )
     _summary(c, f, 600, "Resumen por medio de acceso")
 
 
@@ -245,6 +309,7 @@ _PAGE_ONE = {"bbva": _bbva, "banorte": _banorte, "santander": _santander, "banam
 
 # --- shared pieces ----------------------------------------------------------------------------
 
+
 def _kv_column(c: Canvas, x: float, y: float, rows: list[tuple[str, str]], label_width: float) -> None:
     for label, value in rows:
         c.setFont("Helvetica-Bold", 8)
@@ -262,8 +327,12 @@ def _summary(c: Canvas, f: _Facts, y: float, title: str) -> None:
     charges = rng.randint(1_000_00, 9_000_00) / 100
     c.setFont("Helvetica-Bold", 9)
     c.drawString(36, y, title)
-    rows = [("Saldo anterior", opening), ("Depósitos / Abonos (+)", deposits),
-            ("Retiros / Cargos (-)", charges), ("Saldo final", opening + deposits - charges)]
+    rows = [
+        ("Saldo anterior", opening),
+        ("Depósitos / Abonos (+)", deposits),
+        ("Retiros / Cargos (-)", charges),
+        ("Saldo final", opening + deposits - charges),
+    ]
     c.setFont("Helvetica", 8)
     for i, (label, amount) in enumerate(rows):
         c.drawString(36, y - 14 - 12 * i, label)
@@ -275,9 +344,15 @@ def _movements(f: _Facts) -> list[tuple[str, str, str, str]]:
     exactly what the extractor must not mistake for the statement's own."""
     rng = random.Random(f"{f.clabe}{f.start}{f.end}")
     days = max(1, (f.end - f.start).days)
-    texts = ("SPEI RECIBIDO BANORTE REF {n}", "PAGO TARJETA DE CREDITO", "COMPRA FARMACIA SAN PABLO",
-             "SPEI ENVIADO CLABE 014180{n:011d}7", "DEPOSITO EN EFECTIVO", "COMISION MANEJO DE CUENTA",
-             "TRASPASO A TERCEROS HSBC {n}")
+    texts = (
+        "SPEI RECIBIDO BANORTE REF {n}",
+        "PAGO TARJETA DE CREDITO",
+        "COMPRA FARMACIA SAN PABLO",
+        "SPEI ENVIADO CLABE 014180{n:011d}7",
+        "DEPOSITO EN EFECTIVO",
+        "COMISION MANEJO DE CUENTA",
+        "TRASPASO A TERCEROS HSBC {n}",
+    )
     rows = []
     for i in range(22 * max(1, f.pages - 1)):
         day = f.start + timedelta(days=rng.randrange(days + 1))
@@ -315,7 +390,7 @@ def _footer(c: Canvas, f: _Facts, page: int) -> None:
 def _grouped(digits: str, sizes: tuple[int, ...]) -> str:
     out, i = [], 0
     for size in sizes:
-        out.append(digits[i:i + size])
+        out.append(digits[i : i + size])
         i += size
     out.append(digits[i:])
     return " ".join(part for part in out if part)

@@ -18,7 +18,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -39,8 +39,8 @@ KEY_PASSWORD = b"12345678a"  # same convention as SAT's public test CSDs
 ROOT_NAME = "AC DE PRUEBAS CLAIM-INTAKE"
 PAC_RFC = "SPR190613I52"  # the RFC SAT uses for its test PAC
 PAC_NAME = "PAC DE PRUEBAS CLAIM-INTAKE"
-NOT_BEFORE = datetime(2023, 1, 1, tzinfo=timezone.utc)
-NOT_AFTER = datetime(2031, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+NOT_BEFORE = datetime(2023, 1, 1, tzinfo=UTC)
+NOT_AFTER = datetime(2031, 12, 31, 23, 59, 59, tzinfo=UTC)
 _OID_UNIQUE = x509.ObjectIdentifier("2.5.4.45")
 _lock = threading.RLock()
 
@@ -96,8 +96,11 @@ def _new_key() -> rsa.RSAPrivateKey:
 
 
 def _key_der(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                             serialization.BestAvailableEncryption(KEY_PASSWORD))
+    return key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(KEY_PASSWORD),
+    )
 
 
 def _load_key(path: Path) -> rsa.RSAPrivateKey:
@@ -111,16 +114,25 @@ def _root() -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
         if cert_path.exists() and key_path.exists():
             return x509.load_der_x509_certificate(cert_path.read_bytes()), _load_key(key_path)
         key = _new_key()
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ROOT_NAME),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CLAIM-INTAKE PRUEBAS"),
-                          x509.NameAttribute(NameOID.COUNTRY_NAME, "MX")])
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                .public_key(key.public_key()).serial_number(1)
-                .not_valid_before(datetime(2020, 1, 1, tzinfo=timezone.utc))
-                .not_valid_after(datetime(2040, 12, 31, tzinfo=timezone.utc))
-                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-                .sign(key, hashes.SHA256()))
+        name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, ROOT_NAME),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CLAIM-INTAKE PRUEBAS"),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "MX"),
+            ]
+        )
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(1)
+            .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
+            .not_valid_after(datetime(2040, 12, 31, tzinfo=UTC))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+            .sign(key, hashes.SHA256())
+        )
         _write_once(key_path, _key_der(key))
         _write_once(cert_path, cert.public_bytes(serialization.Encoding.DER))
         return cert, key
@@ -135,20 +147,27 @@ def certificate_number_for(rfc: str) -> str:
 def _issue(rfc: str, name: str, unit: str | None, number: str) -> tuple[bytes, bytes]:
     root_cert, root_key = _root()
     key = _new_key()
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name),
-             x509.NameAttribute(NameOID.NAME, name) if hasattr(NameOID, "NAME") else None,
-             x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
-             x509.NameAttribute(_OID_UNIQUE, rfc, _ASN1Type.PrintableString),
-             x509.NameAttribute(NameOID.SERIAL_NUMBER, " / ", _ASN1Type.PrintableString)]
+    attrs = [
+        x509.NameAttribute(NameOID.COMMON_NAME, name),
+        x509.NameAttribute(NameOID.NAME, name) if hasattr(NameOID, "NAME") else None,
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
+        x509.NameAttribute(_OID_UNIQUE, rfc, _ASN1Type.PrintableString),
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, " / ", _ASN1Type.PrintableString),
+    ]
     if unit:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([a for a in attrs if a is not None]))
-            .issuer_name(root_cert.subject).public_key(key.public_key())
-            .serial_number(int.from_bytes(number.encode("ascii"), "big"))
-            .not_valid_before(NOT_BEFORE).not_valid_after(NOT_AFTER)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
-            .sign(root_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([a for a in attrs if a is not None]))
+        .issuer_name(root_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(int.from_bytes(number.encode("ascii"), "big"))
+        .not_valid_before(NOT_BEFORE)
+        .not_valid_after(NOT_AFTER)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
     return cert.public_bytes(serialization.Encoding.DER), _key_der(key)
 
 
@@ -191,11 +210,25 @@ def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None, microsecond=0)
 
 
-def build_cfdi(*, uuid: str, issuer: Party, receiver: Party, lines: list[Line], issued_at: datetime,
-               serie: str = "A", folio: str = "1001", doc_type: str = "I", payment_method: str = "PUE",
-               payment_form: str = "03", cfdi_use: str = "D01", isr_withholding_rate: Decimal | None = None,
-               cedular_rate: Decimal | None = None, stamp: bool = True, version: str = "4.0",
-               cedular_name: str = "CEDULAR JALISCO") -> bytes:
+def build_cfdi(
+    *,
+    uuid: str,
+    issuer: Party,
+    receiver: Party,
+    lines: list[Line],
+    issued_at: datetime,
+    serie: str = "A",
+    folio: str = "1001",
+    doc_type: str = "I",
+    payment_method: str = "PUE",
+    payment_form: str = "03",
+    cfdi_use: str = "D01",
+    isr_withholding_rate: Decimal | None = None,
+    cedular_rate: Decimal | None = None,
+    stamp: bool = True,
+    version: str = "4.0",
+    cedular_name: str = "CEDULAR JALISCO",
+) -> bytes:
     """A CFDI signed with the issuer's test CSD and (by default) stamped by the test PAC.
     `cedular_rate` adds the implocal complement (a fraction: Decimal("0.03") is 3 %)."""
     from satcfdi.create.cfd import cfdi33, cfdi40, implocal10
@@ -205,16 +238,27 @@ def build_cfdi(*, uuid: str, issuer: Party, receiver: Party, lines: list[Line], 
     for line in lines:
         traslados = None
         if line.iva_rate is not None:
-            traslados = mod.Traslado(impuesto="002", tipo_factor="Tasa", tasa_o_cuota=Decimal(line.iva_rate).quantize(Decimal("0.000001")))
+            traslados = mod.Traslado(
+                impuesto="002", tipo_factor="Tasa", tasa_o_cuota=Decimal(line.iva_rate).quantize(Decimal("0.000001"))
+            )
         elif version == "4.0":
             traslados = mod.Traslado(impuesto="002", tipo_factor="Exento")
         retenciones = None
         if isr_withholding_rate is not None:
-            retenciones = mod.Retencion(impuesto="001", tipo_factor="Tasa",
-                                        tasa_o_cuota=Decimal(isr_withholding_rate).quantize(Decimal("0.000001")))
+            retenciones = mod.Retencion(
+                impuesto="001",
+                tipo_factor="Tasa",
+                tasa_o_cuota=Decimal(isr_withholding_rate).quantize(Decimal("0.000001")),
+            )
         impuestos = mod.Impuestos(traslados=traslados, retenciones=retenciones) if (traslados or retenciones) else None
-        kwargs = dict(clave_prod_serv=line.clave_prod_serv, cantidad=Decimal(line.quantity), clave_unidad="E48",
-                      descripcion=line.description, valor_unitario=Decimal(line.unit_price), impuestos=impuestos)
+        kwargs = dict(
+            clave_prod_serv=line.clave_prod_serv,
+            cantidad=Decimal(line.quantity),
+            clave_unidad="E48",
+            descripcion=line.description,
+            valor_unitario=Decimal(line.unit_price),
+            impuestos=impuestos,
+        )
         if version == "4.0":
             kwargs["objeto_imp"] = "02" if impuestos else "01"
         conceptos.append(mod.Concepto(**kwargs))
@@ -222,21 +266,38 @@ def build_cfdi(*, uuid: str, issuer: Party, receiver: Party, lines: list[Line], 
     signer = signer_for(issuer.rfc, issuer.name)
     emisor = mod.Emisor(rfc=issuer.rfc, nombre=issuer.name, regimen_fiscal=issuer.regime)
     if version == "4.0":
-        receptor = mod.Receptor(rfc=receiver.rfc, nombre=receiver.name, domicilio_fiscal_receptor=receiver.postal_code,
-                                regimen_fiscal_receptor=receiver.regime, uso_cfdi=cfdi_use)
+        receptor = mod.Receptor(
+            rfc=receiver.rfc,
+            nombre=receiver.name,
+            domicilio_fiscal_receptor=receiver.postal_code,
+            regimen_fiscal_receptor=receiver.regime,
+            uso_cfdi=cfdi_use,
+        )
     else:
         receptor = mod.Receptor(rfc=receiver.rfc, nombre=receiver.name, uso_cfdi=cfdi_use)
-    cfdi = mod.Comprobante(emisor=emisor, lugar_expedicion=issuer.postal_code, receptor=receptor,
-                           conceptos=conceptos, tipo_de_comprobante=doc_type, serie=serie, folio=folio,
-                           forma_pago=payment_form, metodo_pago=payment_method, fecha=_naive(issued_at))
+    cfdi = mod.Comprobante(
+        emisor=emisor,
+        lugar_expedicion=issuer.postal_code,
+        receptor=receptor,
+        conceptos=conceptos,
+        tipo_de_comprobante=doc_type,
+        serie=serie,
+        folio=folio,
+        forma_pago=payment_form,
+        metodo_pago=payment_method,
+        fecha=_naive(issued_at),
+    )
     complements: dict = {}
     if cedular_rate is not None:
         base = cfdi["SubTotal"] - (cfdi.get("Descuento") or 0)
         amount = _money(base * Decimal(cedular_rate))
         complements["ImpuestosLocales"] = implocal10.ImpuestosLocales(
-            total_de_retenciones=amount, total_de_traslados=Decimal("0.00"),
+            total_de_retenciones=amount,
+            total_de_traslados=Decimal("0.00"),
             retenciones_locales=implocal10.RetencionesLocales(
-                imp_loc_retenido=cedular_name, tasa_de_retencion=_money(Decimal(cedular_rate) * 100), importe=amount))
+                imp_loc_retenido=cedular_name, tasa_de_retencion=_money(Decimal(cedular_rate) * 100), importe=amount
+            ),
+        )
         cfdi["Total"] = cfdi["Total"] - amount
     if complements:
         cfdi["Complemento"] = complements
@@ -250,31 +311,69 @@ def build_cfdi(*, uuid: str, issuer: Party, receiver: Party, lines: list[Line], 
 def _stamp(cfdi, uuid: str, issued_at: datetime):
     from satcfdi.create.cfd import tfd11
 
-    return tfd11.TimbreFiscalDigital(proveedor=pac_signer(), uuid=uuid.upper(),
-                                     fecha_timbrado=_naive(issued_at) + timedelta(minutes=3),
-                                     sello_cfd=cfdi["Sello"])
+    return tfd11.TimbreFiscalDigital(
+        proveedor=pac_signer(),
+        uuid=uuid.upper(),
+        fecha_timbrado=_naive(issued_at) + timedelta(minutes=3),
+        sello_cfd=cfdi["Sello"],
+    )
 
 
-def build_payment_complement(*, uuid: str, invoice_uuid: str, issuer: Party, receiver: Party,
-                             amount: Decimal, paid_at: datetime, issued_at: datetime | None = None,
-                             serie: str = "P", folio: str = "1", payment_form: str = "03",
-                             stamp: bool = True) -> bytes:
+def build_payment_complement(
+    *,
+    uuid: str,
+    invoice_uuid: str,
+    issuer: Party,
+    receiver: Party,
+    amount: Decimal,
+    paid_at: datetime,
+    issued_at: datetime | None = None,
+    serie: str = "P",
+    folio: str = "1",
+    payment_form: str = "03",
+    stamp: bool = True,
+) -> bytes:
     """A type-P CFDI 4.0 with Pagos 2.0 paying `amount` of the invoice `invoice_uuid` in one
     instalment (no tax breakdown: ObjetoImpDR 01)."""
     from satcfdi.create.cfd import cfdi40, pago20
 
     amount = _money(Decimal(amount))
-    pagos = pago20.Pagos(pago=[pago20.Pago(
-        fecha_pago=_naive(paid_at), forma_de_pago_p=payment_form, moneda_p="MXN", tipo_cambio_p=Decimal(1),
-        docto_relacionado=[pago20.DoctoRelacionado(
-            id_documento=invoice_uuid.upper(), moneda_dr="MXN", num_parcialidad=1, imp_saldo_ant=amount,
-            imp_pagado=amount, objeto_imp_dr="01", equivalencia_dr=Decimal(1))])])
+    pagos = pago20.Pagos(
+        pago=[
+            pago20.Pago(
+                fecha_pago=_naive(paid_at),
+                forma_de_pago_p=payment_form,
+                moneda_p="MXN",
+                tipo_cambio_p=Decimal(1),
+                docto_relacionado=[
+                    pago20.DoctoRelacionado(
+                        id_documento=invoice_uuid.upper(),
+                        moneda_dr="MXN",
+                        num_parcialidad=1,
+                        imp_saldo_ant=amount,
+                        imp_pagado=amount,
+                        objeto_imp_dr="01",
+                        equivalencia_dr=Decimal(1),
+                    )
+                ],
+            )
+        ]
+    )
     cfdi = cfdi40.Comprobante.pago(
         emisor=cfdi40.Emisor(rfc=issuer.rfc, nombre=issuer.name, regimen_fiscal=issuer.regime),
         lugar_expedicion=issuer.postal_code,
-        receptor=cfdi40.Receptor(rfc=receiver.rfc, nombre=receiver.name, domicilio_fiscal_receptor=receiver.postal_code,
-                                 regimen_fiscal_receptor=receiver.regime, uso_cfdi="CP01"),
-        complemento_pago=pagos, serie=serie, folio=folio, fecha=_naive(issued_at or paid_at))
+        receptor=cfdi40.Receptor(
+            rfc=receiver.rfc,
+            nombre=receiver.name,
+            domicilio_fiscal_receptor=receiver.postal_code,
+            regimen_fiscal_receptor=receiver.regime,
+            uso_cfdi="CP01",
+        ),
+        complemento_pago=pagos,
+        serie=serie,
+        folio=folio,
+        fecha=_naive(issued_at or paid_at),
+    )
     cfdi.sign(signer_for(issuer.rfc, issuer.name))
     if stamp:
         cfdi["Complemento"] = {"Pagos": pagos, "TimbreFiscalDigital": _stamp(cfdi, uuid, issued_at or paid_at)}
@@ -313,7 +412,9 @@ def build_invoice_pdf(xml: bytes) -> bytes:
     c.drawString(40, y - 26, f"Régimen Fiscal: {emisor.get('RegimenFiscal')}")
     c.drawString(40, y - 38, f"Lugar de Expedición: {root.get('LugarExpedicion')}")
     c.setFont("Helvetica-Bold", 11)
-    kind = {"I": "Ingreso", "E": "Egreso", "P": "Pago", "T": "Traslado", "N": "Nómina"}.get(root.get("TipoDeComprobante"), "")
+    kind = {"I": "Ingreso", "E": "Egreso", "P": "Pago", "T": "Traslado", "N": "Nómina"}.get(
+        root.get("TipoDeComprobante"), ""
+    )
     c.drawRightString(w - 40, y, f"FACTURA  {root.get('Serie') or ''}{root.get('Folio') or ''}")
     c.setFont("Helvetica", 9)
     c.drawRightString(w - 40, y - 14, f"Folio Fiscal: {uuid}")
@@ -326,7 +427,11 @@ def build_invoice_pdf(xml: bytes) -> bytes:
     c.setFont("Helvetica", 9)
     c.drawString(40, y - 13, f"Nombre: {receptor.get('Nombre')}")
     c.drawString(40, y - 25, f"RFC Receptor: {receptor.get('Rfc')}")
-    c.drawString(40, y - 37, f"Uso CFDI: {receptor.get('UsoCFDI')}   Domicilio fiscal: {receptor.get('DomicilioFiscalReceptor') or ''}")
+    c.drawString(
+        40,
+        y - 37,
+        f"Uso CFDI: {receptor.get('UsoCFDI')}   Domicilio fiscal: {receptor.get('DomicilioFiscalReceptor') or ''}",
+    )
     c.drawString(320, y - 13, f"Método de pago: {root.get('MetodoPago') or ''}")
     c.drawString(320, y - 25, f"Forma de pago: {root.get('FormaPago') or ''}")
     c.drawString(320, y - 37, f"Moneda: {root.get('Moneda')}")
@@ -362,8 +467,10 @@ def build_invoice_pdf(xml: bytes) -> bytes:
         c.drawRightString(w - 40, y, f"${value:,.2f}")
         y -= 13
     y -= 20
-    qr_url = (f"https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id={uuid}"
-              f"&re={emisor.get('Rfc')}&rr={receptor.get('Rfc')}&tt={total:.6f}&fe={sello[-8:]}")
+    qr_url = (
+        f"https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id={uuid}"
+        f"&re={emisor.get('Rfc')}&rr={receptor.get('Rfc')}&tt={total:.6f}&fe={sello[-8:]}"
+    )
     widget = QrCodeWidget(qr_url)
     x0, y0, x1, y1 = widget.getBounds()
     size = 110
@@ -372,13 +479,15 @@ def build_invoice_pdf(xml: bytes) -> bytes:
     renderPDF.draw(drawing, c, 40, y - size)
     c.setFont("Helvetica", 7)
     tx = 160
-    lines = [f"Sello digital del CFDI: ...{sello[-8:]}",
-             f"Sello del SAT: ...{(tfd.get('SelloSAT') or '')[-8:] if tfd is not None else ''}",
-             f"No. de serie del certificado del emisor: {root.get('NoCertificado')}",
-             f"No. de serie del certificado del SAT: {tfd.get('NoCertificadoSAT') if tfd is not None else ''}",
-             f"Fecha y hora de certificación: {tfd.get('FechaTimbrado') if tfd is not None else ''}",
-             f"RFC del proveedor de certificación: {tfd.get('RfcProvCertif') if tfd is not None else ''}",
-             "Este documento es una representación impresa de un CFDI."]
+    lines = [
+        f"Sello digital del CFDI: ...{sello[-8:]}",
+        f"Sello del SAT: ...{(tfd.get('SelloSAT') or '')[-8:] if tfd is not None else ''}",
+        f"No. de serie del certificado del emisor: {root.get('NoCertificado')}",
+        f"No. de serie del certificado del SAT: {tfd.get('NoCertificadoSAT') if tfd is not None else ''}",
+        f"Fecha y hora de certificación: {tfd.get('FechaTimbrado') if tfd is not None else ''}",
+        f"RFC del proveedor de certificación: {tfd.get('RfcProvCertif') if tfd is not None else ''}",
+        "Este documento es una representación impresa de un CFDI.",
+    ]
     for i, text in enumerate(lines):
         c.drawString(tx, y - 10 - i * 11, text)
     c.showPage()

@@ -24,8 +24,18 @@ from reportlab.pdfgen.canvas import Canvas
 
 SAT_QR_URL = "https://siat.sat.gob.mx/app/qr/faces/pages/mobile/validadorqr.jsf?D1=10&D2=1&D3={id_cif}_{rfc}"
 MONTHS_ES = (
-    "ENERO", "FEBRERO", "MARZO", "ABRIL", "MAYO", "JUNIO", "JULIO", "AGOSTO", "SEPTIEMBRE",
-    "OCTUBRE", "NOVIEMBRE", "DICIEMBRE",
+    "ENERO",
+    "FEBRERO",
+    "MARZO",
+    "ABRIL",
+    "MAYO",
+    "JUNIO",
+    "JULIO",
+    "AGOSTO",
+    "SEPTIEMBRE",
+    "OCTUBRE",
+    "NOVIEMBRE",
+    "DICIEMBRE",
 )
 MONTHS_ES_SHORT = ("ENE", "FEB", "MAR", "ABR", "MAY", "JUN", "JUL", "AGO", "SEP", "OCT", "NOV", "DIC")
 OMITTABLE = frozenset({"rfc", "curp", "name", "postal_code", "regimes", "status", "issued_on", "id_cif"})
@@ -38,6 +48,7 @@ _WIDTH, _HEIGHT = letter
 
 
 # --- shared helpers ----------------------------------------------------------------------------
+
 
 def new_canvas(buffer: io.BytesIO, title: str, author: str) -> Canvas:
     """A letter-size canvas whose bytes depend only on what is drawn (invariant=1 fixes the
@@ -99,6 +110,7 @@ def make_rfc(base: str) -> str:
 
 # --- the certificate ---------------------------------------------------------------------------
 
+
 def build_csf(
     *,
     rfc: str,
@@ -121,14 +133,12 @@ def build_csf(
     if persona not in DEFAULT_REGIMES:
         raise ValueError("persona is 'fisica' or 'moral'")
     regimes = tuple(DEFAULT_REGIMES[persona] if regimes is None else regimes)
-    doc = _Csf(rfc.upper(), name.upper(), issued_on, postal_code, regimes, status, id_cif, curp,
-               persona, place, omit)
+    doc = _Csf(rfc.upper(), name.upper(), issued_on, postal_code, regimes, status, id_cif, curp, persona, place, omit)
     return doc.render()
 
 
 class _Csf:
-    def __init__(self, rfc, name, issued_on, postal_code, regimes, status, id_cif, curp, persona,
-                 place, omit):
+    def __init__(self, rfc, name, issued_on, postal_code, regimes, status, id_cif, curp, persona, place, omit):
         self.rfc, self.name, self.issued_on = rfc, name, issued_on
         self.postal_code, self.regimes, self.status = postal_code, regimes, status
         self.id_cif, self.curp, self.persona, self.place = id_cif, curp, persona, place
@@ -233,29 +243,41 @@ class _Csf:
         if self.shown("postal_code"):
             cells.append(("Código Postal:", self.postal_code))
         cells += [
-            ("Tipo de Vialidad:", "CALLE"), ("Nombre de Vialidad:", "COLIMA"),
-            ("Número Exterior:", "180"), ("Número Interior:", ""),
-            ("Nombre de la Colonia:", "ROMA NORTE"), ("Nombre de la Localidad:", municipality),
+            ("Tipo de Vialidad:", "CALLE"),
+            ("Nombre de Vialidad:", "COLIMA"),
+            ("Número Exterior:", "180"),
+            ("Número Interior:", ""),
+            ("Nombre de la Colonia:", "ROMA NORTE"),
+            ("Nombre de la Localidad:", municipality),
             ("Nombre del Municipio o Demarcación Territorial:", municipality),
             ("Nombre de la Entidad Federativa:", state or "CIUDAD DE MEXICO"),
-            ("Entre Calle:", "MERIDA"), ("Y Calle:", "CORDOBA"),
+            ("Entre Calle:", "MERIDA"),
+            ("Y Calle:", "CORDOBA"),
         ]
         return cells
 
     # page 2: activities, regimes, obligations and the seal
     def _page_two(self, c: Canvas) -> None:
         y = self._section(c, 740, "Actividades Económicas:")
-        y = self._table(c, y, ("Orden", "Actividad Económica", "Porcentaje", "Fecha Inicio", "Fecha Fin"),
-                        (40, 80, 380, 450, 510), [self._activity()])
+        y = self._table(
+            c,
+            y,
+            ("Orden", "Actividad Económica", "Porcentaje", "Fecha Inicio", "Fecha Fin"),
+            (40, 80, 380, 450, 510),
+            [self._activity()],
+        )
         y = self._section(c, y - 14, "Regímenes:")
-        rows = [] if not self.shown("regimes") else [
-            (regime, numeric_date(self.started), "") for regime in self.regimes
-        ]
+        rows = (
+            [] if not self.shown("regimes") else [(regime, numeric_date(self.started), "") for regime in self.regimes]
+        )
         y = self._table(c, y, ("Régimen", "Fecha Inicio", "Fecha Fin"), (40, 450, 510), rows)
         y = self._section(c, y - 14, "Obligaciones:")
         y = self._table(
-            c, y, ("Descripción de la Obligación", "Descripción Vencimiento", "Fecha Inicio", "Fecha Fin"),
-            (40, 250, 450, 510), self._obligations(),
+            c,
+            y,
+            ("Descripción de la Obligación", "Descripción Vencimiento", "Fecha Inicio", "Fecha Fin"),
+            (40, 250, 450, 510),
+            self._obligations(),
         )
         c.setFont("Helvetica", 6.5)
         notice = (
@@ -293,7 +315,12 @@ class _Csf:
         start = numeric_date(self.started)
         if self.persona == "moral":
             return [
-                ("Declaración anual de ISR. Personas Morales.", "A más tardar el 31 de marzo del ejercicio siguiente.", start, ""),
+                (
+                    "Declaración anual de ISR. Personas Morales.",
+                    "A más tardar el 31 de marzo del ejercicio siguiente.",
+                    start,
+                    "",
+                ),
                 ("Pago definitivo mensual de IVA.", "A más tardar el día 17 del mes inmediato posterior.", start, ""),
             ]
         return [("Declaración anual de ISR. Personas Físicas.", "Conforme a la Ley del ISR.", start, "")]
@@ -319,7 +346,7 @@ class _Csf:
 
     def _pairs(self, c: Canvas, y: float, cells: list[tuple[str, str]]) -> float:
         for index in range(0, len(cells), 2):
-            for column, (label, value) in enumerate(cells[index:index + 2]):
+            for column, (label, value) in enumerate(cells[index : index + 2]):
                 x = 44 + column * 266
                 c.setFont("Helvetica-Bold", 7.5)
                 c.drawString(x, y, label)
@@ -329,8 +356,9 @@ class _Csf:
             y -= 13
         return y
 
-    def _table(self, c: Canvas, y: float, header: Sequence[str], xs: Sequence[float],
-               rows: list[Sequence[str]]) -> float:
+    def _table(
+        self, c: Canvas, y: float, header: Sequence[str], xs: Sequence[float], rows: list[Sequence[str]]
+    ) -> float:
         c.setFont("Helvetica-Bold", 7.5)
         for x, text in zip(xs, header):
             c.drawString(x + 4, y, text)
@@ -376,4 +404,4 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _chunks(text: str, size: int) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [text[i : i + size] for i in range(0, len(text), size)]

@@ -14,19 +14,19 @@ from reportlab.pdfgen import canvas
 class Page:
     lines: list[tuple[str, int, bool]] = field(default_factory=list)  # text, size, bold
 
-    def title(self, text: str, size: int = 14) -> "Page":
+    def title(self, text: str, size: int = 14) -> Page:
         self.lines.append((text, size, True))
         return self
 
-    def text(self, text: str, size: int = 10) -> "Page":
+    def text(self, text: str, size: int = 10) -> Page:
         self.lines.append((text, size, False))
         return self
 
-    def row(self, label: str, value: str, size: int = 10) -> "Page":
+    def row(self, label: str, value: str, size: int = 10) -> Page:
         self.lines.append((f"{label}: {value}", size, False))
         return self
 
-    def blank(self) -> "Page":
+    def blank(self) -> Page:
         self.lines.append(("", 6, False))
         return self
 

@@ -16,8 +16,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
+from storage.engine import make_engine
 from storage.schema import metadata
-from storage.state import make_engine
 
 BASELINE = "0001"
 _HERE = Path(__file__).resolve().parent
@@ -45,4 +45,6 @@ def upgrade(url: str, revision: str = "head") -> None:
 def schema_drift(engine: Engine) -> list:
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
-    return [d for d in diffs if not (isinstance(d, tuple) and d[0] == "remove_table" and d[1].name == "alembic_version")]
+    return [
+        d for d in diffs if not (isinstance(d, tuple) and d[0] == "remove_table" and d[1].name == "alembic_version")
+    ]

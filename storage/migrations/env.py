@@ -2,10 +2,9 @@
 (`-x url=…`, the config's sqlalchemy.url set by storage.migrations.upgrade, or the Settings)."""
 
 from alembic import context
-from sqlalchemy import pool
 
+from storage.engine import make_engine
 from storage.schema import metadata
-from storage.state import make_engine
 
 config = context.config
 
@@ -14,7 +13,7 @@ def _url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from claim_intake.config import Settings
+    from domain.config import Settings
 
     return Settings().db_url
 
@@ -28,8 +27,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine") or make_engine(_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+        context.configure(
+            connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite"
+        )
         with context.begin_transaction():
             context.run_migrations()
     if "engine" not in config.attributes:

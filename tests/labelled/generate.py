@@ -55,21 +55,51 @@ class Item:
 def _forms(layout: str, signed: bool = True) -> dict[str, tuple[str, bytes]]:
     b = layout == "b"
     return {
-        "claim_form": ("formulario", (forms.claim_form_b if b else forms.claim_form)(
-            patient=PATIENT, holder=HOLDER, policy="10234567", on=ON, signed=signed)),
-        "reimbursement_form": ("solicitud", (forms.reimbursement_form_b if b else forms.reimbursement_form)(
-            patient=PATIENT, holder=HOLDER, policy="10234567", on=ON, clabe=make_clabe("012", "1800012345678"),
-            signed=signed)),
-        "medical_report": ("informe", forms.medical_report_b(patient=PATIENT, doctor=DOCTOR, on=ON, signed=signed)
-                           if b else forms.medical_report(patient=PATIENT, doctor=DOCTOR, on=ON)),
-        "prescription": ("receta", (forms.prescription_b if b else forms.prescription)(
-            patient=PATIENT, doctor=DOCTOR, on=ON)),
-        "student_certificate": ("estudios", (forms.student_certificate_b if b else forms.student_certificate)(
-            student=CHILD, school="Universidad del Valle de México", on=ON)),
-        "dependent_declaration": ("dependiente", (forms.dependent_declaration_b if b else forms.dependent_declaration)(
-            dependent=CHILD, holder=HOLDER, on=ON, signed=signed)),
-        "care_order": ("orden", (forms.care_order_b if b else forms.care_order)(
-            account="OA-2026-55123", patient=PATIENT, doctor=DOCTOR, on=ON, amount=Decimal("8500.00"))),
+        "claim_form": (
+            "formulario",
+            (forms.claim_form_b if b else forms.claim_form)(
+                patient=PATIENT, holder=HOLDER, policy="10234567", on=ON, signed=signed
+            ),
+        ),
+        "reimbursement_form": (
+            "solicitud",
+            (forms.reimbursement_form_b if b else forms.reimbursement_form)(
+                patient=PATIENT,
+                holder=HOLDER,
+                policy="10234567",
+                on=ON,
+                clabe=make_clabe("012", "1800012345678"),
+                signed=signed,
+            ),
+        ),
+        "medical_report": (
+            "informe",
+            forms.medical_report_b(patient=PATIENT, doctor=DOCTOR, on=ON, signed=signed)
+            if b
+            else forms.medical_report(patient=PATIENT, doctor=DOCTOR, on=ON),
+        ),
+        "prescription": (
+            "receta",
+            (forms.prescription_b if b else forms.prescription)(patient=PATIENT, doctor=DOCTOR, on=ON),
+        ),
+        "student_certificate": (
+            "estudios",
+            (forms.student_certificate_b if b else forms.student_certificate)(
+                student=CHILD, school="Universidad del Valle de México", on=ON
+            ),
+        ),
+        "dependent_declaration": (
+            "dependiente",
+            (forms.dependent_declaration_b if b else forms.dependent_declaration)(
+                dependent=CHILD, holder=HOLDER, on=ON, signed=signed
+            ),
+        ),
+        "care_order": (
+            "orden",
+            (forms.care_order_b if b else forms.care_order)(
+                account="OA-2026-55123", patient=PATIENT, doctor=DOCTOR, on=ON, amount=Decimal("8500.00")
+            ),
+        ),
     }
 
 
@@ -77,12 +107,31 @@ def _csfs() -> list[tuple[str, bytes]]:
     rfc, moral = make_rfc("LOGM850312QH"), make_rfc("CVA010203QW")
     return [
         ("csf_fisica", build_csf(rfc=rfc, name=PATIENT, issued_on=date(2026, 11, 2))),
-        ("csf_regimenes", build_csf(rfc=make_rfc("PEHJ7001015T"), name=DOCTOR, issued_on=date(2026, 10, 28),
-                                    regimes=["Régimen de Sueldos y Salarios e Ingresos Asimilados a Salarios",
-                                             "Régimen de las Personas Físicas con Actividades Empresariales y Profesionales"],
-                                    curp="PEHJ700101HDFRRN09", postal_code="06700")),
-        ("csf_moral", build_csf(rfc=moral, name="CLINICA DEL VALLE SA DE CV", persona="moral",
-                                issued_on=date(2026, 11, 15), place="GUADALAJARA , JALISCO", postal_code="44100")),
+        (
+            "csf_regimenes",
+            build_csf(
+                rfc=make_rfc("PEHJ7001015T"),
+                name=DOCTOR,
+                issued_on=date(2026, 10, 28),
+                regimes=[
+                    "Régimen de Sueldos y Salarios e Ingresos Asimilados a Salarios",
+                    "Régimen de las Personas Físicas con Actividades Empresariales y Profesionales",
+                ],
+                curp="PEHJ700101HDFRRN09",
+                postal_code="06700",
+            ),
+        ),
+        (
+            "csf_moral",
+            build_csf(
+                rfc=moral,
+                name="CLINICA DEL VALLE SA DE CV",
+                persona="moral",
+                issued_on=date(2026, 11, 15),
+                place="GUADALAJARA , JALISCO",
+                postal_code="44100",
+            ),
+        ),
         ("csf_reactivado", build_csf(rfc=rfc, name=PATIENT, issued_on=date(2026, 9, 30), status="REACTIVADO")),
     ]
 
@@ -120,7 +169,9 @@ def labelled_set() -> list[Item]:
         if jpg:
             items.append(Item(f"{name}_foto.jpg", scanned_jpeg(data, how), kind, "scanned", layout, data))
         else:
-            items.append(Item(f"{name}_escaneo.pdf", scanned_pdf(data, how, max_pages=4), kind, "scanned", layout, data))
+            items.append(
+                Item(f"{name}_escaneo.pdf", scanned_pdf(data, how, max_pages=4), kind, "scanned", layout, data)
+            )
 
     for layout in ("a", "b"):
         for kind, (stem, data) in _forms(layout).items():
@@ -133,16 +184,23 @@ def labelled_set() -> list[Item]:
         items.append(Item(f"{stem}.pdf", data, "tax_status_certificate", "digital", stem))
     scan("csf_moral", _csfs()[2][1], "tax_status_certificate", "csf_moral", jpg=True)
     for layout in LAYOUTS:
-        data = build_statement(layout=layout, holder="Lic. María Fernanda López García", clabe=make_clabe("014", "1800055512349"),
-                               period_start=date(2026, 9, 1), period_end=date(2026, 9, 30), pages=3)
+        data = build_statement(
+            layout=layout,
+            holder="Lic. María Fernanda López García",
+            clabe=make_clabe("014", "1800055512349"),
+            period_start=date(2026, 9, 1),
+            period_end=date(2026, 9, 30),
+            pages=3,
+        )
         items.append(Item(f"estado_{layout}.pdf", data, "bank_statement", "digital", layout))
     for i, (name, data, kind) in enumerate(_sample_files()):
         items.append(Item(name, data, kind, "digital", "sample"))
         if kind in ("tax_status_certificate", "bank_statement") or (kind == "invoice_pdf" and i % 5 == 0):
             scan(name.rsplit(".", 1)[0], data, kind, "sample")
     for i, provider in enumerate(("Mercy General Hospital", "Houston Methodist Clinic")):
-        data = forms.foreign_invoice(provider=provider, country="United States", patient=PATIENT, on=ON,
-                                     total=Decimal("1200.00") * (i + 1))
+        data = forms.foreign_invoice(
+            provider=provider, country="United States", patient=PATIENT, on=ON, total=Decimal("1200.00") * (i + 1)
+        )
         items.append(Item(f"invoice_{i}.pdf", data, "foreign_invoice", "digital", str(i)))
         if i == 0:
             scan(f"invoice_{i}", data, "foreign_invoice", str(i))

@@ -29,8 +29,20 @@ from samples.builders.scan import Degradation, scanned_jpeg, scanned_pdf
 
 from .cases import Case
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-          "octubre", "noviembre", "diciembre")
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 ABBR = ("ENE", "FEB", "MAR", "ABR", "MAY", "JUN", "JUL", "AGO", "SEP", "OCT", "NOV", "DIC")
 _CURP_CHARS = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 
@@ -62,10 +74,11 @@ def d_mon_y(value: date, sep: str = "-", case: str = "upper") -> str:
 
 
 def grouped(number: str, size: int = 4, sep: str = " ") -> str:
-    return sep.join(number[i:i + size] for i in range(0, len(number), size))
+    return sep.join(number[i : i + size] for i in range(0, len(number), size))
 
 
 # --- drawing ------------------------------------------------------------------------------------
+
 
 class Doc:
     """A deterministic canvas with the few drawing verbs the layouts use."""
@@ -114,6 +127,7 @@ class Doc:
 
 # --- Constancias de Situación Fiscal ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Taxpayer:
     rfc: str
@@ -136,8 +150,11 @@ class Taxpayer:
 
     def expected(self, with_id_cif: bool = True) -> dict[str, object]:
         out: dict[str, object] = {
-            "rfc": self.rfc, "name": self.name, "postal_code": self.postal_code,
-            "regime_codes": sorted(code for code, _ in self.regimes), "status": self.status,
+            "rfc": self.rfc,
+            "name": self.name,
+            "postal_code": self.postal_code,
+            "regime_codes": sorted(code for code, _ in self.regimes),
+            "status": self.status,
             "issued_on": self.issued_on.isoformat(),
         }
         if self.curp:
@@ -148,37 +165,86 @@ class Taxpayer:
 
 
 MARIA = Taxpayer(
-    rfc=make_rfc("LOGM850312QX"), name="MARÍA FERNANDA LÓPEZ GARCÍA", given="MARÍA FERNANDA", first="LÓPEZ",
-    second="GARCÍA", curp=make_curp("LOGM850312MDFPRR0"),
-    regimes=(("605", "Régimen de Sueldos y Salarios e Ingresos Asimilados a Salarios"),
-             ("612", "Régimen de las Personas Físicas con Actividades Empresariales y Profesionales")),
+    rfc=make_rfc("LOGM850312QX"),
+    name="MARÍA FERNANDA LÓPEZ GARCÍA",
+    given="MARÍA FERNANDA",
+    first="LÓPEZ",
+    second="GARCÍA",
+    curp=make_curp("LOGM850312MDFPRR0"),
+    regimes=(
+        ("605", "Régimen de Sueldos y Salarios e Ingresos Asimilados a Salarios"),
+        ("612", "Régimen de las Personas Físicas con Actividades Empresariales y Profesionales"),
+    ),
 )
 JOSE = Taxpayer(
-    rfc=make_rfc("NURJ790825H4"), name="JOSÉ ANTONIO NÚÑEZ RAMÍREZ", given="JOSÉ ANTONIO", first="NÚÑEZ",
-    second="RAMÍREZ", curp=make_curp("NURJ790825HJCXMS0"), postal_code="44160", street="AV. CHAPULTEPEC",
-    number="480", colonia="AMERICANA", municipio="GUADALAJARA", estado="JALISCO",
-    regimes=(("621", "Régimen de Incorporación Fiscal"),), status="REACTIVADO", issued_on=date(2025, 10, 21),
+    rfc=make_rfc("NURJ790825H4"),
+    name="JOSÉ ANTONIO NÚÑEZ RAMÍREZ",
+    given="JOSÉ ANTONIO",
+    first="NÚÑEZ",
+    second="RAMÍREZ",
+    curp=make_curp("NURJ790825HJCXMS0"),
+    postal_code="44160",
+    street="AV. CHAPULTEPEC",
+    number="480",
+    colonia="AMERICANA",
+    municipio="GUADALAJARA",
+    estado="JALISCO",
+    regimes=(("621", "Régimen de Incorporación Fiscal"),),
+    status="REACTIVADO",
+    issued_on=date(2025, 10, 21),
     id_cif="19040056789",
 )
 ANA = Taxpayer(
-    rfc=make_rfc("TEGA920214LK"), name="ANA SOFÍA TREVIÑO DE LA GARZA", given="ANA SOFÍA", first="TREVIÑO",
-    second="DE LA GARZA", curp=make_curp("TEGA920214MNLRRN0"), postal_code="64060",
-    street="AV. CONSTITUCIÓN", number="2050 PTE", colonia="OBISPADO", municipio="MONTERREY", estado="NUEVO LEÓN",
-    regimes=(("626", "Régimen Simplificado de Confianza"),), issued_on=date(2025, 10, 28), id_cif="23030098765",
+    rfc=make_rfc("TEGA920214LK"),
+    name="ANA SOFÍA TREVIÑO DE LA GARZA",
+    given="ANA SOFÍA",
+    first="TREVIÑO",
+    second="DE LA GARZA",
+    curp=make_curp("TEGA920214MNLRRN0"),
+    postal_code="64060",
+    street="AV. CONSTITUCIÓN",
+    number="2050 PTE",
+    colonia="OBISPADO",
+    municipio="MONTERREY",
+    estado="NUEVO LEÓN",
+    regimes=(("626", "Régimen Simplificado de Confianza"),),
+    issued_on=date(2025, 10, 28),
+    id_cif="23030098765",
 )
 COMERCIAL = Taxpayer(
-    rfc=make_rfc("CBA120315RT"), name="COMERCIALIZADORA DEL BAJÍO, S.A. DE C.V.", postal_code="37160",
-    street="BLVD. ADOLFO LÓPEZ MATEOS", number="1520", colonia="JARDINES DEL MORAL", municipio="LEÓN",
-    estado="GUANAJUATO", regimes=(("601", "General de Ley Personas Morales"),), issued_on=date(2025, 11, 5),
-    id_cif="12090034567", moral=True,
+    rfc=make_rfc("CBA120315RT"),
+    name="COMERCIALIZADORA DEL BAJÍO, S.A. DE C.V.",
+    postal_code="37160",
+    street="BLVD. ADOLFO LÓPEZ MATEOS",
+    number="1520",
+    colonia="JARDINES DEL MORAL",
+    municipio="LEÓN",
+    estado="GUANAJUATO",
+    regimes=(("601", "General de Ley Personas Morales"),),
+    issued_on=date(2025, 11, 5),
+    id_cif="12090034567",
+    moral=True,
 )
 LUIS = Taxpayer(
-    rfc=make_rfc("PEOL880707S2"), name="LUIS ENRIQUE PEÑA OCHOA", given="LUIS ENRIQUE", first="PEÑA",
-    second="OCHOA", curp=make_curp("PEOL880707HPLXCS0"), postal_code="72000", street="CALLE 5 DE MAYO",
-    number="14 INT 3", colonia="CENTRO", municipio="PUEBLA", estado="PUEBLA",
-    regimes=(("605", "Sueldos y Salarios e Ingresos Asimilados a Salarios"),
-             ("606", "Arrendamiento"), ("626", "Régimen Simplificado de Confianza")),
-    issued_on=date(2025, 11, 1), id_cif="21070011223",
+    rfc=make_rfc("PEOL880707S2"),
+    name="LUIS ENRIQUE PEÑA OCHOA",
+    given="LUIS ENRIQUE",
+    first="PEÑA",
+    second="OCHOA",
+    curp=make_curp("PEOL880707HPLXCS0"),
+    postal_code="72000",
+    street="CALLE 5 DE MAYO",
+    number="14 INT 3",
+    colonia="CENTRO",
+    municipio="PUEBLA",
+    estado="PUEBLA",
+    regimes=(
+        ("605", "Sueldos y Salarios e Ingresos Asimilados a Salarios"),
+        ("606", "Arrendamiento"),
+        ("626", "Régimen Simplificado de Confianza"),
+    ),
+    issued_on=date(2025, 11, 1),
+    id_cif="21070011223",
 )
 
 
@@ -214,10 +280,18 @@ def csf_sat_current(t: Taxpayer) -> bytes:
     if t.moral:
         rows += [("Denominación/Razón Social:", t.name), ("Régimen Capital:", "SOCIEDAD ANONIMA DE CAPITAL VARIABLE")]
     else:
-        rows += [("CURP:", t.curp or ""), ("Nombre (s):", t.given), ("Primer Apellido:", t.first),
-                 ("Segundo Apellido:", t.second)]
-    rows += [("Fecha inicio de operaciones:", "01 DE MARZO DE 2012"), ("Estatus en el padrón:", t.status),
-             ("Fecha de último cambio de estado:", "01 DE MARZO DE 2012"), ("Nombre Comercial:", "")]
+        rows += [
+            ("CURP:", t.curp or ""),
+            ("Nombre (s):", t.given),
+            ("Primer Apellido:", t.first),
+            ("Segundo Apellido:", t.second),
+        ]
+    rows += [
+        ("Fecha inicio de operaciones:", "01 DE MARZO DE 2012"),
+        ("Estatus en el padrón:", t.status),
+        ("Fecha de último cambio de estado:", "01 DE MARZO DE 2012"),
+        ("Nombre Comercial:", ""),
+    ]
     for label, value in rows:
         y -= 16
         d.line(45, y - 4, 565, y - 4, 0.3, 0.6)
@@ -226,11 +300,13 @@ def csf_sat_current(t: Taxpayer) -> bytes:
     y -= 30
     d.band(45, y - 4, 520, 16, (0.85, 0.85, 0.85))
     d.text(50, y, "Datos del domicilio registrado", 9, bold=True)
-    pairs = [("Código Postal:", t.postal_code, "Tipo de Vialidad:", "CALLE"),
-             ("Nombre de Vialidad:", t.street, "Número Exterior:", t.number),
-             ("Número Interior:", "", "Nombre de la Colonia:", t.colonia),
-             ("Nombre de la Localidad:", t.municipio, "Nombre del Municipio o Demarcación Territorial:", t.municipio),
-             ("Nombre de la Entidad Federativa:", t.estado, "Entre Calle:", "")]
+    pairs = [
+        ("Código Postal:", t.postal_code, "Tipo de Vialidad:", "CALLE"),
+        ("Nombre de Vialidad:", t.street, "Número Exterior:", t.number),
+        ("Número Interior:", "", "Nombre de la Colonia:", t.colonia),
+        ("Nombre de la Localidad:", t.municipio, "Nombre del Municipio o Demarcación Territorial:", t.municipio),
+        ("Nombre de la Entidad Federativa:", t.estado, "Entre Calle:", ""),
+    ]
     for l1, v1, l2, v2 in pairs:
         y -= 16
         d.text(50, y, l1, 7, bold=True)
@@ -279,18 +355,28 @@ def csf_sat_2019(t: Taxpayer) -> bytes:
     d.text(180, top - 104, dmy(t.issued_on), 8)
     y = top - 140
     d.text(60, y, "DATOS DE IDENTIFICACIÓN DEL CONTRIBUYENTE", 9, bold=True)
-    rows = [("R.F.C.", t.rfc), ("C.U.R.P.", t.curp or ""), ("Nombre(s)", t.given),
-            ("Apellido Paterno", t.first), ("Apellido Materno", t.second),
-            ("Situación del contribuyente", t.status)]
+    rows = [
+        ("R.F.C.", t.rfc),
+        ("C.U.R.P.", t.curp or ""),
+        ("Nombre(s)", t.given),
+        ("Apellido Paterno", t.first),
+        ("Apellido Materno", t.second),
+        ("Situación del contribuyente", t.status),
+    ]
     for label, value in rows:
         y -= 15
         d.text(60, y, label, 8)
         d.text(230, y, value, 8, bold=True)
     y -= 30
     d.text(60, y, "DOMICILIO FISCAL", 9, bold=True)
-    for label, value in (("Calle", t.street), ("No. Exterior", t.number), ("Colonia", t.colonia),
-                         ("C.P.", t.postal_code), ("Municipio o Delegación", t.municipio),
-                         ("Entidad Federativa", t.estado)):
+    for label, value in (
+        ("Calle", t.street),
+        ("No. Exterior", t.number),
+        ("Colonia", t.colonia),
+        ("C.P.", t.postal_code),
+        ("Municipio o Delegación", t.municipio),
+        ("Entidad Federativa", t.estado),
+    ):
         y -= 15
         d.text(60, y, label, 8)
         d.text(230, y, value, 8, bold=True)
@@ -317,10 +403,24 @@ def csf_reprint(t: Taxpayer) -> bytes:
     top = d.height - 60
     d.band(0, d.height - 40, d.width, 40, (0.1, 0.3, 0.2))
     d.text(40, d.height - 26, "Consulta de Constancia de Situación Fiscal", 13, bold=True, gray=1.0)
-    labels = ["R.F.C.:", "CURP:" if t.curp else "Tipo de persona:", "Nombre / Razón social:", "Situación en el padrón:",
-              "Código postal:", "Id. CIF:", "Fecha de emisión:"]
-    values = [t.rfc, t.curp or ("Moral" if t.moral else "Física"), _title(t.name), t.status.capitalize(),
-              t.postal_code, t.id_cif, t.issued_on.isoformat()]
+    labels = [
+        "R.F.C.:",
+        "CURP:" if t.curp else "Tipo de persona:",
+        "Nombre / Razón social:",
+        "Situación en el padrón:",
+        "Código postal:",
+        "Id. CIF:",
+        "Fecha de emisión:",
+    ]
+    values = [
+        t.rfc,
+        t.curp or ("Moral" if t.moral else "Física"),
+        _title(t.name),
+        t.status.capitalize(),
+        t.postal_code,
+        t.id_cif,
+        t.issued_on.isoformat(),
+    ]
     y0 = top - 40
     for i, label in enumerate(labels):  # the label column first ...
         d.text(50, y0 - 18 * i, label, 9, bold=True)
@@ -351,10 +451,18 @@ def csf_codes_address(t: Taxpayer) -> bytes:
     d.text(50, top - 58, f"IDCIF {t.id_cif}", 8, bold=True)
     y = top - 110
     name_label = "DENOMINACION O RAZON SOCIAL" if t.moral else "NOMBRE DEL CONTRIBUYENTE"
-    rows = [("RFC", t.rfc)] + ([] if t.moral else [("CURP", t.curp or "")]) + [
-        (name_label, t.name), ("ESTATUS", t.status),
-        ("DOMICILIO FISCAL", f"{t.street} {t.number}, COL. {t.colonia}, {t.municipio}, {t.estado}, C.P. {t.postal_code}"),
-    ]
+    rows = (
+        [("RFC", t.rfc)]
+        + ([] if t.moral else [("CURP", t.curp or "")])
+        + [
+            (name_label, t.name),
+            ("ESTATUS", t.status),
+            (
+                "DOMICILIO FISCAL",
+                f"{t.street} {t.number}, COL. {t.colonia}, {t.municipio}, {t.estado}, C.P. {t.postal_code}",
+            ),
+        ]
+    )
     for label, value in rows:
         d.text(50, y, label, 7, bold=True, gray=0.3)  # caption above its value
         d.text(50, y - 11, value, 9)
@@ -410,6 +518,7 @@ CSF_LAYOUTS: tuple[tuple[str, Callable[[Taxpayer], bytes], Taxpayer, bool], ...]
 
 # --- bank statements -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Statement:
     holder: str
@@ -417,7 +526,12 @@ class Statement:
     start: date
     end: date
     account: str
-    address: tuple[str, ...] = ("AV. REVOLUCIÓN 1425 DEPTO 302", "COL. GUADALUPE INN", "ÁLVARO OBREGÓN, CDMX", "C.P. 01020")
+    address: tuple[str, ...] = (
+        "AV. REVOLUCIÓN 1425 DEPTO 302",
+        "COL. GUADALUPE INN",
+        "ÁLVARO OBREGÓN, CDMX",
+        "C.P. 01020",
+    )
     pages: int = 1
     seed: int = 0
     cutoff: date | None = None  # month-only layouts: the cut-off date closes the period
@@ -425,8 +539,12 @@ class Statement:
 
     def expected(self, month_only: bool = False) -> dict[str, object]:
         start = self.start.replace(day=1) if month_only else self.start
-        return {"holder_name": self.holder, "clabe": self.clabe, "period_start": start.isoformat(),
-                "period_end": (self.cutoff or self.end).isoformat()}
+        return {
+            "holder_name": self.holder,
+            "clabe": self.clabe,
+            "period_start": start.isoformat(),
+            "period_end": (self.cutoff or self.end).isoformat(),
+        }
 
 
 def _movements(s: Statement, count: int) -> list[tuple[date, str, str, str, str]]:
@@ -434,9 +552,19 @@ def _movements(s: Statement, count: int) -> list[tuple[date, str, str, str, str]
     balance = 18_450.75
     span = max((s.end - s.start).days, 1)
     rows = []
-    concepts = ["SPEI RECIBIDO", "PAGO TARJETA DE CREDITO", "COMPRA OXXO", "DEPOSITO EN EFECTIVO", "RETIRO CAJERO",
-                "TRASPASO A TERCEROS", "PAGO DE NOMINA", "COMISION MANEJO DE CUENTA", "DOMICILIACION CFE",
-                "FARMACIA SAN PABLO", "UBER TRIP"]
+    concepts = [
+        "SPEI RECIBIDO",
+        "PAGO TARJETA DE CREDITO",
+        "COMPRA OXXO",
+        "DEPOSITO EN EFECTIVO",
+        "RETIRO CAJERO",
+        "TRASPASO A TERCEROS",
+        "PAGO DE NOMINA",
+        "COMISION MANEJO DE CUENTA",
+        "DOMICILIACION CFE",
+        "FARMACIA SAN PABLO",
+        "UBER TRIP",
+    ]
     for i in range(count):
         day = s.start + timedelta(days=min(span, int(i * span / max(count, 1))))
         concept = rng.choice(concepts)
@@ -445,12 +573,24 @@ def _movements(s: Statement, count: int) -> list[tuple[date, str, str, str, str]
         amount = round(rng.uniform(50, 9_000), 2)
         credit = concept.startswith(("SPEI RECIBIDO", "DEPOSITO", "PAGO DE NOMINA"))
         balance += amount if credit else -amount
-        rows.append((day, concept, "" if credit else f"{amount:,.2f}", f"{amount:,.2f}" if credit else "", f"{balance:,.2f}"))
+        rows.append(
+            (day, concept, "" if credit else f"{amount:,.2f}", f"{amount:,.2f}" if credit else "", f"{balance:,.2f}")
+        )
     return rows
 
 
-def _table(d: Doc, s: Statement, y: float, rows, *, ruled: bool, date_fmt: Callable[[date], str],
-           headers=("FECHA", "CONCEPTO", "CARGOS", "ABONOS", "SALDO"), x0: float = 45, bottom: float = 70) -> list:
+def _table(
+    d: Doc,
+    s: Statement,
+    y: float,
+    rows,
+    *,
+    ruled: bool,
+    date_fmt: Callable[[date], str],
+    headers=("FECHA", "CONCEPTO", "CARGOS", "ABONOS", "SALDO"),
+    x0: float = 45,
+    bottom: float = 70,
+) -> list:
     """Movements from `y` down; returns the rows that did not fit."""
     cols = (x0, x0 + 70, x0 + 330, x0 + 410, x0 + 490)
     if ruled:
@@ -496,15 +636,27 @@ def bank_bbva(s: Statement) -> bytes:
     for i, line in enumerate(s.address):
         d.text(45, top - 62 - 11 * i, line, 8)
     x = 330
-    info = [("Periodo", f"DEL {dmy(s.start)} AL {dmy(s.end)}"), ("Fecha de Corte", dmy(s.end)),
-            ("No. de Cuenta", s.account), ("No. de Cliente", "D1234567"), ("Cuenta CLABE", s.clabe)]
+    info = [
+        ("Periodo", f"DEL {dmy(s.start)} AL {dmy(s.end)}"),
+        ("Fecha de Corte", dmy(s.end)),
+        ("No. de Cuenta", s.account),
+        ("No. de Cliente", "D1234567"),
+        ("Cuenta CLABE", s.clabe),
+    ]
     for i, (label, value) in enumerate(info):
         d.text(x, top - 50 - 12 * i, label, 8)
         d.text(x + 90, top - 50 - 12 * i, value, 8)
     d.text(45, top - 140, "Detalle de Movimientos Realizados", 10, bold=True)
     rows = _movements(s, 60)
-    rest = _table(d, s, top - 160, rows, ruled=True, date_fmt=lambda v: f"{v.day:02d}/{ABBR[v.month - 1]}",
-                  headers=("OPER", "DESCRIPCION", "CARGOS", "ABONOS", "SALDO"))
+    rest = _table(
+        d,
+        s,
+        top - 160,
+        rows,
+        ruled=True,
+        date_fmt=lambda v: f"{v.day:02d}/{ABBR[v.month - 1]}",
+        headers=("OPER", "DESCRIPCION", "CARGOS", "ABONOS", "SALDO"),
+    )
     _more_pages(d, s, rest, "BBVA", ruled=True, date_fmt=lambda v: f"{v.day:02d}/{ABBR[v.month - 1]}")
     return d.bytes()
 
@@ -524,14 +676,16 @@ def bank_banorte(s: Statement) -> bytes:
     d.text(45, top - 90, f"CLABE: {c[:3]} {c[3:6]} {c[6:17]} {c[17]}", 9)
     d.text(250, top - 90, f"Número de cuenta: {s.account}", 9)
     d.text(45, top - 120, "RESUMEN DEL PERIODO", 9, bold=True)
-    d.text(45, top - 133, "Saldo inicial 18,450.75   Depósitos 32,100.00   Retiros 28,900.12   Saldo final 21,650.63", 8)
+    d.text(
+        45, top - 133, "Saldo inicial 18,450.75   Depósitos 32,100.00   Retiros 28,900.12   Saldo final 21,650.63", 8
+    )
     rows = _movements(s, 25)
     _table(d, s, top - 165, rows, ruled=False, date_fmt=lambda v: d_mon_y(v, "-", "upper")[:6])
     return d.bytes()
 
 
 def bank_santander(s: Statement) -> bytes:
-    """"PERIODO DEL 01-OCT-2025 AL 31-OCT-2025", "TITULAR" with the name on the next line,
+    """ "PERIODO DEL 01-OCT-2025 AL 31-OCT-2025", "TITULAR" with the name on the next line,
     "CUENTA CLABE" grouped by 4, three pages with ruled movements."""
     d = Doc(producer="Santander Statements")
     top = d.height - 45
@@ -548,7 +702,15 @@ def bank_santander(s: Statement) -> bytes:
     d.text(45, top - 120, "DETALLE DE MOVIMIENTOS CUENTA DE CHEQUES", 9, bold=True)
     rows = _movements(s, 110)
     fmt = lambda v: d_mon_y(v, "-")  # noqa: E731
-    rest = _table(d, s, top - 140, rows, ruled=True, date_fmt=fmt, headers=("FECHA", "DESCRIPCIÓN", "RETIROS", "DEPÓSITOS", "SALDO"))
+    rest = _table(
+        d,
+        s,
+        top - 140,
+        rows,
+        ruled=True,
+        date_fmt=fmt,
+        headers=("FECHA", "DESCRIPCIÓN", "RETIROS", "DEPÓSITOS", "SALDO"),
+    )
     _more_pages(d, s, rest, "Santander", ruled=True, date_fmt=fmt)
     return d.bytes()
 
@@ -568,8 +730,9 @@ def bank_banamex(s: Statement) -> bytes:
     d.text(330, top - 83, f"número de cuenta: {s.account}", 9)
     rows = _movements(s, 70)
     fmt = lambda v: f"{v.day:02d} {ABBR[v.month - 1].lower()}"  # noqa: E731
-    rest = _table(d, s, top - 120, rows, ruled=False, date_fmt=fmt,
-                  headers=("fecha", "concepto", "retiros", "depósitos", "saldo"))
+    rest = _table(
+        d, s, top - 120, rows, ruled=False, date_fmt=fmt, headers=("fecha", "concepto", "retiros", "depósitos", "saldo")
+    )
     _more_pages(d, s, rest, "citibanamex", ruled=False, date_fmt=fmt)
     return d.bytes()
 
@@ -603,7 +766,12 @@ def bank_scotiabank(s: Statement) -> bytes:
     d.text(45, top - 35, f"Titular de la cuenta: {s.holder}", 9)
     d.text(45, top - 49, f"Cuenta CLABE {s.clabe}", 9)
     d.text(330, top - 35, f"Mes: {MONTHS[s.start.month - 1].capitalize()} de {s.start.year}", 9)
-    d.text(330, top - 49, f"Corte al {(s.cutoff or s.end).day} de {MONTHS[(s.cutoff or s.end).month - 1]} de {(s.cutoff or s.end).year}", 9)
+    d.text(
+        330,
+        top - 49,
+        f"Corte al {(s.cutoff or s.end).day} de {MONTHS[(s.cutoff or s.end).month - 1]} de {(s.cutoff or s.end).year}",
+        9,
+    )
     rows = _movements(s, 30)
     _table(d, s, top - 90, rows, ruled=False, date_fmt=lambda v: dmy(v))
     return d.bytes()
@@ -629,7 +797,7 @@ def bank_inbursa(s: Statement) -> bytes:
 
 
 def bank_azteca(s: Statement) -> bytes:
-    """"Nombre del cuentahabiente" with the value in the cell to the right, period with
+    """ "Nombre del cuentahabiente" with the value in the cell to the right, period with
     dates as "01/Oct/2025 - 31/Oct/2025", CLABE with dashes."""
     d = Doc(producer="Banco Azteca")
     top = d.height - 50
@@ -673,8 +841,15 @@ def bank_banregio_business(s: Statement) -> bytes:
     d.text(45, top - 35, f"Razón Social: {s.holder}", 9, bold=True)
     d.text(45, top - 48, f"RFC: {COMERCIAL.rfc}", 8)
     d.text(45, top - 61, "Domicilio: " + ", ".join(s.address), 7)
-    d.text(45, top - 85, (f"Periodo del {s.start.day} de {MONTHS[s.start.month - 1]} al {s.end.day} de "
-                          f"{MONTHS[s.end.month - 1]} de {s.end.year}"), 9)
+    d.text(
+        45,
+        top - 85,
+        (
+            f"Periodo del {s.start.day} de {MONTHS[s.start.month - 1]} al {s.end.day} de "
+            f"{MONTHS[s.end.month - 1]} de {s.end.year}"
+        ),
+        9,
+    )
     d.text(45, top - 98, f"CLABE Interbancaria: {s.clabe}", 9)
     d.text(330, top - 98, f"Cuenta: {s.account}", 9)
     rows = _movements(s, 80)
@@ -694,15 +869,27 @@ def bank_nu(s: Statement) -> bytes:
     d.text(45, top - 60, "Titular", 8, gray=0.4)
     d.text(45, top - 73, s.holder, 11, bold=True)
     d.text(45, top - 100, "Periodo", 8, gray=0.4)
-    d.text(45, top - 113, f"{s.start.day} {ABBR[s.start.month - 1].lower()} {s.start.year} - {s.end.day} {ABBR[s.end.month - 1].lower()} {s.end.year}", 10)
+    d.text(
+        45,
+        top - 113,
+        f"{s.start.day} {ABBR[s.start.month - 1].lower()} {s.start.year} - {s.end.day} {ABBR[s.end.month - 1].lower()} {s.end.year}",
+        10,
+    )
     c = s.clabe
     d.text(300, top - 60, "Tu CLABE", 8, gray=0.4)
     d.text(300, top - 73, f"{c[:3]} {c[3:6]} {c[6:10]} {c[10:14]} {c[14:]}", 11)
     d.text(300, top - 100, "Rendimiento anual", 8, gray=0.4)
     d.text(300, top - 113, "15.00 %", 10)
     rows = _movements(s, 22)
-    _table(d, s, top - 150, rows, ruled=False, date_fmt=lambda v: f"{v.day} {ABBR[v.month - 1].lower()}",
-           headers=("Fecha", "Descripción", "Salió", "Entró", "Saldo"))
+    _table(
+        d,
+        s,
+        top - 150,
+        rows,
+        ruled=False,
+        date_fmt=lambda v: f"{v.day} {ABBR[v.month - 1].lower()}",
+        headers=("Fecha", "Descripción", "Salió", "Entró", "Saldo"),
+    )
     return d.bytes()
 
 
@@ -714,8 +901,13 @@ def bank_hey(s: Statement) -> bytes:
     d.text(45, top, "hey, banco", 16, bold=True)
     d.text(d.width - 45, top, "Estado de cuenta Hey Débito", 10, right=True)
     labels = ("Cliente", "Periodo", "Fecha de corte", "CLABE", "Cuenta")
-    values = (s.holder, f"{long_es(s.start, False)} al {long_es(s.end, False)}", long_es(s.end, False),
-              s.clabe, s.account)
+    values = (
+        s.holder,
+        f"{long_es(s.start, False)} al {long_es(s.end, False)}",
+        long_es(s.end, False),
+        s.clabe,
+        s.account,
+    )
     for i, value in enumerate(values):  # values first, then labels: the reverse reading order
         d.text(160, top - 40 - 14 * i, value, 9)
     for i, label in enumerate(labels):
@@ -736,9 +928,16 @@ def bank_mercadopago(s: Statement) -> bytes:
     d.text(45, top - 49, f"CLABE: {s.clabe}", 9)
     d.text(330, top - 35, f"Periodo: {MONTHS[s.start.month - 1]} {s.start.year}", 9)
     d.text(330, top - 49, f"Fecha de corte: {dmy(s.cutoff or s.end)}", 9)
-    d.text(45, top - 75, "Saldo inicial $ 2,500.00     Ingresos $ 9,800.00     Egresos $ 7,100.00     Saldo final $ 5,200.00", 8)
+    d.text(
+        45,
+        top - 75,
+        "Saldo inicial $ 2,500.00     Ingresos $ 9,800.00     Egresos $ 7,100.00     Saldo final $ 5,200.00",
+        8,
+    )
     rows = _movements(s, 18)
-    _table(d, s, top - 100, rows, ruled=False, date_fmt=dmy, headers=("Fecha", "Movimiento", "Egreso", "Ingreso", "Saldo"))
+    _table(
+        d, s, top - 100, rows, ruled=False, date_fmt=dmy, headers=("Fecha", "Movimiento", "Egreso", "Ingreso", "Saldo")
+    )
     return d.bytes()
 
 
@@ -791,8 +990,15 @@ def bank_spin(s: Statement) -> bytes:
     d.text(45, top - 49, f"Statement period: {s.start:%B} {s.start.day} - {s.end.day}, {s.end.year}", 9)
     d.text(45, top - 63, f"CLABE: {s.clabe}", 9)
     rows = _movements(s, 20)
-    _table(d, s, top - 95, rows, ruled=False, date_fmt=lambda v: f"{v:%b} {v.day:02d}",
-           headers=("Date", "Description", "Debit", "Credit", "Balance"))
+    _table(
+        d,
+        s,
+        top - 95,
+        rows,
+        ruled=False,
+        date_fmt=lambda v: f"{v:%b} {v.day:02d}",
+        headers=("Date", "Description", "Debit", "Credit", "Balance"),
+    )
     return d.bytes()
 
 
@@ -805,22 +1011,157 @@ def _statements() -> list[tuple[str, Callable[[Statement], bytes], Statement, bo
     person = "MARÍA FERNANDA LÓPEZ GARCÍA"
     business = "COMERCIALIZADORA DEL BAJÍO, S.A. DE C.V."
     return [
-        ("bank:bbva-personal-2p", bank_bbva, Statement("LUIS ENRIQUE PEÑA OCHOA", make_clabe("012", "180", "01234567890"), *OCT, "0123456789", pages=2, seed=1), False),
-        ("bank:banorte-month-cutoff", bank_banorte, Statement(person, make_clabe("072", "580", "01122334455"), *OCT, "1122334455", seed=2, cutoff=date(2025, 10, 31)), True),
-        ("bank:santander-3p", bank_santander, Statement("JOSÉ ANTONIO NÚÑEZ RAMÍREZ", make_clabe("014", "320", "56001234567"), *SEP, "56-00123456-7", pages=3, seed=3, others=other), False),
-        ("bank:banamex-spelled", bank_banamex, Statement("Ana Sofía Treviño de la Garza", make_clabe("002", "580", "70123456789"), *OCT, "7012 3456789", pages=2, seed=4, others=other), False),
-        ("bank:hsbc-columns", bank_hsbc, Statement(person, make_clabe("021", "180", "04055667788"), *OCT, "4055667788", seed=5), False),
-        ("bank:scotiabank-month-cutoff", bank_scotiabank, Statement("Luis Enrique Peña Ochoa", make_clabe("044", "180", "25600112233"), *SEP, "25600112233", seed=6, cutoff=date(2025, 9, 30)), True),
-        ("bank:inbursa-iso", bank_inbursa, Statement("JOSE ANTONIO NUÑEZ RAMIREZ", make_clabe("036", "180", "50012345678"), *OCT, "50012345678", seed=7), False),
-        ("bank:azteca-right-cell", bank_azteca, Statement(person, make_clabe("127", "180", "01234509876"), *OCT, "01234509876", seed=8), False),
-        ("bank:bancoppel-offmonth", bank_bancoppel, Statement("ANA SOFÍA TREVIÑO DE LA GARZA", make_clabe("137", "180", "10020030040"), date(2025, 9, 16), date(2025, 10, 15), "10020030040", seed=9, others=other), False),
-        ("bank:banregio-business-2p", bank_banregio_business, Statement(business, make_clabe("058", "580", "02200110022"), *OCT, "022-001100-22", pages=2, seed=10), False),
-        ("bank:nu-digital", bank_nu, Statement("María Fernanda López García", make_clabe("638", "180", "00012345678"), *OCT, "00012345678", seed=11), False),
-        ("bank:hey-reversed-columns", bank_hey, Statement("LUIS ENRIQUE PEÑA OCHOA", make_clabe("058", "320", "12312312312"), date(2025, 9, 20), date(2025, 10, 19), "12312312312", seed=12), False),
-        ("bank:mercadopago-month-cutoff", bank_mercadopago, Statement("José Antonio Núñez Ramírez", make_clabe("722", "969", "01055512345"), *OCT, "1055512345", seed=13, cutoff=date(2025, 10, 31)), True),
-        ("bank:afirme-business-2p", bank_afirme_business, Statement(business, make_clabe("062", "580", "00123498765"), *SEP, "123498765", pages=2, seed=14), False),
-        ("bank:bajio-bottom-clabe", bank_bajio, Statement(person, make_clabe("030", "180", "04512370001"), *OCT, "4512370001", seed=15), False),
-        ("bank:spin-english", bank_spin, Statement("Ana Sofia Trevino de la Garza", make_clabe("728", "969", "00077788899"), *OCT, "77788899", seed=16), False),
+        (
+            "bank:bbva-personal-2p",
+            bank_bbva,
+            Statement(
+                "LUIS ENRIQUE PEÑA OCHOA", make_clabe("012", "180", "01234567890"), *OCT, "0123456789", pages=2, seed=1
+            ),
+            False,
+        ),
+        (
+            "bank:banorte-month-cutoff",
+            bank_banorte,
+            Statement(
+                person, make_clabe("072", "580", "01122334455"), *OCT, "1122334455", seed=2, cutoff=date(2025, 10, 31)
+            ),
+            True,
+        ),
+        (
+            "bank:santander-3p",
+            bank_santander,
+            Statement(
+                "JOSÉ ANTONIO NÚÑEZ RAMÍREZ",
+                make_clabe("014", "320", "56001234567"),
+                *SEP,
+                "56-00123456-7",
+                pages=3,
+                seed=3,
+                others=other,
+            ),
+            False,
+        ),
+        (
+            "bank:banamex-spelled",
+            bank_banamex,
+            Statement(
+                "Ana Sofía Treviño de la Garza",
+                make_clabe("002", "580", "70123456789"),
+                *OCT,
+                "7012 3456789",
+                pages=2,
+                seed=4,
+                others=other,
+            ),
+            False,
+        ),
+        (
+            "bank:hsbc-columns",
+            bank_hsbc,
+            Statement(person, make_clabe("021", "180", "04055667788"), *OCT, "4055667788", seed=5),
+            False,
+        ),
+        (
+            "bank:scotiabank-month-cutoff",
+            bank_scotiabank,
+            Statement(
+                "Luis Enrique Peña Ochoa",
+                make_clabe("044", "180", "25600112233"),
+                *SEP,
+                "25600112233",
+                seed=6,
+                cutoff=date(2025, 9, 30),
+            ),
+            True,
+        ),
+        (
+            "bank:inbursa-iso",
+            bank_inbursa,
+            Statement(
+                "JOSE ANTONIO NUÑEZ RAMIREZ", make_clabe("036", "180", "50012345678"), *OCT, "50012345678", seed=7
+            ),
+            False,
+        ),
+        (
+            "bank:azteca-right-cell",
+            bank_azteca,
+            Statement(person, make_clabe("127", "180", "01234509876"), *OCT, "01234509876", seed=8),
+            False,
+        ),
+        (
+            "bank:bancoppel-offmonth",
+            bank_bancoppel,
+            Statement(
+                "ANA SOFÍA TREVIÑO DE LA GARZA",
+                make_clabe("137", "180", "10020030040"),
+                date(2025, 9, 16),
+                date(2025, 10, 15),
+                "10020030040",
+                seed=9,
+                others=other,
+            ),
+            False,
+        ),
+        (
+            "bank:banregio-business-2p",
+            bank_banregio_business,
+            Statement(business, make_clabe("058", "580", "02200110022"), *OCT, "022-001100-22", pages=2, seed=10),
+            False,
+        ),
+        (
+            "bank:nu-digital",
+            bank_nu,
+            Statement(
+                "María Fernanda López García", make_clabe("638", "180", "00012345678"), *OCT, "00012345678", seed=11
+            ),
+            False,
+        ),
+        (
+            "bank:hey-reversed-columns",
+            bank_hey,
+            Statement(
+                "LUIS ENRIQUE PEÑA OCHOA",
+                make_clabe("058", "320", "12312312312"),
+                date(2025, 9, 20),
+                date(2025, 10, 19),
+                "12312312312",
+                seed=12,
+            ),
+            False,
+        ),
+        (
+            "bank:mercadopago-month-cutoff",
+            bank_mercadopago,
+            Statement(
+                "José Antonio Núñez Ramírez",
+                make_clabe("722", "969", "01055512345"),
+                *OCT,
+                "1055512345",
+                seed=13,
+                cutoff=date(2025, 10, 31),
+            ),
+            True,
+        ),
+        (
+            "bank:afirme-business-2p",
+            bank_afirme_business,
+            Statement(business, make_clabe("062", "580", "00123498765"), *SEP, "123498765", pages=2, seed=14),
+            False,
+        ),
+        (
+            "bank:bajio-bottom-clabe",
+            bank_bajio,
+            Statement(person, make_clabe("030", "180", "04512370001"), *OCT, "4512370001", seed=15),
+            False,
+        ),
+        (
+            "bank:spin-english",
+            bank_spin,
+            Statement(
+                "Ana Sofia Trevino de la Garza", make_clabe("728", "969", "00077788899"), *OCT, "77788899", seed=16
+            ),
+            False,
+        ),
     ]
 
 
@@ -839,20 +1180,52 @@ def _cases() -> tuple[Case, ...]:
         expected = taxpayer.expected(with_id_cif)
         out.append(Case(f"{stem}.pdf", data, "tax_status_certificate", "digital", layout, expected))
         scanned = expected
-        out.append(Case(f"{stem}_escaneo.pdf", scanned_pdf(data, SCAN, max_pages=2), "tax_status_certificate",
-                        "scanned", layout, scanned))
-        out.append(Case(f"{stem}_foto.jpg", scanned_jpeg(data, PHOTO), "tax_status_certificate", "scanned", layout,
-                        {k: v for k, v in scanned.items() if k != "regime_codes" or build is not csf_sat_current}))
-    out.append(Case("recorte_cedula.pdf", csf_fragment(MARIA), "tax_status_certificate", "digital", "csf:fragment",
-                    {"id_cif": MARIA.id_cif, "rfc": MARIA.rfc}))
+        out.append(
+            Case(
+                f"{stem}_escaneo.pdf",
+                scanned_pdf(data, SCAN, max_pages=2),
+                "tax_status_certificate",
+                "scanned",
+                layout,
+                scanned,
+            )
+        )
+        out.append(
+            Case(
+                f"{stem}_foto.jpg",
+                scanned_jpeg(data, PHOTO),
+                "tax_status_certificate",
+                "scanned",
+                layout,
+                {k: v for k, v in scanned.items() if k != "regime_codes" or build is not csf_sat_current},
+            )
+        )
+    out.append(
+        Case(
+            "recorte_cedula.pdf",
+            csf_fragment(MARIA),
+            "tax_status_certificate",
+            "digital",
+            "csf:fragment",
+            {"id_cif": MARIA.id_cif, "rfc": MARIA.rfc},
+        )
+    )
     for layout, build, statement, month_only in _statements():
         data = build(statement)
         stem = "estado_cuenta_" + layout.split(":")[1]
         expected = statement.expected(month_only)
         out.append(Case(f"{stem}.pdf", data, "bank_statement", "digital", layout, expected))
         if layout in SCANNED_BANKS:
-            out.append(Case(f"{stem}_escaneo.pdf", scanned_pdf(data, SCAN, max_pages=1), "bank_statement", "scanned",
-                            layout, expected))
+            out.append(
+                Case(
+                    f"{stem}_escaneo.pdf",
+                    scanned_pdf(data, SCAN, max_pages=1),
+                    "bank_statement",
+                    "scanned",
+                    layout,
+                    expected,
+                )
+            )
     return tuple(out)
 
 

@@ -81,7 +81,9 @@ class Sheet:
         base = self.height - y
         path.moveTo(x, base)
         for i, dy in enumerate((12, -6, 9, -10, 7, -3, 5)):
-            path.curveTo(x + w * i / 7 + 5, base + dy, x + w * (i + 0.5) / 7, base - dy, x + w * (i + 1) / 7, base + dy / 2)
+            path.curveTo(
+                x + w * i / 7 + 5, base + dy, x + w * (i + 0.5) / 7, base - dy, x + w * (i + 1) / 7, base + dy / 2
+            )
         self.pdf.setLineWidth(1.1)
         self.pdf.drawPath(path)
         return self
@@ -95,6 +97,7 @@ class Sheet:
 
 # --- declaration letters --------------------------------------------------------------------
 
+
 def carta_solteria_libre() -> tuple[bytes, dict]:
     s = Sheet()
     s.right(560, 70, "Guadalajara, Jalisco, a 14 de octubre de 2026", 11, "Times-Roman")
@@ -102,27 +105,42 @@ def carta_solteria_libre() -> tuple[bytes, dict]:
     s.text(60, 136, "Área de Siniestros de Gastos Médicos", 11, "Times-Roman")
     s.text(60, 152, "P r e s e n t e", 11, "Times-Roman")
     s.center(200, "CARTA DE SOLTERÍA", 14, "Times-Bold")
-    y = s.para(60, 240, 490, "Por medio de la presente, yo, Valeria Isabel Ramírez Cortés, de 23 años de edad, "
-               "con domicilio en Av. Chapultepec 480, colonia Americana, declaro bajo protesta de decir verdad "
-               "que mi estado civil es soltera, que no vivo en unión libre ni tengo hijos, y que dependo "
-               "económicamente de mi padre, titular de la póliza 88-120034, quien cubre mis gastos de "
-               "manutención y estudios.")
+    y = s.para(
+        60,
+        240,
+        490,
+        "Por medio de la presente, yo, Valeria Isabel Ramírez Cortés, de 23 años de edad, "
+        "con domicilio en Av. Chapultepec 480, colonia Americana, declaro bajo protesta de decir verdad "
+        "que mi estado civil es soltera, que no vivo en unión libre ni tengo hijos, y que dependo "
+        "económicamente de mi padre, titular de la póliza 88-120034, quien cubre mis gastos de "
+        "manutención y estudios.",
+    )
     y = s.para(60, y + 14, 490, "Extiendo la presente para los fines que a la aseguradora convengan.")
     s.center(y + 50, "A t e n t a m e n t e", 11, "Times-Roman")
     s.scribble(250, y + 100)
     s.hline(200, 410, y + 110)
     s.center(y + 124, "Valeria Isabel Ramírez Cortés", 11, "Times-Roman")
-    return s.bytes("Carta de soltería"), {"patient_name": "VALERIA ISABEL RAMIREZ CORTES", "document_date": "2026-10-14"}
+    return s.bytes("Carta de soltería"), {
+        "patient_name": "VALERIA ISABEL RAMIREZ CORTES",
+        "document_date": "2026-10-14",
+    }
 
 
 def dependencia_economica_libre() -> tuple[bytes, dict]:
     s = Sheet(A4)
     s.text(70, 80, "DECLARACIÓN DE DEPENDENCIA ECONÓMICA", 13, "Helvetica-Bold")
     s.text(70, 110, "A quien corresponda:", 11)
-    y = s.para(70, 140, 455, "El que suscribe, Roberto Carlos Ruiz Esparza, titular de la póliza de gastos médicos "
-               "mayores número GMM-5531207, manifiesto bajo protesta de decir verdad que mi hijo Daniel Ruiz "
-               "Soto, de 22 años, es soltero, estudiante de tiempo completo y depende económicamente de mí, "
-               "por lo que solicito se le mantenga como dependiente en la citada póliza.", 11, "Helvetica")
+    y = s.para(
+        70,
+        140,
+        455,
+        "El que suscribe, Roberto Carlos Ruiz Esparza, titular de la póliza de gastos médicos "
+        "mayores número GMM-5531207, manifiesto bajo protesta de decir verdad que mi hijo Daniel Ruiz "
+        "Soto, de 22 años, es soltero, estudiante de tiempo completo y depende económicamente de mí, "
+        "por lo que solicito se le mantenga como dependiente en la citada póliza.",
+        11,
+        "Helvetica",
+    )
     y = s.para(70, y + 14, 455, "Sin otro particular, quedo a sus órdenes.", 11, "Helvetica")
     s.text(70, y + 30, "Lugar y fecha: Monterrey, N.L., 03/11/2026", 11)
     s.scribble(90, y + 95)
@@ -146,12 +164,22 @@ def declaracion_tabla() -> tuple[bytes, dict]:
     s.cell(471, 188, 101, 30, "Estado civil", "SOLTERA")
     s.cell(40, 218, 200, 30, "Fecha de nacimiento", "17/05/2004")
     s.cell(240, 218, 332, 30, "Ocupación", "ESTUDIANTE")
-    s.para(40, 275, 532, "Bajo protesta de decir verdad, declaro que la persona arriba señalada es soltera, no "
-           "percibe ingresos propios y depende económicamente del titular.", 9.5, "Helvetica")
+    s.para(
+        40,
+        275,
+        532,
+        "Bajo protesta de decir verdad, declaro que la persona arriba señalada es soltera, no "
+        "percibe ingresos propios y depende económicamente del titular.",
+        9.5,
+        "Helvetica",
+    )
     s.cell(40, 320, 200, 30, "Fecha de la declaración", "2026-11-05")
     s.cell(240, 320, 332, 60, "Firma del titular", "")
     s.scribble(330, 362)
-    return s.bytes("Declaración de dependiente"), {"patient_name": "ANA SOFIA MEDINA LOPEZ", "document_date": "2026-11-05"}
+    return s.bytes("Declaración de dependiente"), {
+        "patient_name": "ANA SOFIA MEDINA LOPEZ",
+        "document_date": "2026-11-05",
+    }
 
 
 def manifiesto_soltero_mayusculas() -> tuple[bytes, dict]:
@@ -159,9 +187,16 @@ def manifiesto_soltero_mayusculas() -> tuple[bytes, dict]:
     s.text(60, 70, "MANIFIESTO DE SOLTERÍA Y DEPENDENCIA ECONÓMICA", 12, "Courier-Bold")
     s.text(60, 100, "FECHA: 5-NOV-2026", 10, "Courier")
     s.text(60, 115, "ASUNTO: ALTA DE DEPENDIENTE MAYOR DE 25 AÑOS", 10, "Courier")
-    y = s.para(60, 150, 490, "YO, LUIS FERNANDO OCHOA BRAVO, DECLARO QUE SOY SOLTERO, QUE NO HE CONTRAÍDO "
-               "MATRIMONIO NI VIVO EN CONCUBINATO Y QUE DEPENDO ECONÓMICAMENTE DE MI MADRE, MARTHA BRAVO "
-               "SALAS, ASEGURADA TITULAR.", 10, "Courier")
+    y = s.para(
+        60,
+        150,
+        490,
+        "YO, LUIS FERNANDO OCHOA BRAVO, DECLARO QUE SOY SOLTERO, QUE NO HE CONTRAÍDO "
+        "MATRIMONIO NI VIVO EN CONCUBINATO Y QUE DEPENDO ECONÓMICAMENTE DE MI MADRE, MARTHA BRAVO "
+        "SALAS, ASEGURADA TITULAR.",
+        10,
+        "Courier",
+    )
     y = s.para(60, y + 10, 490, "LO ANTERIOR LO MANIFIESTO BAJO PROTESTA DE DECIR VERDAD.", 10, "Courier")
     s.scribble(80, y + 70)
     s.text(60, y + 95, "FIRMA DEL DECLARANTE", 9, "Courier")
@@ -169,6 +204,7 @@ def manifiesto_soltero_mayusculas() -> tuple[bytes, dict]:
 
 
 # --- medical reports ------------------------------------------------------------------------
+
 
 def imss_nota_egreso() -> tuple[bytes, dict]:
     s = Sheet()
@@ -184,9 +220,16 @@ def imss_nota_egreso() -> tuple[bytes, dict]:
     s.cell(300, 150, 272, 30, "SERVICIO", "CIRUGÍA GENERAL")
     s.text(40, 205, "Diagnóstico de ingreso: Colecistitis crónica litiásica", 10)
     s.text(40, 220, "Diagnóstico de egreso: Postoperado de colecistectomía laparoscópica", 10)
-    s.para(40, 240, 532, "Resumen de la evolución: paciente masculino de 54 años que ingresa por dolor en hipocondrio "
-           "derecho. Se realiza colecistectomía laparoscópica sin complicaciones. Tolera la vía oral, "
-           "afebril, herida quirúrgica limpia.", 10, "Helvetica")
+    s.para(
+        40,
+        240,
+        532,
+        "Resumen de la evolución: paciente masculino de 54 años que ingresa por dolor en hipocondrio "
+        "derecho. Se realiza colecistectomía laparoscópica sin complicaciones. Tolera la vía oral, "
+        "afebril, herida quirúrgica limpia.",
+        10,
+        "Helvetica",
+    )
     s.text(40, 300, "Tratamiento al egreso: paracetamol 500 mg cada 8 horas por 5 días.", 10)
     s.text(40, 315, "Motivo de egreso: mejoría", 10)
     s.scribble(360, 380)
@@ -205,8 +248,14 @@ def issste_resumen_clinico() -> tuple[bytes, dict]:
     s.text(360, 150, "Expediente:", 10, "Times-Bold").text(420, 150, "CARG-780214", 10, "Times-Roman")
     s.text(50, 166, "Edad:", 10, "Times-Bold").text(120, 166, "47 años", 10, "Times-Roman")
     s.text(360, 166, "Fecha:", 10, "Times-Bold").text(420, 166, "26-OCT-2026", 10, "Times-Roman")
-    y = s.para(50, 200, 510, "Padecimiento actual: Hipertensión arterial sistémica de 6 años de evolución, en "
-               "control irregular. Acude por cefalea y mareo.", 10.5)
+    y = s.para(
+        50,
+        200,
+        510,
+        "Padecimiento actual: Hipertensión arterial sistémica de 6 años de evolución, en "
+        "control irregular. Acude por cefalea y mareo.",
+        10.5,
+    )
     y = s.para(50, y + 6, 510, "Exploración física: TA 160/100 mmHg, FC 88 lpm, sin datos de focalización.", 10.5)
     y = s.para(50, y + 6, 510, "Diagnóstico: I10 Hipertensión esencial (primaria).", 10.5)
     y = s.para(50, y + 6, 510, "Plan: ajuste de antihipertensivo, control en consulta externa en 4 semanas.", 10.5)
@@ -221,11 +270,17 @@ def privado_informe_tabla() -> tuple[bytes, dict]:
     s.text(55, 65, "Hospital Ángeles Lomas", 15, "Helvetica-Bold")
     s.text(55, 82, "Vialidad de la Barranca s/n, Huixquilucan, Edo. de México", 8)
     s.right(560, 65, "INFORME MÉDICO", 12, "Helvetica-Bold")
-    rows = [("Nombre del paciente", "Renata Elizabeth Zúñiga Fuentes"), ("Edad / Sexo", "31 años / Femenino"),
-            ("Aseguradora", "Seguros Monterrey New York Life"), ("Fecha de inicio del padecimiento", "20/10/2026"),
-            ("Fecha del informe", "26 de octubre de 2026"), ("Diagnóstico", "N20.0 Cálculo del riñón"),
-            ("Tratamiento", "Ureteroscopía con litotricia láser"), ("Médico tratante", "Dr. Alfonso Garza Iturbide"),
-            ("Cédula profesional", "3344556")]
+    rows = [
+        ("Nombre del paciente", "Renata Elizabeth Zúñiga Fuentes"),
+        ("Edad / Sexo", "31 años / Femenino"),
+        ("Aseguradora", "Seguros Monterrey New York Life"),
+        ("Fecha de inicio del padecimiento", "20/10/2026"),
+        ("Fecha del informe", "26 de octubre de 2026"),
+        ("Diagnóstico", "N20.0 Cálculo del riñón"),
+        ("Tratamiento", "Ureteroscopía con litotricia láser"),
+        ("Médico tratante", "Dr. Alfonso Garza Iturbide"),
+        ("Cédula profesional", "3344556"),
+    ]
     y = 120
     for label, value in rows:
         s.box(40, y, 200, 24).box(240, y, 332, 24)
@@ -239,22 +294,31 @@ def privado_informe_tabla() -> tuple[bytes, dict]:
 
 def privado_alta_cajas() -> tuple[bytes, dict]:
     s = Sheet(A4)
-    s.text(45, 50, "STAR MÉDICA", 16, "Helvetica-Bold").text(45, 64, "Hospital Querétaro · Departamento de Medicina Interna", 8)
+    s.text(45, 50, "STAR MÉDICA", 16, "Helvetica-Bold").text(
+        45, 64, "Hospital Querétaro · Departamento de Medicina Interna", 8
+    )
     s.text(45, 100, "RESUMEN DE ALTA HOSPITALARIA", 12, "Helvetica-Bold")
     s.text(45, 130, "Paciente", 8).text(45, 143, "Emiliano Jesús Olvera Pacheco", 11, "Helvetica-Bold")
     s.text(320, 130, "No. de habitación", 8).text(320, 143, "412", 11, "Helvetica-Bold")
     s.text(45, 170, "Fecha de ingreso", 8).text(45, 183, "2026-10-19", 11, "Helvetica-Bold")
     s.text(200, 170, "Fecha de alta", 8).text(200, 183, "2026-10-23", 11, "Helvetica-Bold")
     s.text(320, 170, "Médico tratante", 8).text(320, 183, "Dr. Samuel Ibarra Nieto", 11, "Helvetica-Bold")
-    y = s.para(45, 220, 505, "Diagnóstico principal: J18.9 Neumonía, no especificada. Evolución favorable con "
-               "antibioticoterapia intravenosa; se egresa con tratamiento oral y cita de control en 7 días.", 10,
-               "Helvetica")
+    y = s.para(
+        45,
+        220,
+        505,
+        "Diagnóstico principal: J18.9 Neumonía, no especificada. Evolución favorable con "
+        "antibioticoterapia intravenosa; se egresa con tratamiento oral y cita de control en 7 días.",
+        10,
+        "Helvetica",
+    )
     s.scribble(60, y + 60)
     s.text(45, y + 80, "Nombre y firma del médico", 8)
     return s.bytes("Resumen de alta"), {"patient_name": "EMILIANO JESUS OLVERA PACHECO", "document_date": "2026-10-23"}
 
 
 # --- prescriptions --------------------------------------------------------------------------
+
 
 def imss_receta() -> tuple[bytes, dict]:
     s = Sheet((612, 396))  # half-letter, landscape
@@ -332,21 +396,35 @@ def farmacia_consultorio() -> tuple[bytes, dict]:
 
 # --- student certificates -------------------------------------------------------------------
 
+
 def universidad_hace_constar() -> tuple[bytes, dict]:
     s = Sheet()
     s.center(60, "UNIVERSIDAD AUTÓNOMA DE NUEVO LEÓN", 13, "Times-Bold")
     s.center(76, "Facultad de Ingeniería Mecánica y Eléctrica · Departamento Escolar", 9, "Times-Roman")
     s.center(120, "CONSTANCIA DE ESTUDIOS", 13, "Times-Bold")
     s.text(70, 160, "A QUIEN CORRESPONDA:", 11, "Times-Bold")
-    y = s.para(70, 190, 470, "La que suscribe, Jefa del Departamento Escolar, HACE CONSTAR que la C. Mariana "
-               "Guadalupe Leal Saucedo, con número de matrícula 1987654, es alumna regular de la carrera de "
-               "Ingeniero en Mecatrónica, inscrita en el semestre agosto-diciembre 2026, cursando el quinto "
-               "semestre.")
-    y = s.para(70, y + 12, 470, "Se extiende la presente a petición de la interesada, en San Nicolás de los Garza, "
-               "N.L., a los cinco días del mes de noviembre de dos mil veintiséis (05/11/2026).")
+    y = s.para(
+        70,
+        190,
+        470,
+        "La que suscribe, Jefa del Departamento Escolar, HACE CONSTAR que la C. Mariana "
+        "Guadalupe Leal Saucedo, con número de matrícula 1987654, es alumna regular de la carrera de "
+        "Ingeniero en Mecatrónica, inscrita en el semestre agosto-diciembre 2026, cursando el quinto "
+        "semestre.",
+    )
+    y = s.para(
+        70,
+        y + 12,
+        470,
+        "Se extiende la presente a petición de la interesada, en San Nicolás de los Garza, "
+        "N.L., a los cinco días del mes de noviembre de dos mil veintiséis (05/11/2026).",
+    )
     s.scribble(250, y + 80)
     s.center(y + 100, "Mtra. Irma Cantú Salinas — Jefa del Departamento Escolar", 10, "Times-Roman")
-    return s.bytes("Constancia de estudios"), {"patient_name": "MARIANA GUADALUPE LEAL SAUCEDO", "document_date": "2026-11-05"}
+    return s.bytes("Constancia de estudios"), {
+        "patient_name": "MARIANA GUADALUPE LEAL SAUCEDO",
+        "document_date": "2026-11-05",
+    }
 
 
 def prepa_tabla() -> tuple[bytes, dict]:
@@ -362,10 +440,14 @@ def prepa_tabla() -> tuple[bytes, dict]:
     s.para(50, 210, 510, "El estudiante se encuentra inscrito y cursando regularmente sus estudios.", 10, "Helvetica")
     s.scribble(250, 300)
     s.text(230, 318, "Sello y firma de Control Escolar", 8)
-    return s.bytes("Constancia de estudios"), {"patient_name": "DIEGO ARMANDO TELLEZ CRUZ", "document_date": "2026-11-12"}
+    return s.bytes("Constancia de estudios"), {
+        "patient_name": "DIEGO ARMANDO TELLEZ CRUZ",
+        "document_date": "2026-11-12",
+    }
 
 
 # --- foreign invoices and receipts ----------------------------------------------------------
+
 
 def _charges(s: Sheet, y: float, rows, x_desc=50, x_amount=560, size=9, font="Helvetica") -> float:
     for desc, amount in rows:
@@ -384,14 +466,28 @@ def us_hospital_statement() -> tuple[bytes, dict]:
     s.text(50, 110, "Patient Name: Alejandro Fuentes Mora", 9).text(50, 122, "Guarantor: Alejandro Fuentes Mora", 9)
     s.text(50, 134, "Date of Service: 10/24/2026", 9)
     s.hline(50, 560, 150)
-    y = _charges(s, 166, [("Emergency room level 4", "2,180.00"), ("CT abdomen with contrast", "1,450.00"),
-                          ("Laboratory - comprehensive panel", "420.00"), ("Pharmacy", "200.00")])
+    y = _charges(
+        s,
+        166,
+        [
+            ("Emergency room level 4", "2,180.00"),
+            ("CT abdomen with contrast", "1,450.00"),
+            ("Laboratory - comprehensive panel", "420.00"),
+            ("Pharmacy", "200.00"),
+        ],
+    )
     s.hline(50, 560, y)
-    y = _charges(s, y + 16, [("Total Charges", "$4,250.00"), ("Insurance Payments", "0.00"),
-                             ("Patient Payments", "0.00")])
+    y = _charges(
+        s, y + 16, [("Total Charges", "$4,250.00"), ("Insurance Payments", "0.00"), ("Patient Payments", "0.00")]
+    )
     s.text(50, y + 10, "AMOUNT DUE (USD)", 11, "Helvetica-Bold").right(560, y + 10, "$4,250.00", 11, "Helvetica-Bold")
-    return s.bytes("Statement"), {"provider_name": "Cedars-Sinai Medical Center", "country": "US",
-                                  "issued_on": "2026-10-28", "total": Decimal("4250.00"), "currency": "USD"}
+    return s.bytes("Statement"), {
+        "provider_name": "Cedars-Sinai Medical Center",
+        "country": "US",
+        "issued_on": "2026-10-28",
+        "total": Decimal("4250.00"),
+        "currency": "USD",
+    }
 
 
 def spain_factura() -> tuple[bytes, dict]:
@@ -406,14 +502,36 @@ def spain_factura() -> tuple[bytes, dict]:
     s.text(50, 139, "Pasaporte: G44120987 (México)", 10, "Times-Roman")
     s.hline(50, 545, 155)
     s.text(50, 170, "Concepto", 10, "Times-Bold").right(545, 170, "Importe", 10, "Times-Bold")
-    y = _charges(s, 188, [("Consulta de urgencias", "180,00 €"), ("Radiografía de tobillo (2 proyecciones)", "95,00 €"),
-                          ("Férula de yeso e inmovilización", "575,00 €")], x_amount=545, font="Times-Roman", size=10)
+    y = _charges(
+        s,
+        188,
+        [
+            ("Consulta de urgencias", "180,00 €"),
+            ("Radiografía de tobillo (2 proyecciones)", "95,00 €"),
+            ("Férula de yeso e inmovilización", "575,00 €"),
+        ],
+        x_amount=545,
+        font="Times-Roman",
+        size=10,
+    )
     s.hline(300, 545, y)
-    y = _charges(s, y + 14, [("Base imponible", "850,00 €"), ("IVA (exento art. 20.1.3º LIVA)", "0,00 €")],
-                 x_desc=300, x_amount=545, font="Times-Roman", size=10)
+    y = _charges(
+        s,
+        y + 14,
+        [("Base imponible", "850,00 €"), ("IVA (exento art. 20.1.3º LIVA)", "0,00 €")],
+        x_desc=300,
+        x_amount=545,
+        font="Times-Roman",
+        size=10,
+    )
     s.text(300, y + 8, "TOTAL FACTURA", 12, "Times-Bold").right(545, y + 8, "850,00 €", 12, "Times-Bold")
-    return s.bytes("Factura"), {"provider_name": "Clínica Universidad de Navarra", "country": "ES",
-                                "issued_on": "2026-10-12", "total": Decimal("850.00"), "currency": "EUR"}
+    return s.bytes("Factura"), {
+        "provider_name": "Clínica Universidad de Navarra",
+        "country": "ES",
+        "issued_on": "2026-10-12",
+        "total": Decimal("850.00"),
+        "currency": "EUR",
+    }
 
 
 def canada_invoice() -> tuple[bytes, dict]:
@@ -425,14 +543,26 @@ def canada_invoice() -> tuple[bytes, dict]:
     s.text(50, 143, "Invoice Date", 9).text(150, 143, "2026-10-15", 9)
     s.text(50, 156, "Bill To", 9).text(150, 156, "Paulina Cervantes Ríos (non-resident)", 9)
     s.hline(50, 560, 172)
-    y = _charges(s, 188, [("Physician consultation - non-resident rate", "650.00"),
-                          ("Ultrasound, abdominal", "825.40"), ("Medications dispensed", "400.00")])
+    y = _charges(
+        s,
+        188,
+        [
+            ("Physician consultation - non-resident rate", "650.00"),
+            ("Ultrasound, abdominal", "825.40"),
+            ("Medications dispensed", "400.00"),
+        ],
+    )
     s.hline(350, 560, y)
     s.text(350, y + 16, "Subtotal", 9).right(560, y + 16, "1,875.40", 9)
     s.text(350, y + 29, "GST / PST", 9).right(560, y + 29, "exempt", 9)
     s.text(350, y + 46, "TOTAL", 11, "Helvetica-Bold").right(560, y + 46, "CAD 1,875.40", 11, "Helvetica-Bold")
-    return s.bytes("Invoice"), {"provider_name": "Vancouver General Hospital", "country": "CA",
-                                "issued_on": "2026-10-15", "total": Decimal("1875.40"), "currency": "CAD"}
+    return s.bytes("Invoice"), {
+        "provider_name": "Vancouver General Hospital",
+        "country": "CA",
+        "issued_on": "2026-10-15",
+        "total": Decimal("1875.40"),
+        "currency": "CAD",
+    }
 
 
 def colombia_factura() -> tuple[bytes, dict]:
@@ -444,14 +574,24 @@ def colombia_factura() -> tuple[bytes, dict]:
     s.text(50, 133, "Cliente: Mauricio Salazar Ortega — Pasaporte N09877123", 9)
     s.text(50, 146, "Forma de pago: Contado", 9)
     s.hline(50, 560, 160)
-    y = _charges(s, 176, [("Consulta especializada ortopedia", "$ 350.000,00"),
-                          ("Resonancia magnética de rodilla", "$ 900.000,00")])
+    y = _charges(
+        s,
+        176,
+        [("Consulta especializada ortopedia", "$ 350.000,00"), ("Resonancia magnética de rodilla", "$ 900.000,00")],
+    )
     s.hline(350, 560, y)
     s.text(350, y + 16, "Subtotal", 9).right(560, y + 16, "$ 1.250.000,00", 9)
     s.text(350, y + 29, "IVA (excluido)", 9).right(560, y + 29, "$ 0,00", 9)
-    s.text(350, y + 46, "Total a pagar", 10, "Helvetica-Bold").right(560, y + 46, "$ 1.250.000,00 COP", 10, "Helvetica-Bold")
-    return s.bytes("Factura"), {"provider_name": "FUNDACIÓN SANTA FE DE BOGOTÁ", "country": "CO",
-                                "issued_on": "2026-10-20", "total": Decimal("1250000.00"), "currency": "COP"}
+    s.text(350, y + 46, "Total a pagar", 10, "Helvetica-Bold").right(
+        560, y + 46, "$ 1.250.000,00 COP", 10, "Helvetica-Bold"
+    )
+    return s.bytes("Factura"), {
+        "provider_name": "FUNDACIÓN SANTA FE DE BOGOTÁ",
+        "country": "CO",
+        "issued_on": "2026-10-20",
+        "total": Decimal("1250000.00"),
+        "currency": "COP",
+    }
 
 
 def germany_invoice() -> tuple[bytes, dict]:
@@ -467,8 +607,13 @@ def germany_invoice() -> tuple[bytes, dict]:
     s.hline(300, 545, y)
     s.text(300, y + 18, "Total amount EUR", 10, "Helvetica-Bold").right(545, y + 18, "2.310,00", 10, "Helvetica-Bold")
     s.text(50, y + 50, "Please transfer within 30 days. IBAN DE12 1005 0000 0190 0000 00", 8)
-    return s.bytes("Invoice"), {"provider_name": "Charité – Universitätsmedizin Berlin", "country": "DE",
-                                "issued_on": "2026-10-14", "total": Decimal("2310.00"), "currency": "EUR"}
+    return s.bytes("Invoice"), {
+        "provider_name": "Charité – Universitätsmedizin Berlin",
+        "country": "DE",
+        "issued_on": "2026-10-14",
+        "total": Decimal("2310.00"),
+        "currency": "EUR",
+    }
 
 
 def uk_receipt() -> tuple[bytes, dict]:
@@ -478,13 +623,25 @@ def uk_receipt() -> tuple[bytes, dict]:
     s.center(110, "RECEIPT", 14, "Times-Bold")
     s.text(60, 140, "Receipt no.: LC-0099213", 10, "Times-Roman").text(330, 140, "Date: 5 Oct 2026", 10, "Times-Roman")
     s.text(60, 155, "Received from: Humberto Lozano Reyes", 10, "Times-Roman")
-    y = _charges(s, 185, [("Consultant outpatient appointment", "£350.00"), ("X-ray chest", "£290.00")],
-                 x_desc=60, x_amount=535, font="Times-Roman", size=10)
+    y = _charges(
+        s,
+        185,
+        [("Consultant outpatient appointment", "£350.00"), ("X-ray chest", "£290.00")],
+        x_desc=60,
+        x_amount=535,
+        font="Times-Roman",
+        size=10,
+    )
     s.hline(330, 535, y)
     s.text(330, y + 16, "Total paid", 11, "Times-Bold").right(535, y + 16, "£640.00", 11, "Times-Bold")
     s.text(60, y + 50, "Paid by card (Visa ****4421). Thank you.", 9, "Times-Roman")
-    return s.bytes("Receipt"), {"provider_name": "The London Clinic", "country": "GB",
-                                "issued_on": "2026-10-05", "total": Decimal("640.00"), "currency": "GBP"}
+    return s.bytes("Receipt"), {
+        "provider_name": "The London Clinic",
+        "country": "GB",
+        "issued_on": "2026-10-05",
+        "total": Decimal("640.00"),
+        "currency": "GBP",
+    }
 
 
 def us_pharmacy_receipt() -> tuple[bytes, dict]:
@@ -501,8 +658,13 @@ def us_pharmacy_receipt() -> tuple[bytes, dict]:
     s.text(12, 176, "TOTAL", 10, "Courier-Bold").right(214, 176, "$81.67", 10, "Courier-Bold")
     s.text(12, 195, "VISA CREDIT ****8812", 8, "Courier").right(214, 195, "81.67", 8, "Courier")
     s.center(225, "Thank you for shopping CVS", 7, "Courier")
-    return s.bytes("Receipt"), {"provider_name": "CVS Pharmacy", "country": "US",
-                                "issued_on": "2026-10-30", "total": Decimal("81.67"), "currency": "USD"}
+    return s.bytes("Receipt"), {
+        "provider_name": "CVS Pharmacy",
+        "country": "US",
+        "issued_on": "2026-10-30",
+        "total": Decimal("81.67"),
+        "currency": "USD",
+    }
 
 
 def chile_boleta() -> tuple[bytes, dict]:
@@ -516,19 +678,31 @@ def chile_boleta() -> tuple[bytes, dict]:
     y = _charges(s, 164, [("Atención de urgencia adulto", "$ 98.000"), ("Exámenes de laboratorio", "$ 87.000")])
     s.hline(350, 560, y)
     s.text(350, y + 18, "TOTAL", 11, "Helvetica-Bold").right(560, y + 18, "CLP $ 185.000", 11, "Helvetica-Bold")
-    return s.bytes("Boleta"), {"provider_name": "Clínica Alemana de Santiago", "country": "CL",
-                               "issued_on": "2026-10-18", "total": Decimal("185000"), "currency": "CLP"}
+    return s.bytes("Boleta"), {
+        "provider_name": "Clínica Alemana de Santiago",
+        "country": "CL",
+        "issued_on": "2026-10-18",
+        "total": Decimal("185000"),
+        "currency": "CLP",
+    }
 
 
 # --- a second batch, written after the extractors were: their first reading is reported as a
 # holdout in the README; they stay in the set afterwards ------------------------------------
 
+
 def constancia_madre_hija() -> tuple[bytes, dict]:
     s = Sheet()
     s.text(60, 70, "Asunto: Constancia de dependencia económica", 11, "Times-Bold")
-    y = s.para(60, 110, 490, "Quien suscribe, C. Patricia Gómez Ruiz, asegurada titular de la póliza 4410-772, "
-               "declaro bajo protesta de decir verdad que mi hija, la C. Fernanda Gómez Ruiz, de 24 años de edad, "
-               "es soltera, no trabaja y vive en mi domicilio, por lo que depende económicamente de mí.", 11)
+    y = s.para(
+        60,
+        110,
+        490,
+        "Quien suscribe, C. Patricia Gómez Ruiz, asegurada titular de la póliza 4410-772, "
+        "declaro bajo protesta de decir verdad que mi hija, la C. Fernanda Gómez Ruiz, de 24 años de edad, "
+        "es soltera, no trabaja y vive en mi domicilio, por lo que depende económicamente de mí.",
+        11,
+    )
     y = s.para(60, y + 12, 490, "Puebla, Pue., 2 de noviembre del 2026.", 11)
     s.scribble(230, y + 70)
     s.center(y + 90, "Patricia Gómez Ruiz", 10, "Times-Roman")
@@ -543,8 +717,14 @@ def carta_bajo_protesta_etiquetas() -> tuple[bytes, dict]:
     s.text(60, 140, "Nombre del titular: Arturo Salinas Pineda", 10)
     s.text(60, 156, "Nombre del hijo(a): Regina Salinas Ortiz", 10)
     s.text(60, 172, "Edad: 26 años          Estado civil: soltera", 10)
-    s.para(60, 200, 470, "Manifiesto que mi hija depende económicamente de mí y que no cuenta con seguridad "
-           "social propia.", 10, "Helvetica")
+    s.para(
+        60,
+        200,
+        470,
+        "Manifiesto que mi hija depende económicamente de mí y que no cuenta con seguridad social propia.",
+        10,
+        "Helvetica",
+    )
     s.scribble(80, 300)
     s.text(60, 318, "Firma del titular", 8)
     return s.bytes("Carta bajo protesta"), {"patient_name": "REGINA SALINAS ORTIZ", "document_date": "2026-10-30"}
@@ -556,9 +736,16 @@ def issste_nota_medica() -> tuple[bytes, dict]:
     s.text(40, 66, "NOTA MÉDICA DE URGENCIAS", 11, "Helvetica-Bold")
     s.text(40, 95, "Nombre del paciente: Octavio Ramírez Zepeda", 10).text(360, 95, "Edad: 38", 10)
     s.text(40, 110, "Fecha y hora: 29/10/2026 13:45", 10).text(360, 110, "Cama: URG-07", 10)
-    y = s.para(40, 140, 530, "Motivo de consulta: dolor torácico atípico de 4 horas. Exploración física sin "
-               "alteraciones. ECG sin cambios agudos. Diagnóstico: R07.4 Dolor en el pecho, no especificado. "
-               "Se egresa a domicilio con analgésico.", 10, "Helvetica")
+    y = s.para(
+        40,
+        140,
+        530,
+        "Motivo de consulta: dolor torácico atípico de 4 horas. Exploración física sin "
+        "alteraciones. ECG sin cambios agudos. Diagnóstico: R07.4 Dolor en el pecho, no especificado. "
+        "Se egresa a domicilio con analgésico.",
+        10,
+        "Helvetica",
+    )
     s.text(40, y + 40, "Dr. Hugo Cantú Ledesma — Urgencias — Céd. Prof. 5512390", 9)
     return s.bytes("Nota médica"), {"patient_name": "OCTAVIO RAMIREZ ZEPEDA", "document_date": "2026-10-29"}
 
@@ -571,8 +758,14 @@ def informe_aseguradora_cajas() -> tuple[bytes, dict]:
     s.cell(380, 85, 192, 30, "Fecha", "28 OCT 2026")
     s.cell(40, 115, 200, 30, "Fecha de inicio de síntomas", "15 OCT 2026")
     s.cell(240, 115, 332, 30, "Diagnóstico (CIE-10)", "M51.1 Hernia de disco lumbar con radiculopatía")
-    s.para(40, 170, 532, "Tratamiento propuesto: discectomía L4-L5 por mínima invasión. Tiempo estimado de "
-           "hospitalización: 2 días.", 10, "Helvetica")
+    s.para(
+        40,
+        170,
+        532,
+        "Tratamiento propuesto: discectomía L4-L5 por mínima invasión. Tiempo estimado de hospitalización: 2 días.",
+        10,
+        "Helvetica",
+    )
     s.scribble(380, 260)
     s.text(380, 278, "Dr. Marco Antonio Ruelas · Céd. Prof. 2233445", 8)
     return s.bytes("Informe médico"), {"patient_name": "LUCIA FERNANDA BARRAGAN SOTO", "document_date": "2026-10-28"}
@@ -585,9 +778,16 @@ def imss_resumen_mayusculas() -> tuple[bytes, dict]:
     s.text(50, 95, "RESUMEN CLINICO", 12, "Courier-Bold")
     s.text(50, 120, "PACIENTE: ROSALBA IBARRA DE LA CRUZ      NSS: 3298 61 0071 2F", 9, "Courier")
     s.text(50, 134, "FECHA DE NACIMIENTO: 14/02/1961", 9, "Courier")
-    y = s.para(50, 160, 510, "PACIENTE FEMENINO DE 65 AÑOS CON DIABETES MELLITUS TIPO 2 Y ENFERMEDAD RENAL "
-               "CRÓNICA ESTADIO 3, EN TRATAMIENTO CON INSULINA. SE ENVÍA A SEGUNDO NIVEL PARA VALORACIÓN POR "
-               "NEFROLOGÍA.", 9, "Courier")
+    y = s.para(
+        50,
+        160,
+        510,
+        "PACIENTE FEMENINO DE 65 AÑOS CON DIABETES MELLITUS TIPO 2 Y ENFERMEDAD RENAL "
+        "CRÓNICA ESTADIO 3, EN TRATAMIENTO CON INSULINA. SE ENVÍA A SEGUNDO NIVEL PARA VALORACIÓN POR "
+        "NEFROLOGÍA.",
+        9,
+        "Courier",
+    )
     s.text(50, y + 20, "CIUDAD DE MÉXICO, A 27 DE OCTUBRE DE 2026", 9, "Courier")
     s.scribble(300, y + 80)
     s.text(300, y + 96, "MÉDICO FAMILIAR, MAT. 98221133", 8, "Courier")
@@ -627,9 +827,16 @@ def secundaria_constancia() -> tuple[bytes, dict]:
     s.center(60, "ESCUELA SECUNDARIA TÉCNICA No. 87", 12, "Helvetica-Bold")
     s.center(75, "C.C.T. 14DST0087K · Zapopan, Jalisco", 8)
     s.center(110, "CONSTANCIA", 13, "Helvetica-Bold")
-    y = s.para(60, 150, 490, "La Dirección de este plantel hace constar que el alumno Juan Pablo Ríos Mena, con "
-               "CURP RIMJ120304HJCSNN08, se encuentra inscrito en el tercer grado, grupo B, del ciclo escolar "
-               "2026-2027.", 11, "Helvetica")
+    y = s.para(
+        60,
+        150,
+        490,
+        "La Dirección de este plantel hace constar que el alumno Juan Pablo Ríos Mena, con "
+        "CURP RIMJ120304HJCSNN08, se encuentra inscrito en el tercer grado, grupo B, del ciclo escolar "
+        "2026-2027.",
+        11,
+        "Helvetica",
+    )
     y = s.para(60, y + 12, 490, "Zapopan, Jal., 6 de noviembre de 2026.", 11, "Helvetica")
     s.scribble(250, y + 70)
     s.center(y + 90, "Profra. Silvia Orozco Lara — Directora", 9)
@@ -643,14 +850,20 @@ def us_urgent_care_invoice() -> tuple[bytes, dict]:
     s.text(50, 76, "Tax ID 74-1152597", 9, "Times-Roman")
     s.box(360, 40, 200, 56)
     s.text(370, 56, "INVOICE", 12, "Times-Bold")
-    s.text(370, 72, "Invoice Date: Oct 12, 2026", 9, "Times-Roman").text(370, 86, "Invoice #: UC-99812", 9, "Times-Roman")
+    s.text(370, 72, "Invoice Date: Oct 12, 2026", 9, "Times-Roman").text(
+        370, 86, "Invoice #: UC-99812", 9, "Times-Roman"
+    )
     s.text(50, 120, "Bill To: Rodrigo Benítez Aguilar", 9, "Times-Roman")
     s.text(50, 133, "Date of Service: 10/11/2026", 9, "Times-Roman")
-    y = _charges(s, 160, [("Urgent care visit, level 3", "245.00"), ("Rapid strep test", "65.00")],
-                 font="Times-Roman")
+    y = _charges(s, 160, [("Urgent care visit, level 3", "245.00"), ("Rapid strep test", "65.00")], font="Times-Roman")
     s.text(360, y + 16, "Balance Due", 10, "Times-Bold").right(560, y + 16, "$310.00", 10, "Times-Bold")
-    return s.bytes("Invoice"), {"provider_name": "Memorial Hermann Urgent Care", "country": "US",
-                                "issued_on": "2026-10-12", "total": Decimal("310.00"), "currency": "USD"}
+    return s.bytes("Invoice"), {
+        "provider_name": "Memorial Hermann Urgent Care",
+        "country": "US",
+        "issued_on": "2026-10-12",
+        "total": Decimal("310.00"),
+        "currency": "USD",
+    }
 
 
 def argentina_factura() -> tuple[bytes, dict]:
@@ -664,8 +877,13 @@ def argentina_factura() -> tuple[bytes, dict]:
     s.text(50, 140, "Señor(es): Valentina Haro Mejía — Pasaporte mexicano", 9)
     y = _charges(s, 165, [("Consulta guardia clínica", "$ 85.300,00"), ("Tomografía de tórax", "$ 160.000,00")])
     s.text(340, y + 16, "Importe Total:", 10, "Helvetica-Bold").right(560, y + 16, "$ 245.300,00", 10, "Helvetica-Bold")
-    return s.bytes("Factura"), {"provider_name": "Hospital Italiano de Buenos Aires", "country": "AR",
-                                "issued_on": "2026-10-09", "total": Decimal("245300.00"), "currency": "ARS"}
+    return s.bytes("Factura"), {
+        "provider_name": "Hospital Italiano de Buenos Aires",
+        "country": "AR",
+        "issued_on": "2026-10-09",
+        "total": Decimal("245300.00"),
+        "currency": "ARS",
+    }
 
 
 def france_invoice() -> tuple[bytes, dict]:
@@ -676,8 +894,13 @@ def france_invoice() -> tuple[bytes, dict]:
     s.text(50, 120, "Invoice date: 03/10/2026", 9).text(300, 120, "Patient: Gerardo Llamas Téllez", 9)
     y = _charges(s, 145, [("Consultation (specialist)", "250,00"), ("MRI knee", "1 000,00")], x_amount=545)
     s.text(300, y + 16, "Total TTC (EUR)", 10, "Helvetica-Bold").right(545, y + 16, "1 250,00 €", 10, "Helvetica-Bold")
-    return s.bytes("Invoice"), {"provider_name": "American Hospital of Paris", "country": "FR",
-                                "issued_on": "2026-10-03", "total": Decimal("1250.00"), "currency": "EUR"}
+    return s.bytes("Invoice"), {
+        "provider_name": "American Hospital of Paris",
+        "country": "FR",
+        "issued_on": "2026-10-03",
+        "total": Decimal("1250.00"),
+        "currency": "EUR",
+    }
 
 
 def costa_rica_recibo() -> tuple[bytes, dict]:
@@ -687,10 +910,17 @@ def costa_rica_recibo() -> tuple[bytes, dict]:
     s.center(92, "COMPROBANTE DE PAGO / RECIBO", 11, "Helvetica-Bold")
     s.text(60, 120, "Fecha: 16-10-2026", 9).text(330, 120, "Recibo: 2026-004512", 9)
     s.text(60, 134, "Paciente: Aurora Villegas Ponce", 9)
-    y = _charges(s, 160, [("Atención en emergencias", "520.00"), ("Laboratorio clínico", "260.00")], x_desc=60, x_amount=540)
+    y = _charges(
+        s, 160, [("Atención en emergencias", "520.00"), ("Laboratorio clínico", "260.00")], x_desc=60, x_amount=540
+    )
     s.text(330, y + 16, "Total:", 10, "Helvetica-Bold").right(540, y + 16, "USD 780.00", 10, "Helvetica-Bold")
-    return s.bytes("Recibo"), {"provider_name": "Hospital CIMA San José", "country": "CR",
-                               "issued_on": "2026-10-16", "total": Decimal("780.00"), "currency": "USD"}
+    return s.bytes("Recibo"), {
+        "provider_name": "Hospital CIMA San José",
+        "country": "CR",
+        "issued_on": "2026-10-16",
+        "total": Decimal("780.00"),
+        "currency": "USD",
+    }
 
 
 def cuba_factura() -> tuple[bytes, dict]:
@@ -701,15 +931,25 @@ def cuba_factura() -> tuple[bytes, dict]:
     s.text(50, 120, "Cliente: Ernesto Valdivia Rocha", 10, "Times-Roman")
     y = _charges(s, 145, [("Consulta internacional", "150.00"), ("Estudios de imagen", "200.00")], font="Times-Roman")
     s.text(360, y + 16, "Total:", 11, "Times-Bold").right(560, y + 16, "350.00 USD", 11, "Times-Bold")
-    return s.bytes("Factura"), {"provider_name": "Clínica Central Cira García", "country": "CU",
-                                "issued_on": "2026-10-11", "total": Decimal("350.00"), "currency": "USD"}
+    return s.bytes("Factura"), {
+        "provider_name": "Clínica Central Cira García",
+        "country": "CU",
+        "issued_on": "2026-10-11",
+        "total": Decimal("350.00"),
+        "currency": "USD",
+    }
 
 
 # --- the set --------------------------------------------------------------------------------
 
 DIGITAL = (
     ("dependent_declaration", "declaration:carta-solteria-libre", "carta_solteria.pdf", carta_solteria_libre),
-    ("dependent_declaration", "declaration:dependencia-economica-libre", "dependencia_economica.pdf", dependencia_economica_libre),
+    (
+        "dependent_declaration",
+        "declaration:dependencia-economica-libre",
+        "dependencia_economica.pdf",
+        dependencia_economica_libre,
+    ),
     ("dependent_declaration", "declaration:tabla-aseguradora", "declaracion_dependiente.pdf", declaracion_tabla),
     ("dependent_declaration", "declaration:manifiesto-mayusculas", "manifiesto.pdf", manifiesto_soltero_mayusculas),
     ("medical_report", "medical:imss-nota-egreso", "nota_egreso.pdf", imss_nota_egreso),
@@ -732,7 +972,12 @@ DIGITAL = (
     ("foreign_invoice", "foreign:cl-boleta", "boleta_alemana.pdf", chile_boleta),
     # second batch (holdout when first read)
     ("dependent_declaration", "declaration:constancia-madre-hija", "constancia_dependencia.pdf", constancia_madre_hija),
-    ("dependent_declaration", "declaration:bajo-protesta-etiquetas", "carta_bajo_protesta.pdf", carta_bajo_protesta_etiquetas),
+    (
+        "dependent_declaration",
+        "declaration:bajo-protesta-etiquetas",
+        "carta_bajo_protesta.pdf",
+        carta_bajo_protesta_etiquetas,
+    ),
     ("medical_report", "medical:issste-nota-medica", "nota_medica.pdf", issste_nota_medica),
     ("medical_report", "medical:privado-informe-aseguradora", "informe_aseguradora.pdf", informe_aseguradora_cajas),
     ("medical_report", "medical:imss-resumen-mayusculas", "resumen_imss.pdf", imss_resumen_mayusculas),

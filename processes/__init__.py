@@ -1,0 +1,1 @@
+"""OS process plumbing: every child the pipeline starts dies with the process that started it."""

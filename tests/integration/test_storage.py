@@ -1,0 +1,99 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.decision import Decision, Route
+from domain.folio import parse_manifest
+from storage import BlobCorrupted, LocalBlobStore, StateStore, sha256_of
+
+MANIFEST = b'{"folio": "T-1", "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"}'
+
+
+def decision(route: Route, folio="T-1", **extra) -> Decision:
+    return Decision(
+        folio=folio, route=route, ruleset="test", evaluated_at=datetime.now(UTC), as_of=date(2026, 11, 20), **extra
+    )
+
+
+@pytest.fixture
+def state(tmp_path) -> StateStore:
+    store = StateStore.from_url(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    store.register_folio(parse_manifest(MANIFEST))
+    return store
+
+
+def test_blobs_are_content_addressed_and_verified(tmp_path):
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    digest = blobs.put(b"original bytes")
+    assert digest == sha256_of(b"original bytes")
+    assert blobs.put(b"original bytes") == digest  # idempotent
+    assert blobs.get(digest) == b"original bytes"
+    path = tmp_path / "blobs" / digest[:2] / digest[2:4] / digest
+    path.write_bytes(b"tampered")
+    with pytest.raises(BlobCorrupted):
+        blobs.get(digest)
+    assert not list((tmp_path / "blobs").rglob(".incoming-*"))
+
+
+def test_blob_names_must_be_digests(tmp_path):
+    with pytest.raises(ValueError):
+        LocalBlobStore(tmp_path).get("../../etc/passwd")
+
+
+def test_reprocessing_appends_history_and_keeps_one_queue_entry(state):
+    state.record_decision(decision(Route.PENDING_DOCUMENTS))
+    state.record_decision(decision(Route.ADJUDICATION))
+    assert [d.route for d in state.history("T-1")] == [Route.PENDING_DOCUMENTS, Route.ADJUDICATION]
+    assert state.queue_of("T-1") == "adjudication"
+    assert [r["folio"] for r in state.queue("adjudication")] == ["T-1"]
+    assert state.queue("pending_documents") == []
+    assert sum(state.queue_counts().values()) == 1
+
+
+def test_unknown_queue_is_refused(state):
+    with pytest.raises(ValueError, match="unknown queue"):
+        state.queue("limbo")
+
+
+def test_uuid_index_names_the_other_folio(state):
+    other = parse_manifest(MANIFEST.replace(b"T-1", b"T-2"))
+    state.register_folio(other)
+    state.record_decision(decision(Route.ADJUDICATION), {"AAAA-1": "a.xml"})
+    assert state.folios_with_uuids(["AAAA-1", "BBBB-2"], excluding_folio="T-2") == {"AAAA-1": "T-1"}
+    assert state.folios_with_uuids(["AAAA-1"], excluding_folio="T-1") == {}  # its own UUID is no duplicate
+    state.record_decision(decision(Route.ADJUDICATION), {"AAAA-1": "a.xml"})  # re-run: indexed once
+    assert state.folios_with_uuids(["AAAA-1"], excluding_folio="T-2") == {"AAAA-1": "T-1"}
+
+
+def test_files_are_recorded_once_per_version(state):
+    state.record_files("T-1", [("a.pdf", "1" * 64, 10, "application/pdf")])
+    state.record_files("T-1", [("a.pdf", "1" * 64, 10, "application/pdf"), ("a.pdf", "2" * 64, 11, "application/pdf")])
+    assert [(f["name"], f["sha256"][0]) for f in state.files("T-1")] == [("a.pdf", "1"), ("a.pdf", "2")]
+
+
+def test_payment_clock_survives_reevaluation(state):
+    first = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    state.record_decision(decision(Route.ADJUDICATION, complete_at=first, payment_due=date(2026, 12, 20)))
+    assert state.first_complete_at("T-1") == first
+    state.record_decision(decision(Route.PENDING_DOCUMENTS))
+    assert state.first_complete_at("T-1") is None
+
+
+def test_a_folio_id_belongs_to_whoever_created_it(state):
+    """Issue 13 #7: a taken id is refused for any other owner without naming the owner, the
+    other owner's folio is left untouched, and a re-evaluation (no owner) keeps the stored one."""
+    from storage.state import OPERATOR, FolioTaken
+
+    mine = parse_manifest(MANIFEST.replace(b"T-1", b"T-OWN").replace(b"}", b', "portal": "portal-a"}'))
+    state.register_folio(mine, owner="portal-a")
+    assert state.owner("T-OWN") == "portal-a"
+    forged = parse_manifest(MANIFEST.replace(b"T-1", b"T-OWN").replace(b"reembolso", b"pago_proveedor"))
+    for intruder in (OPERATOR, "portal-b"):
+        with pytest.raises(FolioTaken) as caught:
+            state.register_folio(forged, owner=intruder)
+        assert "folio id already taken" in str(caught.value) and "portal-a" not in str(caught.value)
+    assert state.manifest("T-OWN")["claim_type"] == "reembolso" and state.manifest("T-OWN")["portal"] == "portal-a"
+    state.register_folio(mine, owner="portal-a")  # the owner again: fine
+    state.register_folio(mine)  # a re-evaluation keeps the stored owner
+    assert state.owner("T-OWN") == "portal-a"
+    assert state.owner("T-1") == OPERATOR  # registered without an owner: the operator's
