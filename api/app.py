@@ -24,7 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from domain.config import Settings
-from domain.folio import ManifestError, parse_manifest
+from domain.errors import InputError
+from domain.folio import parse_manifest
 from storage import QUEUES, open_storage
 
 from . import keys
@@ -47,7 +48,7 @@ FOLIO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DRAIN_LIMIT = 64 * 1024 * 1024  # after a refusal, read at most this much more so the client sees the 413
 
 
-class ApiError(Exception):
+class ApiError(InputError):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
@@ -250,7 +251,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                     raise ApiError(422, "NO_MANIFEST", "the 'manifest' part (folio.json) is missing")
                 try:
                     manifest = parse_manifest(staged.manifest)
-                except ManifestError as exc:
+                except InputError as exc:
                     raise ApiError(422, "INPUT", str(exc)) from None
                 if not FOLIO_ID.match(manifest.folio):
                     raise ApiError(

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .errors import ConfigError
 from .kinds import DocumentKind
 
 INVOICE = "invoice"  # requirement-table alias: cfdi_xml in Mexico, foreign_invoice abroad
@@ -165,10 +166,6 @@ class Ruleset(_Frozen):
 # The rules `Settings.sat_checks` switches: every one needs an answer from SAT's web services or
 # its 69-B list. Switched off, each is listed under `skipped_rules` of every decision.
 SAT_CHECK_CODES = ("CFDI-005", "CFDI-006", "CFDI-007", "CFDI-008", "CSF-007", "CSF-008")
-
-
-class ConfigError(ValueError):
-    """The configuration file or environment is invalid."""
 
 
 class Settings(BaseSettings):

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from .errors import InputError
 from .kinds import DocumentKind
 
 RFC_PATTERN = r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$"
@@ -122,11 +123,11 @@ class FolioManifest(_Strict):
         return as_of or self.received_at.date()
 
 
-class ManifestError(ValueError):
+class ManifestError(InputError, ValueError):
     """`folio.json` is missing or invalid: the input itself is unusable (CLI exit 2)."""
 
 
-class _DuplicateKey(Exception):
+class _DuplicateKey(InputError):
     """Not a ValueError, so that json.loads' callers below do not mistake it for bad syntax."""
 
 

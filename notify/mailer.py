@@ -12,9 +12,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from domain.config import Settings
+from domain.errors import ServiceError
 
 
-class MailError(Exception):
+class MailError(ServiceError):
     """The message could not be handed to the SMTP server; the text says why."""
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from domain.errors import ServiceError
+
 T = TypeVar("T")
 
 # What can fail, in the words the evidence uses.
@@ -25,7 +27,7 @@ RATE_LIMITED = "rate_limited"
 INVALID_REQUEST = "invalid_request"
 
 
-class SatUnavailable(Exception):
+class SatUnavailable(ServiceError):
     """SAT's answer could not be obtained. `kind` is one of the constants above."""
 
     def __init__(
