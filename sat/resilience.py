@@ -1,17 +1,21 @@
-"""What keeps SAT's bad days out of the pipeline: bounded retries with backoff and jitter, a
-circuit breaker, and one error type that says what failed.
+"""What keeps SAT's bad days out of the pipeline: bounded retries with backoff and jitter
+(tenacity), a circuit breaker (pybreaker), and one error type that says what failed.
 
 A failure here never becomes a rejection: callers turn `SatUnavailable` into a `retry` finding
 (CFDI-007, CSF-007) with `SatUnavailable.evidence()` as its evidence."""
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+
+import httpx
+import pybreaker
+import tenacity
 
 from domain.errors import ServiceError
 
@@ -28,7 +32,8 @@ INVALID_REQUEST = "invalid_request"
 
 
 class SatUnavailable(ServiceError):
-    """SAT's answer could not be obtained. `kind` is one of the constants above."""
+    """SAT's answer could not be obtained. `kind` is one of the constants above; `retryable` is
+    False when asking again cannot help (SAT refused the request, the rate limit gave no slot)."""
 
     def __init__(
         self,
@@ -67,76 +72,104 @@ class SatUnavailable(ServiceError):
         return out
 
 
+def _is_outage(exc: BaseException) -> bool:
+    """What is worth asking again, and what counts against the breaker: SAT did not answer."""
+    return isinstance(exc, SatUnavailable) and exc.retryable
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """`attempts` calls at most; before call n+1 wait base * 2**(n-1), capped, with full jitter
-    in [delay/2, delay]."""
+    """`attempts` calls at most; before call n+1 wait d = base * 2**(n-1) capped at max, with
+    "equal jitter": a random delay in [d/2, d], so that workers that failed together do not
+    all ask again at the same instant."""
 
     attempts: int = 3
     base_delay_s: float = 0.5
     max_delay_s: float = 4.0
 
-    def delay(self, failed_attempts: int, rng: Callable[[], float] = random.random) -> float:
-        delay = min(self.max_delay_s, self.base_delay_s * 2 ** (failed_attempts - 1))
-        return delay / 2 + rng() * delay / 2
+    def retrying(self, sleep: Callable[[float], None] = time.sleep) -> tenacity.Retrying:
+        half = {"multiplier": self.base_delay_s / 2, "max": self.max_delay_s / 2}
+        return tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.attempts),
+            wait=tenacity.wait_exponential(**half) + tenacity.wait_random_exponential(**half),
+            retry=tenacity.retry_if_exception(_is_outage),
+            sleep=sleep,
+            reraise=True,
+        )
+
+
+class _ClockStorage(pybreaker.CircuitMemoryStorage):
+    """pybreaker's in-memory state, with the moment the breaker opened measured on `clock`
+    (monotonic by default, so a change of the wall clock neither holds it open nor closes it
+    early; a test passes its own). pybreaker compares `opened_at` with the wall clock: it is
+    given as "now minus the time the breaker has been open"."""
+
+    def __init__(self, clock: Callable[[], float]):
+        super().__init__(pybreaker.STATE_CLOSED)
+        self._clock = clock
+        self._opened_on_clock: float | None = None
+
+    def open_for_s(self) -> float:
+        return 0.0 if self._opened_on_clock is None else self._clock() - self._opened_on_clock
+
+    @property
+    def opened_at(self) -> datetime | None:
+        if self._opened_on_clock is None:
+            return None
+        return datetime.now(UTC) - timedelta(seconds=self.open_for_s())
+
+    @opened_at.setter
+    def opened_at(self, _wall_clock: datetime) -> None:
+        self._opened_on_clock = self._clock()
 
 
 class CircuitBreaker:
     """Stops calling a service after `failures` consecutive failed calls (each call already
     retried) for `cooldown_s`; then lets one trial call through (half-open): success closes it,
-    failure opens it again. Thread-safe; one per service and process (see `breaker_for`)."""
+    failure opens it again. A pybreaker.CircuitBreaker underneath: only outages count as
+    failures (SAT refusing our request means it is up). pybreaker runs one call at a time per
+    breaker (its lock spans the call): the SAT calls of one process to one service are
+    serialised, which the shared rate limit mostly does anyway. One per service and process
+    (see `breaker_for`)."""
 
     def __init__(self, failures: int = 5, cooldown_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
         self.failures = failures
         self.cooldown_s = cooldown_s
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._consecutive = 0
-        self._opened_at: float | None = None
-        self._trial_running = False
+        self._storage = _ClockStorage(clock)
+        self._breaker = pybreaker.CircuitBreaker(
+            fail_max=failures,
+            reset_timeout=cooldown_s,
+            exclude=[lambda exc: not _is_outage(exc)],
+            state_storage=self._storage,
+            throw_new_error_on_trip=False,  # the call that trips it reports its own failure
+        )
 
     @property
     def state(self) -> str:
-        with self._lock:
-            if self._opened_at is None:
-                return "closed"
-            return "half_open" if self._clock() - self._opened_at >= self.cooldown_s else "open"
+        """ "closed", "open" while the cool-down runs (what the sweep defers on), or "half_open"
+        once the next call would be the trial."""
+        current = self._breaker.current_state
+        if current == pybreaker.STATE_CLOSED:
+            return "closed"
+        if current == pybreaker.STATE_OPEN and self._storage.open_for_s() < self.cooldown_s:
+            return "open"
+        return "half_open"
 
-    def before_call(self) -> None:
-        """Raises SatUnavailable(CIRCUIT_OPEN) while open."""
-        with self._lock:
-            if self._opened_at is None:
-                return
-            remaining = self.cooldown_s - (self._clock() - self._opened_at)
-            if remaining > 0 or self._trial_running:
-                raise SatUnavailable(
-                    CIRCUIT_OPEN,
-                    f"circuit open after {self._consecutive} consecutive failures; "
-                    f"next trial in {max(remaining, 0):.0f} s",
-                    retryable=False,
-                )
-            self._trial_running = True
-
-    def success(self) -> None:
-        with self._lock:
-            self._consecutive = 0
-            self._opened_at = None
-            self._trial_running = False
-
-    def failure(self) -> None:
-        with self._lock:
-            self._consecutive += 1
-            self._trial_running = False
-            if self._opened_at is not None or self._consecutive >= self.failures:
-                self._opened_at = self._clock()
-
-    def release(self) -> None:
-        """A call that never reached the service: neither success nor failure."""
-        with self._lock:
-            self._trial_running = False
+    def call(self, fn: Callable[[], T]) -> T:
+        """`fn()` through the breaker; SatUnavailable(CIRCUIT_OPEN) while open."""
+        try:
+            return self._breaker.call(fn)
+        except pybreaker.CircuitBreakerError:
+            remaining = max(self.cooldown_s - self._storage.open_for_s(), 0)
+            raise SatUnavailable(
+                CIRCUIT_OPEN,
+                f"circuit open after {self._breaker.fail_counter} consecutive failures; "
+                f"next trial in {remaining:.0f} s",
+                retryable=False,
+            ) from None
 
     def reset(self) -> None:
-        self.success()
+        self._breaker.close()
 
 
 _breakers: dict[tuple[str, int, float], CircuitBreaker] = {}
@@ -166,40 +199,32 @@ def call_with_retries(
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Run `once` until it returns, at most `policy.attempts` times. `once` raises SatUnavailable
-    for a failure; a non-retryable one (SAT said our request is invalid) stops at once. The
-    breaker counts the whole call as one success or failure."""
-    if breaker is not None:
-        try:
-            breaker.before_call()
-        except SatUnavailable as exc:
-            exc.service = service
-            raise
-    last: SatUnavailable | None = None
-    for attempt in range(1, policy.attempts + 1):
-        if before_attempt is not None:
-            try:
-                before_attempt()
-            except SatUnavailable as exc:
-                exc.service, exc.attempts = service, attempt - 1
-                if breaker is not None:
-                    breaker.release()
-                raise
-        try:
-            result = once()
-        except SatUnavailable as exc:
-            exc.service, exc.attempts, last = service, attempt, exc
-            if not exc.retryable:
-                break
-            if attempt < policy.attempts:
-                sleep(policy.delay(attempt))
-            continue
-        if breaker is not None:
-            breaker.success()
-        return result
-    assert last is not None
-    if breaker is not None:  # a non-retryable answer means the service is up
-        breaker.failure() if last.retryable else breaker.success()
-    raise last
+    for a failure; a non-retryable one (SAT said our request is invalid) stops at once.
+    `before_attempt` (the shared rate limit) runs before each attempt. The breaker counts the
+    whole call, retries included, as one success or failure."""
+
+    def attempts() -> T:
+        for attempt in policy.retrying(sleep):
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                try:
+                    if before_attempt is not None:
+                        before_attempt()
+                except SatUnavailable as exc:
+                    exc.attempts = number - 1  # this attempt never reached SAT
+                    raise
+                try:
+                    return once()
+                except SatUnavailable as exc:
+                    exc.attempts = number
+                    raise
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+    try:
+        return attempts() if breaker is None else breaker.call(attempts)
+    except SatUnavailable as exc:
+        exc.service = service
+        raise
 
 
 class SatHttpClient:
@@ -222,15 +247,11 @@ class SatHttpClient:
         transport=None,
         sleep=None,
     ):
-        import time as _time
-
-        import httpx
-
         self.url = url
         self.retry = retry or RetryPolicy()
         self.breaker = breaker
         self.limiter = limiter
-        self._sleep = sleep or _time.sleep
+        self._sleep = sleep or time.sleep
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_s),
             transport=transport,

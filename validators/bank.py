@@ -6,10 +6,10 @@ are compared with the one normaliser of validators.names."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from clabe import BANKS, compute_control_digit, get_bank_name
+from dateutil.relativedelta import relativedelta
 
 from domain.extractions import BankStatementExtraction
 from domain.findings import Finding, Outcome, SkippedRule
@@ -68,10 +68,7 @@ def declared_holder(manifest: FolioManifest) -> tuple[str | None, str]:
 def months_before(day: date, months: int) -> date:
     """The same day `months` calendar months earlier, clamped to the month's end
     (2026-05-31 minus 3 months is 2026-02-28)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day - relativedelta(months=months)
 
 
 def _not_pdf(ctx: DocumentContext) -> Finding:
