@@ -487,6 +487,22 @@ def api_key_create(portal: Annotated[str, typer.Argument(help="Portal name, e.g.
     print(key)
 
 
+@api_key_app.command("revoke")
+def api_key_revoke(
+    key: Annotated[str, typer.Argument(help="The key (cik_<id>.<secret>) or its id, the 16 hex digits after cik_.")],
+) -> None:
+    """Revoke a key: requests with it are refused (401) from now on. Exit 2 for an unknown or
+    already revoked key."""
+    from api.keys import key_id_of, revoke_key
+    from domain.config import Settings
+    from storage import open_storage
+
+    key_id = key_id_of(key)
+    if not key_id or not revoke_key(open_storage(Settings()).state.engine, key_id):
+        _fail_input("no such active API key (give the key or its id, the 16 hex digits after cik_)", False)
+    out.print(f"revoked: cik_{key_id}", highlight=False)
+
+
 @api_app.command("serve")
 def api_serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

@@ -117,11 +117,6 @@ def ocr_images(
         return list(pool.map(lambda image: ocr_image(image, lang, hint=hint), images))
 
 
-def ocr_bytes(data: bytes, lang: str = "spa") -> OcrPage:
-    with Image.open(io.BytesIO(data)) as image:
-        return ocr_image(image, lang=lang)
-
-
 def cpu_budget() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))

@@ -81,8 +81,3 @@ class DbRateLimiter:
                     retryable=False,
                 )
             self._sleep(wait)
-
-
-class NoRateLimit:
-    def acquire(self) -> None:
-        return None

@@ -12,7 +12,7 @@ from clabe import BANKS, compute_control_digit, get_bank_name
 from dateutil.relativedelta import relativedelta
 
 from domain.extractions import BankStatementExtraction
-from domain.findings import Finding, Outcome, SkippedRule
+from domain.findings import Finding, Outcome
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
 
@@ -42,17 +42,6 @@ def validate_bank_statement(extraction: BankStatementExtraction, ctx: DocumentCo
     if extraction.holder_name and (finding := _holder_matches(extraction.holder_name, ctx)):
         findings.append(finding)
     return findings
-
-
-def skipped_bank_rules(ctx: DocumentContext) -> list[SkippedRule]:
-    """Rules that cannot run for this folio because folio.json lacks what they compare with."""
-    skipped = []
-    if not (ctx.manifest.bank and ctx.manifest.bank.clabe):
-        skipped.append(SkippedRule(code="BANK-004", why="no bank.clabe declared"))
-    holder, _ = declared_holder(ctx.manifest)
-    if not holder:
-        skipped.append(SkippedRule(code="BANK-005", why="no bank.holder, provider.name or holder.name declared"))
-    return skipped
 
 
 def declared_holder(manifest: FolioManifest) -> tuple[str | None, str]:
