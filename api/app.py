@@ -66,11 +66,12 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         storage = open_storage(settings)
         ruleset = settings.load_ruleset()
         api_store = ApiStore(storage.state.engine)
-        run = runner or (deployment_runner(settings.api_deployment) if settings.api_deployment else in_process_runner())
+        api = settings.api
+        run = runner or (deployment_runner(api.deployment) if api.deployment else in_process_runner())
         dispatcher = Dispatcher(
             run,
-            settings.api_batch_window_s,
-            settings.api_batch_max,
+            api.batch_window_s,
+            api.batch_max,
             on_started=lambda jobs, run_id: api_store.set_flow_run([j.folio for j in jobs], run_id),
         )
         inbox = Path(settings.home).resolve() / "inbox"

@@ -196,7 +196,7 @@ def deliver(store: NoticeStore, notice_id: int, settings: Settings) -> str:
     if not row["recipient"]:
         store.mark(notice_id, FAILED, "folio.json has no holder.email nor provider.email", attempted=False)
         return FAILED
-    if not settings.smtp_host:
+    if not settings.mail.host:
         store.mark(notice_id, PENDING, "SMTP not configured (CLAIM_INTAKE_SMTP_HOST): stored only", attempted=False)
         return PENDING
     try:

@@ -11,12 +11,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 import pybreaker
 import tenacity
 
+from domain.config import SatSettings
 from domain.errors import ServiceError
 
 T = TypeVar("T")
@@ -227,10 +228,16 @@ def call_with_retries(
         raise
 
 
+class RateLimiter(Protocol):
+    """What a client needs of the shared rate limit (sat.ratelimit.DbRateLimiter)."""
+
+    def acquire(self) -> None: ...
+
+
 class SatHttpClient:
     """What every SAT client shares: an httpx client whose connect and read are each bounded by
     the timeout (a hang is cut there), the retry policy, the circuit breaker and the shared rate
-    limiter. Subclasses say which URL setting they serve and how they identify themselves."""
+    limiter. Subclasses say which URL of SatSettings they serve and how they identify themselves."""
 
     url_setting: str = ""
     user_agent: str = "claim-intake"
@@ -243,10 +250,10 @@ class SatHttpClient:
         timeout_s: float = 10.0,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
-        limiter=None,
-        transport=None,
-        sleep=None,
-    ):
+        limiter: RateLimiter | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
         self.url = url
         self.retry = retry or RetryPolicy()
         self.breaker = breaker
@@ -260,16 +267,16 @@ class SatHttpClient:
         )
 
     @classmethod
-    def from_settings(cls, settings, *, limiter=None, **kw):
-        url = getattr(settings, cls.url_setting)
-        breaker = breaker_for(url, settings.sat_breaker_failures, settings.sat_breaker_cooldown_s)
+    def from_settings(cls, sat: SatSettings, *, limiter: RateLimiter | None = None, **kw: Any) -> Self:
+        url = getattr(sat, cls.url_setting)
+        breaker = breaker_for(url, sat.breaker_failures, sat.breaker_cooldown_s)
         return cls(
             url,
-            timeout_s=settings.sat_timeout_s,
+            timeout_s=sat.timeout_s,
             retry=RetryPolicy(
-                attempts=settings.sat_retry_attempts,
-                base_delay_s=settings.sat_retry_base_delay_s,
-                max_delay_s=8 * settings.sat_retry_base_delay_s,
+                attempts=sat.retry_attempts,
+                base_delay_s=sat.retry_base_delay_s,
+                max_delay_s=8 * sat.retry_base_delay_s,
             ),
             breaker=breaker,
             limiter=limiter,
@@ -279,8 +286,8 @@ class SatHttpClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
