@@ -24,7 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from domain.config import Settings
-from domain.folio import ManifestError, parse_manifest
+from domain.errors import InputError
+from domain.folio import parse_manifest
 from storage import QUEUES, open_storage
 
 from . import keys
@@ -47,7 +48,7 @@ FOLIO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DRAIN_LIMIT = 64 * 1024 * 1024  # after a refusal, read at most this much more so the client sees the 413
 
 
-class ApiError(Exception):
+class ApiError(InputError):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
@@ -65,11 +66,12 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         storage = open_storage(settings)
         ruleset = settings.load_ruleset()
         api_store = ApiStore(storage.state.engine)
-        run = runner or (deployment_runner(settings.api_deployment) if settings.api_deployment else in_process_runner())
+        api = settings.api
+        run = runner or (deployment_runner(api.deployment) if api.deployment else in_process_runner())
         dispatcher = Dispatcher(
             run,
-            settings.api_batch_window_s,
-            settings.api_batch_max,
+            api.batch_window_s,
+            api.batch_max,
             on_started=lambda jobs, run_id: api_store.set_flow_run([j.folio for j in jobs], run_id),
         )
         inbox = Path(settings.home).resolve() / "inbox"
@@ -250,7 +252,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                     raise ApiError(422, "NO_MANIFEST", "the 'manifest' part (folio.json) is missing")
                 try:
                     manifest = parse_manifest(staged.manifest)
-                except ManifestError as exc:
+                except InputError as exc:
                     raise ApiError(422, "INPUT", str(exc)) from None
                 if not FOLIO_ID.match(manifest.folio):
                     raise ApiError(

@@ -16,6 +16,7 @@ from storage.schema import api_keys
 
 PORTAL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _KEY_RE = re.compile(r"^cik_([0-9a-f]{16})\.([A-Za-z0-9_-]{20,100})$")
+_KEY_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 
 
 def _hash(secret: str) -> str:
@@ -36,7 +37,15 @@ def create_key(engine: Engine, portal: str) -> str:
     return f"cik_{key_id}.{secret}"
 
 
+def key_id_of(key: str) -> str | None:
+    """The id of a key given whole (`cik_<id>.<secret>`) or as its id alone; None otherwise."""
+    if match := _KEY_RE.match(key.strip()):
+        return match[1]
+    return key.strip() if _KEY_ID_RE.match(key.strip()) else None
+
+
 def revoke_key(engine: Engine, key_id: str) -> bool:
+    """Revoke by id (`claim-intake api-key revoke`); False when no active key has it."""
     with engine.begin() as conn:
         return (
             conn.execute(

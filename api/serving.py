@@ -42,10 +42,10 @@ class TimedH11Protocol(H11Protocol):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        settings = self.settings or current_settings()
-        self.header_timeout_s = settings.api_header_timeout_s
-        self.body_timeout_s = settings.api_body_timeout_s
-        self.body_min_rate = settings.api_body_min_rate
+        api = (self.settings or current_settings()).api
+        self.header_timeout_s = api.header_timeout_s
+        self.body_timeout_s = api.body_timeout_s
+        self.body_min_rate = api.body_min_rate
         self._phase: str | None = None  # "head" | "body" | None (idle: keep-alive's business)
         self._started = 0.0
         self._body_bytes = 0

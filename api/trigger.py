@@ -37,17 +37,10 @@ class Dispatcher:
         self.window_s, self.batch_max = window_s, batch_max
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="intake-dispatcher", daemon=True)
-        self._idle = threading.Event()
-        self._idle.set()
         self._thread.start()
 
     def submit(self, job: Job) -> None:
-        self._idle.clear()
         self._queue.put(job)
-
-    def wait_idle(self, timeout: float) -> bool:
-        """True once everything submitted was handed over (tests, shutdown)."""
-        return self._idle.wait(timeout)
 
     def close(self, timeout: float = 30) -> None:
         self._queue.put(None)
@@ -69,8 +62,6 @@ class Dispatcher:
                     break
                 batch.append(job)
             self._dispatch(batch)
-            if self._queue.empty():
-                self._idle.set()
             if stop:
                 return
 

@@ -17,12 +17,14 @@ from pathlib import Path
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from domain.errors import InputError
+
 MANIFEST_FIELD, FILES_FIELD = "manifest", "files"
 MAX_MANIFEST_BYTES = 1_000_000
 _BAD_NAME = re.compile(r"[/\\\x00-\x1f]")
 
 
-class UploadRefused(Exception):
+class UploadRefused(InputError):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message

@@ -20,13 +20,17 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from claim_intake.cli_errors import held_run_errors, home_failure, home_failure_line, printable, quiet_exit
+from claim_intake.cli_errors import (
+    EXIT_INPUT,
+    exit_code,
+    held_run_errors,
+    home_failure,
+    home_failure_line,
+    printable,
+    quiet_exit,
+)
+from domain.errors import InputError, ServiceError
 from domain.masking import MaskedStream, mask_text
-
-# Quiet, offline Prefect unless the operator configured otherwise; set before Prefect imports.
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 class _App(typer.Typer):
@@ -48,6 +52,18 @@ class _App(typer.Typer):
 
 
 app = _App(add_completion=False, no_args_is_help=True, help="Intake of medical-expense claim folios.")
+
+
+@app.callback()
+def _quiet_prefect() -> None:
+    """Quiet, offline Prefect unless the operator configured otherwise. Runs before any command,
+    hence before Prefect is first imported (every command imports it lazily); importing this
+    module changes nothing."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
 queue_app = typer.Typer(no_args_is_help=True, help="Inspect the routing queues.")
 app.add_typer(queue_app, name="queue")
 err = Console(file=MaskedStream())  # operators' stderr: identifiers masked, as in the logs
@@ -60,7 +76,7 @@ def _fail_input(message: str, as_json: bool) -> None:
     err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     if as_json:
         print(json.dumps({"error": {"code": "INPUT", "message": message}}, ensure_ascii=False))
-    raise typer.Exit(2)
+    raise typer.Exit(EXIT_INPUT)
 
 
 def _fail_run(exc: Exception, held) -> None:
@@ -83,10 +99,8 @@ def _fail_run(exc: Exception, held) -> None:
 def _raise_first_failure(results: list, held, as_json: bool) -> None:
     """After folios ran: an input error (exit 2) first, then any other failure (exit 1), each
     said as `_fail_input` / `_fail_run` say it."""
-    from domain.folio import ManifestError
-
     for exc in results:
-        if isinstance(exc, ManifestError):
+        if isinstance(exc, Exception) and exit_code(exc) == EXIT_INPUT:
             _fail_input(str(exc), as_json)
     for exc in results:
         if isinstance(exc, Exception):
@@ -115,12 +129,12 @@ def _prefect_api() -> None:
     CLAIM_INTAKE_PREFECT_SERVER=ephemeral keeps that fallback (a one-shot container, say)."""
     if os.environ.get("PREFECT_API_URL") or os.environ.get("CLAIM_INTAKE_PREFECT_SERVER") == "ephemeral":
         return
-    from claim_intake.local_server import ServerError, ensure_running
+    from claim_intake.local_server import ensure_running
     from domain.config import Settings
 
     try:
         info = ensure_running(Settings().home)
-    except ServerError as exc:
+    except ServiceError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     os.environ["PREFECT_API_URL"] = info.url
@@ -412,12 +426,12 @@ def _describe(info) -> str:
 def server_start() -> None:
     """Start this home's Prefect server (processing starts it on first use anyway); it keeps
     running, with every flow run in its UI, until `claim-intake server stop`."""
-    from claim_intake.local_server import ServerError, ensure_running, status
+    from claim_intake.local_server import ensure_running, status
 
     already = status(_home())
     try:
         info = ensure_running(_home())
-    except ServerError as exc:
+    except ServiceError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     out.print(
@@ -473,6 +487,22 @@ def api_key_create(portal: Annotated[str, typer.Argument(help="Portal name, e.g.
     print(key)
 
 
+@api_key_app.command("revoke")
+def api_key_revoke(
+    key: Annotated[str, typer.Argument(help="The key (cik_<id>.<secret>) or its id, the 16 hex digits after cik_.")],
+) -> None:
+    """Revoke a key: requests with it are refused (401) from now on. Exit 2 for an unknown or
+    already revoked key."""
+    from api.keys import key_id_of, revoke_key
+    from domain.config import Settings
+    from storage import open_storage
+
+    key_id = key_id_of(key)
+    if not key_id or not revoke_key(open_storage(Settings()).state.engine, key_id):
+        _fail_input("no such active API key (give the key or its id, the 16 hex digits after cik_)", False)
+    out.print(f"revoked: cik_{key_id}", highlight=False)
+
+
 @api_app.command("serve")
 def api_serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -517,7 +547,6 @@ def add(
     between queues. Files already read under this rule set come from the extraction cache."""
     from application.pipeline import add_files
     from domain.config import Settings
-    from domain.folio import ManifestError
     from storage import open_storage
 
     as_of_date = _as_of(as_of, as_json)
@@ -526,7 +555,7 @@ def add(
     with held_run_errors() as held:
         try:
             folio_dir = add_files(folio, files, open_storage(settings), Path(settings.home) / "reevaluate" / safe)
-        except ManifestError as exc:
+        except InputError as exc:
             _fail_input(str(exc), as_json)
         except Exception as exc:
             _fail_run(exc, held)

@@ -1,6 +1,7 @@
 """What the command line says when a run fails for a reason the operator can fix.
 
-An unusable input (exit 2) and a home that cannot be written (disk full, read-only, not a
+The exit code follows the branch of domain.errors an error is on (`exit_code`). An unusable
+input (exit 2) and a home that cannot be written (disk full, read-only, not a
 directory: exit 1) each get one line saying what, where and what to do. Prefect logs a failed
 task or flow run with its traceback on the console as it happens; for these two kinds that is
 noise that buries the one line (and, for a database error, used to repeat the statement's
@@ -15,6 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from domain.errors import InputError
+
+EXIT_INPUT = 2  # the folio as sent is unusable: fix it and send it again
+EXIT_FAILURE = 1  # anything else: a home that cannot be written, a service down, a bug
 # OS errors that mean "this place cannot be written", whoever hit them.
 _UNWRITABLE = frozenset(
     {
@@ -32,6 +37,12 @@ _UNWRITABLE = frozenset(
 # What SQLite says for the same conditions (sqlite3.OperationalError, wrapped by SQLAlchemy).
 _SQLITE_UNWRITABLE = ("database or disk is full", "readonly database", "unable to open database file", "disk i/o error")
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+
+
+def exit_code(exc: BaseException) -> int:
+    """The command's exit code for a failure: 2 for any InputError (manifest errors, an unusable
+    folio directory, a folio id already taken), 1 for every other branch and for bugs."""
+    return EXIT_INPUT if isinstance(exc, InputError) else EXIT_FAILURE
 
 
 def home_failure(exc: BaseException, home: Path) -> str | None:

@@ -35,11 +35,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from domain.errors import ServiceError
+
 STARTUP_TIMEOUT_S = float(os.environ.get("CLAIM_INTAKE_PREFECT_SERVER_TIMEOUT", "180"))
 _KEPT_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
 
 
-class ServerError(RuntimeError):
+class ServerError(ServiceError, RuntimeError):
     """The local Prefect server could not be started; the message says why and where its log is."""
 
 

@@ -13,12 +13,13 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .errors import ConfigError
 from .kinds import DocumentKind
 
 INVOICE = "invoice"  # requirement-table alias: cfdi_xml in Mexico, foreign_invoice abroad
@@ -167,12 +168,108 @@ class Ruleset(_Frozen):
 SAT_CHECK_CODES = ("CFDI-005", "CFDI-006", "CFDI-007", "CFDI-008", "CSF-007", "CSF-008")
 
 
-class ConfigError(ValueError):
-    """The configuration file or environment is invalid."""
+class _Group(_Frozen):
+    """A typed view of some of the flat settings: what one adapter needs, and nothing else.
+    `_flat` names the Settings field each group field comes from; `_prefix` + the field's own
+    name when not listed."""
+
+    _prefix: ClassVar[str] = ""
+    _flat: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def of(cls, settings: Settings) -> Self:
+        # The flat fields were validated when Settings was built: no second validation here.
+        return cls.model_construct(
+            **{name: getattr(settings, cls._flat.get(name, cls._prefix + name)) for name in cls.model_fields}
+        )
+
+
+class SatSettings(_Group):
+    """SAT's web services and the 69-B list (sat/): where, how long, how often, how hard."""
+
+    _prefix = "sat_"
+    _flat = {"efos_list": "efos_list"}
+
+    checks: bool
+    status_url: str
+    csf_url: str
+    efos_list: str | None
+    timeout_s: float
+    status_max_age_hours: float
+    retry_attempts: int
+    retry_base_delay_s: float
+    breaker_failures: int
+    breaker_cooldown_s: float
+    rate_per_s: float
+    rate_burst: int
+    sweep_batch_size: int
+
+
+class StorageSettings(_Group):
+    """Where originals, state and reports live (storage/): the home, the state database, S3."""
+
+    home: Path
+    database_url: str | None
+    blob_url: str | None
+    s3_endpoint_url: str | None
+    s3_region: str | None
+    s3_sse: str
+    s3_kms_key_id: str | None
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'state.sqlite').resolve()}"
+
+
+class ApiSettings(_Group):
+    """The intake API (api/): the deployment it triggers, its batching, its slow-client deadlines."""
+
+    _prefix = "api_"
+
+    deployment: str | None
+    batch_window_s: float
+    batch_max: int
+    header_timeout_s: float
+    body_timeout_s: float
+    body_min_rate: int
+
+
+class MailSettings(_Group):
+    """Pending-documents notices by e-mail (notify/mailer.py)."""
+
+    _prefix = "smtp_"
+    _flat = {"sender": "smtp_from"}
+
+    host: str | None
+    port: int
+    sender: str
+    tls: Literal["none", "starttls", "ssl"]
+    user: str | None
+    password: str | None
+    timeout_s: float
+
+
+class ReaderSettings(_Group):
+    """How documents are read (extractors/): the reader processes, and the certificates a CFDI's
+    seal chain (CFDI-021) and SAT stamp (CFDI-004) are checked against, offline."""
+
+    _flat = {
+        "workers": "read_workers",
+        "sandbox": "read_sandbox",
+        "trust_store": "cfdi_trust_store",
+        "stamp_certificates": "sat_stamp_certificates",
+    }
+
+    workers: int
+    sandbox: bool
+    trust_store: Path | None
+    stamp_certificates: Path | None
 
 
 class Settings(BaseSettings):
-    """Deployment settings. Every field can be set as `CLAIM_INTAKE_<NAME>`."""
+    """Deployment settings. Every field can be set as `CLAIM_INTAKE_<NAME>` (CONTRACT.md and the
+    docs name them so): the fields stay flat, one per environment name, and each adapter reads
+    its group (`settings.sat`, `.storage`, `.api`, `.mail`, `.reader`), a typed view of them."""
 
     model_config = SettingsConfigDict(env_prefix="CLAIM_INTAKE_", extra="ignore")
 
@@ -234,8 +331,28 @@ class Settings(BaseSettings):
     read_sandbox: bool = True  # False: read in-process without budgets (debugging only)
 
     @property
+    def sat(self) -> SatSettings:
+        return SatSettings.of(self)
+
+    @property
+    def storage(self) -> StorageSettings:
+        return StorageSettings.of(self)
+
+    @property
+    def api(self) -> ApiSettings:
+        return ApiSettings.of(self)
+
+    @property
+    def mail(self) -> MailSettings:
+        return MailSettings.of(self)
+
+    @property
+    def reader(self) -> ReaderSettings:
+        return ReaderSettings.of(self)
+
+    @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.home / 'state.sqlite').resolve()}"
+        return self.storage.db_url
 
     def load_ruleset(self) -> Ruleset:
         return load_ruleset(self.ruleset_file)

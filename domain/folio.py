@@ -6,14 +6,13 @@ with a message naming the field, instead of silently disabling the rule that nee
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from .errors import InputError
 from .kinds import DocumentKind
 
 RFC_PATTERN = r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$"
@@ -122,11 +121,11 @@ class FolioManifest(_Strict):
         return as_of or self.received_at.date()
 
 
-class ManifestError(ValueError):
+class ManifestError(InputError, ValueError):
     """`folio.json` is missing or invalid: the input itself is unusable (CLI exit 2)."""
 
 
-class _DuplicateKey(Exception):
+class _DuplicateKey(InputError):
     """Not a ValueError, so that json.loads' callers below do not mistake it for bad syntax."""
 
 
@@ -170,22 +169,6 @@ def parse_manifest(raw: bytes, source: str = MANIFEST_NAME, now: datetime | None
             f"(now {now.isoformat(timespec='seconds')}); send the date the claim was received"
         )
     return manifest
-
-
-def load_manifest(folio_dir: Path) -> FolioManifest:
-    path = folio_dir / MANIFEST_NAME
-    if not folio_dir.is_dir():
-        raise ManifestError(f"{folio_dir}: no such folio directory")
-    if path.is_symlink():  # never followed: it could point at any file this process can read
-        raise ManifestError(f"{path}: is a symbolic link; links are not followed, send the file itself")
-    if not path.is_file():
-        raise ManifestError(f"{path}: missing (every folio needs a folio.json)")
-    try:
-        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_manifest(raw, str(path))
 
 
 def _first_error(exc: ValidationError) -> str:

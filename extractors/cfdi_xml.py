@@ -594,7 +594,9 @@ def _satcfdi_catalogs_memoized() -> None:
     """satcfdi looks every coded attribute up in its read-only SQLite catalogue file, one query
     each: 0.3 of the 0.4 ms it takes to build a CFDI's objects. The file never changes under a
     running process, so each (catalogue, key) answer is kept; unhashable keys go straight
-    through."""
+    through. satcfdi has no cache or hook of its own (`catalog_code` finds `select` as a module
+    global), so this replaces it: explicitly, once per process, from `_extract` where a CFDI is
+    read; never at import (tests/unit/test_import_effects.py)."""
     import satcfdi.catalogs as catalogs
 
     select = catalogs.select

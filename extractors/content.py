@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from domain.errors import DocumentError
 from domain.extractions import TextInfo
 
 
-class UnreadableDocument(Exception):
+class UnreadableDocument(DocumentError):
     """The bytes cannot be opened as what they claim to be (PKG-006): zero bytes, truncated or
     corrupt PDF or image, password-protected PDF. The message says why, in plain words."""
 

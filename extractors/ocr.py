@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps
 
+from domain.errors import DocumentError
+
 # Tesseract's OpenMP threads cost ~3x the CPU for the same text; parallelism is by page instead.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -35,7 +37,7 @@ _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _ORIENTATION_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
 
 
-class OcrError(RuntimeError):
+class OcrError(DocumentError, RuntimeError):
     """Tesseract could not be run at all (not installed): a fault of the installation, not of
     the document."""
 
@@ -113,11 +115,6 @@ def ocr_images(
         return [ocr_image(image, lang, hint=hint) for image in images]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
         return list(pool.map(lambda image: ocr_image(image, lang, hint=hint), images))
-
-
-def ocr_bytes(data: bytes, lang: str = "spa") -> OcrPage:
-    with Image.open(io.BytesIO(data)) as image:
-        return ocr_image(image, lang=lang)
 
 
 def cpu_budget() -> int:

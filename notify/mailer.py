@@ -12,9 +12,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from domain.config import Settings
+from domain.errors import ServiceError
 
 
-class MailError(Exception):
+class MailError(ServiceError):
     """The message could not be handed to the SMTP server; the text says why."""
 
 
@@ -30,20 +31,21 @@ def build_message(sender: str, to: str, subject: str, text: str, html: str) -> E
 
 def send_email(settings: Settings, to: str, subject: str, text: str, html: str) -> str:
     """Send and return the Message-ID. Raises MailError (never a bare socket error)."""
-    if not settings.smtp_host:
+    mail = settings.mail
+    if not mail.host:
         raise MailError("no SMTP host configured (CLAIM_INTAKE_SMTP_HOST)")
-    msg = build_message(settings.smtp_from, to, subject, text, html)
-    host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout_s
+    msg = build_message(mail.sender, to, subject, text, html)
+    host, port, timeout = mail.host, mail.port, mail.timeout_s
     try:
-        if settings.smtp_tls == "ssl":
+        if mail.tls == "ssl":
             client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
         else:
             client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
-            if settings.smtp_tls == "starttls":
+            if mail.tls == "starttls":
                 client.starttls(context=ssl.create_default_context())
-            if settings.smtp_user:
-                client.login(settings.smtp_user, settings.smtp_password or "")
+            if mail.user:
+                client.login(mail.user, mail.password or "")
             client.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"SMTP {host}:{port}: {type(exc).__name__}: {exc}") from None

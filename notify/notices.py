@@ -18,6 +18,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from domain.config import Settings
 from domain.decision import Decision, DocumentStatus, Route
+from domain.errors import ServiceError
 from domain.findings import Outcome
 from domain.folio import FolioManifest
 from domain.kinds import DocumentKind
@@ -182,7 +183,7 @@ class NoticeStore:
         self._set(notice_id, **values)
 
 
-class NoticeNotSent(Exception):
+class NoticeNotSent(ServiceError):
     """Sending failed; the notice is recorded as failed and can be retried."""
 
 
@@ -195,7 +196,7 @@ def deliver(store: NoticeStore, notice_id: int, settings: Settings) -> str:
     if not row["recipient"]:
         store.mark(notice_id, FAILED, "folio.json has no holder.email nor provider.email", attempted=False)
         return FAILED
-    if not settings.smtp_host:
+    if not settings.mail.host:
         store.mark(notice_id, PENDING, "SMTP not configured (CLAIM_INTAKE_SMTP_HOST): stored only", attempted=False)
         return PENDING
     try:

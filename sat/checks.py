@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from domain.config import Settings
 from domain.findings import Finding
 from domain.kinds import DocumentKind as K
 from storage.sat_cache import SatStatusCache
@@ -37,15 +38,16 @@ class SatServices:
     _efos: EfosList | None = field(default=None, repr=False)
 
     @classmethod
-    def from_settings(cls, settings, engine: Engine) -> SatServices:
-        status_limit = DbRateLimiter(engine, "sat_status", settings.sat_rate_per_s, settings.sat_rate_burst)
-        csf_limit = DbRateLimiter(engine, "sat_csf", settings.sat_rate_per_s, settings.sat_rate_burst)
+    def from_settings(cls, settings: Settings, engine: Engine) -> SatServices:
+        sat = settings.sat
+        status_limit = DbRateLimiter(engine, "sat_status", sat.rate_per_s, sat.rate_burst)
+        csf_limit = DbRateLimiter(engine, "sat_csf", sat.rate_per_s, sat.rate_burst)
         return cls(
-            status=StatusClient.from_settings(settings, limiter=status_limit),
-            csf=CsfCheckClient.from_settings(settings, limiter=csf_limit),
-            cache=SatStatusCache(engine, timedelta(hours=settings.sat_status_max_age_hours)),
-            efos_source=settings.efos_list,
-            timeout_s=settings.sat_timeout_s,
+            status=StatusClient.from_settings(sat, limiter=status_limit),
+            csf=CsfCheckClient.from_settings(sat, limiter=csf_limit),
+            cache=SatStatusCache(engine, timedelta(hours=sat.status_max_age_hours)),
+            efos_source=sat.efos_list,
+            timeout_s=sat.timeout_s,
         )
 
     def close(self) -> None:

@@ -102,7 +102,7 @@ def parse_csf_page(body: bytes, *, rfc: str, id_cif: str, checked_at: datetime |
 class CsfCheckClient(SatHttpClient):
     """`check(rfc, id_cif)` -> CsfOnline, or SatUnavailable after the retry policy."""
 
-    url_setting = "sat_csf_url"
+    url_setting = "csf_url"
     user_agent = "claim-intake/csf-check"
     follow_redirects = True
 

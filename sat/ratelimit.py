@@ -75,12 +75,9 @@ class DbRateLimiter:
             if wait == 0.0:
                 return
             if self._clock() + wait > deadline:
-                raise SatUnavailable(
-                    RATE_LIMITED, f"no slot in the shared rate limit {self.name!r} within {self.max_wait_s:.0f} s"
+                raise SatUnavailable(  # waiting longer in this call would not help: not retried
+                    RATE_LIMITED,
+                    f"no slot in the shared rate limit {self.name!r} within {self.max_wait_s:.0f} s",
+                    retryable=False,
                 )
             self._sleep(wait)
-
-
-class NoRateLimit:
-    def acquire(self) -> None:
-        return None

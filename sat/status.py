@@ -127,7 +127,7 @@ def parse_answer(
 class StatusClient(SatHttpClient):
     """`consult(...)` -> SatStatus, or SatUnavailable after the retry policy. Thread-safe."""
 
-    url_setting = "sat_status_url"
+    url_setting = "status_url"
     user_agent = "claim-intake/sat-status"
     follow_redirects = False
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.config import Settings
+from domain.config import Settings, StorageSettings
 
 from .blobs import BlobCorrupted, BlobStore, LocalBlobStore, sha256_of
 from .state import QUEUES, StateStore
@@ -33,28 +33,28 @@ class Storage:
 
 
 def open_storage(settings: Settings) -> Storage:
-    home = Path(settings.home)
+    where = settings.storage
+    home = Path(where.home)
     home.mkdir(parents=True, exist_ok=True)
     reports = home / "reports"
     reports.mkdir(exist_ok=True)
     return Storage(
-        blobs=_blob_store(settings, home),
-        state=StateStore.from_url(settings.db_url),
+        blobs=_blob_store(where, home),
+        state=StateStore.from_url(where.db_url),
         reports_dir=reports,
     )
 
 
-def _blob_store(settings: Settings, home: Path) -> BlobStore:
+def _blob_store(where: StorageSettings, home: Path) -> BlobStore:
     """Local files under home (the default) or S3 when CLAIM_INTAKE_BLOB_URL is `s3://…`."""
-    url = getattr(settings, "blob_url", None)
-    if url:
+    if url := where.blob_url:
         from .s3 import S3BlobStore
 
         return S3BlobStore.from_url(
             url,
-            endpoint_url=settings.s3_endpoint_url,
-            region=settings.s3_region,
-            sse=settings.s3_sse,
-            kms_key_id=settings.s3_kms_key_id,
+            endpoint_url=where.s3_endpoint_url,
+            region=where.s3_region,
+            sse=where.s3_sse,
+            kms_key_id=where.s3_kms_key_id,
         )
     return LocalBlobStore(home / "originals")

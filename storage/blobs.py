@@ -9,10 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from domain.errors import StorageError
+
 CHUNK = 1 << 20  # streamed copies hold one MiB at a time
 
 
-class BlobCorrupted(Exception):
+class BlobCorrupted(StorageError):
     """Stored bytes no longer match their SHA-256."""
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.sat import CANCELADO, SatStatus
@@ -71,7 +71,3 @@ class SatStatusCache:
                 return
             except IntegrityError:
                 continue
-
-    def forget(self, uuid: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(_t).where(_t.c.uuid == uuid.upper()))

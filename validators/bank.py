@@ -6,13 +6,13 @@ are compared with the one normaliser of validators.names."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from clabe import BANKS, compute_control_digit, get_bank_name
+from dateutil.relativedelta import relativedelta
 
 from domain.extractions import BankStatementExtraction
-from domain.findings import Finding, Outcome, SkippedRule
+from domain.findings import Finding, Outcome
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
 
@@ -44,17 +44,6 @@ def validate_bank_statement(extraction: BankStatementExtraction, ctx: DocumentCo
     return findings
 
 
-def skipped_bank_rules(ctx: DocumentContext) -> list[SkippedRule]:
-    """Rules that cannot run for this folio because folio.json lacks what they compare with."""
-    skipped = []
-    if not (ctx.manifest.bank and ctx.manifest.bank.clabe):
-        skipped.append(SkippedRule(code="BANK-004", why="no bank.clabe declared"))
-    holder, _ = declared_holder(ctx.manifest)
-    if not holder:
-        skipped.append(SkippedRule(code="BANK-005", why="no bank.holder, provider.name or holder.name declared"))
-    return skipped
-
-
 def declared_holder(manifest: FolioManifest) -> tuple[str | None, str]:
     """Whose account it must be, in RULES.md's order: `bank.holder`, else the provider in provider
     billing (the payment goes to the provider), else the policy holder."""
@@ -68,10 +57,7 @@ def declared_holder(manifest: FolioManifest) -> tuple[str | None, str]:
 def months_before(day: date, months: int) -> date:
     """The same day `months` calendar months earlier, clamped to the month's end
     (2026-05-31 minus 3 months is 2026-02-28)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day - relativedelta(months=months)
 
 
 def _not_pdf(ctx: DocumentContext) -> Finding:

@@ -17,6 +17,8 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from domain.config import RetentionRules, Ruleset
 from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtraction
 from domain.findings import Finding, Outcome
@@ -590,13 +592,6 @@ def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) ->
     ]
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def check_dates(ext: CfdiExtraction, m: FolioManifest, as_of: date, rs: Ruleset) -> list[Finding]:
     """CFDI-020: outside the policy's validity, or older than the prescription limit."""
     if ext.issued_at is None:
@@ -609,7 +604,7 @@ def check_dates(ext: CfdiExtraction, m: FolioManifest, as_of: date, rs: Ruleset)
     if policy and policy.valid_to and issued > policy.valid_to:
         reasons.append(f"es posterior al fin de vigencia de la póliza ({policy.valid_to:%d/%m/%Y})")
     years = rs.thresholds.invoice_max_age_years
-    limit = _years_before(as_of, years)
+    limit = as_of - relativedelta(years=years)  # 29 February: the 28th
     if issued < limit:
         reasons.append(f"tiene más de {years} años respecto a la fecha de recepción")
     if not reasons:

@@ -11,7 +11,7 @@ import unicodedata
 from satcfdi.models import RFC
 
 from domain.extractions import CsfExtraction
-from domain.findings import Finding, Outcome, SkippedRule
+from domain.findings import Finding, Outcome
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
 
@@ -47,14 +47,6 @@ def validate_csf(extraction: CsfExtraction, ctx: DocumentContext) -> list[Findin
     if extraction.rfc and (finding := _check_digit(extraction.rfc)):
         findings.append(finding)
     return findings
-
-
-def skipped_csf_rules(ctx: DocumentContext) -> list[SkippedRule]:
-    """Rules that cannot run for this folio because folio.json lacks what they compare with."""
-    rfc, source = declared_rfc(ctx.manifest)
-    if rfc:
-        return []
-    return [SkippedRule(code="CSF-004", why=f"no {source} declared")]
 
 
 def declared_rfc(manifest: FolioManifest) -> tuple[str | None, str]:

@@ -12,11 +12,13 @@ from clabe import validate_clabe
 from domain.config import default_ruleset
 from domain.extractions import BankStatementExtraction
 from domain.folio import FolioManifest
+from domain.kinds import DocumentKind
 from extractors.bank_statement import extract_bank_statement
 from extractors.content import DocumentContent
 from samples.builders.bank import BANK_CODES, BANK_NAMES, LAYOUTS, build_statement, make_clabe
-from validators.bank import mask_clabe, months_before, skipped_bank_rules, validate_bank_statement
+from validators.bank import mask_clabe, months_before, validate_bank_statement
 from validators.context import DocumentContext
+from validators.skipped import skipped_rules
 
 RULESET = default_ruleset()
 AS_OF = date(2026, 11, 20)
@@ -38,6 +40,11 @@ def read(layout="bbva", holder=HOLDER, clabe=None, start=OCT[0], end=OCT[1], pag
         layout=layout, holder=holder, clabe=clabe or CLABES[layout], period_start=start, period_end=end, pages=pages
     )
     return extract_bank_statement(content(data))
+
+
+def skipped_bank_rules(context: DocumentContext) -> list:
+    """What the decision lists as skipped for a folio with this document (validators.skipped)."""
+    return skipped_rules(context.manifest, {DocumentKind.BANK_STATEMENT})
 
 
 def ctx(*, media_type="application/pdf", as_of=AS_OF, **manifest) -> DocumentContext:

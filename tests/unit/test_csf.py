@@ -12,11 +12,13 @@ import pytest
 from domain.config import default_ruleset
 from domain.extractions import CsfExtraction
 from domain.folio import FolioManifest
+from domain.kinds import DocumentKind
 from extractors.content import DocumentContent
 from extractors.csf import extract_csf, regime_code
 from samples.builders.csf import build_csf, make_rfc
 from validators.context import DocumentContext
-from validators.csf import mask_rfc, skipped_csf_rules, validate_csf
+from validators.csf import mask_rfc, validate_csf
+from validators.skipped import skipped_rules
 
 RULESET = default_ruleset()
 AS_OF = date(2026, 11, 20)
@@ -64,6 +66,11 @@ def ctx(*, media_type="application/pdf", as_of=AS_OF, ruleset=RULESET, **manifes
         file_name="csf.pdf",
         media_type=media_type,
     )
+
+
+def skipped_csf_rules(context: DocumentContext) -> list:
+    """What the decision lists as skipped for a folio with this document (validators.skipped)."""
+    return skipped_rules(context.manifest, {DocumentKind.TAX_STATUS_CERTIFICATE})
 
 
 def codes(findings) -> list[str]:
