@@ -4,31 +4,19 @@ the wrong upload slot all the time."""
 
 from __future__ import annotations
 
-import re
-
-from clabe import validate_clabe
-
 from domain.decision import Classification
 from domain.kinds import DocumentKind as K
 
 from . import kinds, sniff
 from .content import DocumentContent
-from .dates import find_period
 from .text import fold
 
 TITLE_WINDOW = 600  # a phrase in the document's head is a title, and weighs more
-
-
 MIN_SCORE = 5  # below this nothing was recognised: the kind is `other` (REQ-002)
 # A kind scoring this much has its title and labels: distinctive markers (worth MIN_SCORE) are not
 # looked for, which spares validating CLABEs and reading periods on every document.
 STRONG_SCORE = 2 * MIN_SCORE + 2
-_CFDI_ROOT = re.compile(
-    rb"<(?:[\w.-]+:)?Comprobante\b[^>]*xmlns(?::[\w.-]+)?=\"http://www\.sat\.gob\.mx/cfd/[34]\"", re.S
-)
-_ID_CIF = re.compile(r"\bID\s*\.?\s*CIF\b\s*:?\s*\d{6,15}(?!\d)")
-_CLABE_DIGITS = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){17}(?![\d.,]?\d)")
-_TYPE_P = re.compile(rb"TipoDeComprobante\s*=\s*[\"']P[\"']")
+XML_HEAD = 8192  # an XML kind is recognised from this many first bytes
 
 
 def classify(content: DocumentContent, declared: K | None = None) -> Classification:
@@ -38,13 +26,10 @@ def classify(content: DocumentContent, declared: K | None = None) -> Classificat
 
 
 def _classify_xml(content: DocumentContent, declared: K | None) -> Classification:
-    head = content.data[:8192]
-    if _CFDI_ROOT.search(head):
-        if _TYPE_P.search(head):
-            return Classification(
-                kind=K.PAYMENT_COMPLEMENT, confidence=1.0, reason="CFDI con TipoDeComprobante P", declared_kind=declared
-            )
-        return Classification(kind=K.CFDI_XML, confidence=1.0, reason="raíz cfdi:Comprobante", declared_kind=declared)
+    head = content.data[:XML_HEAD]
+    for spec in kinds.kinds():
+        if spec.recognise_xml is not None and (reason := spec.recognise_xml(head)):
+            return Classification(kind=spec.kind, confidence=1.0, reason=reason, declared_kind=declared)
     # Any other XML is judged as a CFDI so that the claimant hears why it is not one (CFDI-001).
     return Classification(
         kind=K.CFDI_XML, confidence=0.5, reason="XML sin raíz cfdi:Comprobante reconocible", declared_kind=declared
@@ -56,19 +41,14 @@ def classify_text(text: str, declared: K | None = None) -> Classification:
 
 
 def distinctive_markers(folded: str) -> dict[K, str]:
-    """Markers only one kind prints, worth a whole title: an idCIF with its number (SAT's
-    certificate), a CLABE that verifies next to a statement period (a bank statement). A document
-    showing one is that kind even when its other fields are missing, so it gets that kind's
-    precise finding (CSF-005, BANK-006) instead of `other`."""
+    """Markers only one kind prints, worth a whole title (each kind's `marker`: an idCIF with its
+    number on SAT's certificate, a CLABE that verifies next to a statement period on a bank
+    statement). A document showing one is that kind even when its other fields are missing, so
+    it gets that kind's precise finding (CSF-005, BANK-006) instead of `other`."""
     found: dict[K, str] = {}
-    if _ID_CIF.search(folded):
-        found[K.TAX_STATUS_CERTIFICATE] = "idCIF"
-    if "CLABE" in folded or _CLABE_DIGITS.search(folded):
-        clabes = [re.sub(r"\D", "", m[0]) for m in _CLABE_DIGITS.finditer(folded)]
-        if any(validate_clabe(c) for c in clabes):
-            period = find_period(folded, years=(2000, 2100), folded=True)
-            if period and period.end:
-                found[K.BANK_STATEMENT] = "CLABE y periodo"
+    for spec in kinds.kinds():
+        if spec.marker is not None and (marker := spec.marker(folded)):
+            found[spec.kind] = marker
     return found
 
 

@@ -4,8 +4,9 @@ per-kind validation (`validate_document` below) and the reader pool's preload li
 (extractors.sandbox) read from here.
 
 A new kind touches:
-- extractors/kinds/<kind>.py: its signals, reader and rules (a reader or validator of its own,
-  if it needs one, goes in extractors/ and validators/ as usual);
+- extractors/kinds/<kind>.py: how it is recognised (signals, a distinctive marker, or its XML
+  root), its reader and its rules (a reader or validator of its own, if it needs one, goes in
+  extractors/ and validators/ as usual);
 - domain/kinds.py: its DocumentKind member and Spanish name (the domain names kinds in
   decisions, requirements and notices, and may import nothing above it);
 - domain/extractions.py only when its extraction has fields of its own (a form-like kind adds

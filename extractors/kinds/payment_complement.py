@@ -7,4 +7,11 @@ from domain.kinds import DocumentKind
 from . import cfdi_xml
 from .spec import KindSpec
 
-KIND = KindSpec(DocumentKind.PAYMENT_COMPLEMENT, cfdi_xml.read, cfdi_xml.rules)
+
+def recognise(head: bytes) -> str | None:
+    if cfdi_xml.CFDI_ROOT.search(head) and cfdi_xml.TYPE_P.search(head):
+        return "CFDI con TipoDeComprobante P"
+    return None
+
+
+KIND = KindSpec(DocumentKind.PAYMENT_COMPLEMENT, cfdi_xml.read, cfdi_xml.rules, recognise_xml=recognise)

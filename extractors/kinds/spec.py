@@ -45,16 +45,25 @@ def no_rules(doc: ReadResult, ctx: DocumentContext) -> list[Finding]:
     return []
 
 
+# An XML file's first 8 KiB -> why it is this kind, or None.
+XmlRecogniser = Callable[[bytes], str | None]
+# A PDF's or image's folded text -> the marker only this kind prints, or None.
+Marker = Callable[[str], str | None]
+
+
 @dataclass(frozen=True)
 class KindSpec:
-    """`signals`: phrases for classify_folded (XML kinds are recognised by their root, in
-    extractors.classify). `read`: the kind's extractor. `rules`: its document-level validators
-    (packaging and legibility rules run for every kind before them)."""
+    """`read`: the kind's extractor. `rules`: its document-level validators (packaging and
+    legibility rules run for every kind before them). How extractors.classify recognises it:
+    `signals`, phrases in a PDF's or image's text; `marker`, a distinctive marker worth a title
+    for documents without one; `recognise_xml`, for a kind that is an XML file."""
 
     kind: DocumentKind
     read: Reader
     rules: KindRules = no_rules
     signals: tuple[Signal, ...] = ()
+    marker: Marker | None = None
+    recognise_xml: XmlRecogniser | None = None
 
     @property
     def name_es(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.extractions import CsfExtraction
 from domain.findings import Finding
 from domain.kinds import DocumentKind
@@ -22,6 +24,13 @@ SIGNALS = (
     Signal("OBLIGACIONES", 1),
 )
 
+_ID_CIF = re.compile(r"\bID\s*\.?\s*CIF\b\s*:?\s*\d{6,15}(?!\d)")
+
+
+def marker(folded: str) -> str | None:
+    """An idCIF with its number: only SAT's certificate prints one."""
+    return "idCIF" if _ID_CIF.search(folded) else None
+
 
 def read(content: DocumentContent, options: ReadOptions) -> tuple[CsfExtraction, None]:
     return extract_csf(content), None
@@ -31,4 +40,4 @@ def rules(doc: ReadResult, ctx: DocumentContext) -> list[Finding]:
     return validate_csf(doc.extraction, ctx)
 
 
-KIND = KindSpec(DocumentKind.TAX_STATUS_CERTIFICATE, read, rules, SIGNALS)
+KIND = KindSpec(DocumentKind.TAX_STATUS_CERTIFICATE, read, rules, SIGNALS, marker)

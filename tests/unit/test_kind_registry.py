@@ -79,3 +79,30 @@ def test_the_reader_pool_preloads_every_kind_module(monkeypatch):
     )
     sandbox._context()
     assert set(kinds.kind_modules()) <= set(preloaded)
+
+
+def test_xml_kinds_and_markers_come_from_the_registry(monkeypatch):
+    from extractors.classify import classify, distinctive_markers
+
+    read = kinds.spec(DocumentKind.CARE_ORDER).read
+    xml_kind = KindSpec(
+        DocumentKind.PAYMENT_COMPLEMENT, read, recognise_xml=lambda head: "root" if b"<Z" in head else None
+    )
+    marked = KindSpec(DocumentKind.CARE_ORDER, read, marker=lambda folded: "QQ" if "QQ" in folded else None)
+    monkeypatch.setattr(kinds, "kinds", lambda: (xml_kind, marked))
+    xml = DocumentContent("z.xml", b"<Z/>", "application/xml")
+    assert (classify(xml).kind, classify(xml).reason) == (DocumentKind.PAYMENT_COMPLEMENT, "root")
+    assert distinctive_markers("QQ") == {DocumentKind.CARE_ORDER: "QQ"}
+    assert classify_text("QQ").kind is DocumentKind.CARE_ORDER
+
+
+def test_a_cfdi_and_a_payment_complement_are_told_apart_by_their_modules():
+    from extractors.classify import classify
+
+    root = b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" '
+    invoice = DocumentContent("a.xml", root + b'TipoDeComprobante="I"/>', "application/xml")
+    payment = DocumentContent("p.xml", root + b'TipoDeComprobante="P"/>', "application/xml")
+    other = DocumentContent("o.xml", b"<root/>", "application/xml")
+    assert classify(invoice).kind is DocumentKind.CFDI_XML and classify(invoice).confidence == 1.0
+    assert classify(payment).kind is DocumentKind.PAYMENT_COMPLEMENT
+    assert (classify(other).kind, classify(other).confidence) == (DocumentKind.CFDI_XML, 0.5)
