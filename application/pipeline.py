@@ -272,7 +272,7 @@ def validate_documents(
     out = {}
     for name, doc in read.items():
         ctx = DocumentContext(stored.manifest, as_of, ruleset, name, facts[name].media_type, known_uuids)
-        out[name] = validators.validate_document(doc, ctx) + list((sat_findings or {}).get(name, []))
+        out[name] = extractors.kinds.validate_document(doc, ctx) + list((sat_findings or {}).get(name, []))
     return out
 
 

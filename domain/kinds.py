@@ -1,4 +1,9 @@
-"""Document kinds and their Spanish names, as CONTRACT.md lists them."""
+"""Document kinds and their Spanish names, as CONTRACT.md lists them.
+
+What each kind is (its signals, reader and rules) is its module in extractors/kinds, a layer
+above: the members stay here because decisions, requirements, validators and notices name kinds
+and the domain imports nothing above it. Every member has a module there
+(tests/unit/test_kind_registry.py), and their order breaks exact ties in classification."""
 
 from enum import StrEnum
 

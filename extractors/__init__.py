@@ -9,27 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.decision import Classification
-from domain.extractions import OtherExtraction
 from domain.kinds import DocumentKind
 
+from . import kinds
 from .classify import classify
 from .content import DocumentContent, UnreadableDocument
+from .kinds import ReadOptions
 from .loader import read_content
 from .sniff import PDF, sniff_media_type
 
 __all__ = ["ReadDocument", "read_document", "sniff_media_type", "DocumentContent", "UnreadableDocument"]
-
-FORM_KINDS = frozenset(
-    {
-        DocumentKind.CLAIM_FORM,
-        DocumentKind.REIMBURSEMENT_FORM,
-        DocumentKind.MEDICAL_REPORT,
-        DocumentKind.PRESCRIPTION,
-        DocumentKind.STUDENT_CERTIFICATE,
-        DocumentKind.DEPENDENT_DECLARATION,
-        DocumentKind.CARE_ORDER,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -104,30 +93,5 @@ def _checkable(content: DocumentContent, kind: DocumentKind) -> bool:
 def extract(
     kind: DocumentKind, content: DocumentContent, trust_store=None, stamp_certificates=None
 ) -> tuple[object, object | None]:
-    """(typed extraction, kind-specific parse result or None)."""
-    if kind in (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT):
-        from .cfdi_xml import parse_cfdi
-
-        parsed = parse_cfdi(content.data, trust_store=trust_store, stamp_certificates=stamp_certificates)
-        return parsed.extraction, parsed
-    if kind is DocumentKind.INVOICE_PDF:
-        from .invoice_pdf import extract_invoice_pdf
-
-        return extract_invoice_pdf(content), None
-    if kind is DocumentKind.TAX_STATUS_CERTIFICATE:
-        from .csf import extract_csf
-
-        return extract_csf(content), None
-    if kind is DocumentKind.BANK_STATEMENT:
-        from .bank_statement import extract_bank_statement
-
-        return extract_bank_statement(content), None
-    if kind is DocumentKind.FOREIGN_INVOICE:
-        from .foreign_invoice import extract_foreign_invoice
-
-        return extract_foreign_invoice(content), None
-    if kind in FORM_KINDS:
-        from .forms import extract_form
-
-        return extract_form(kind.value, content), None
-    return OtherExtraction(text=content.text_info), None
+    """(typed extraction, kind-specific parse result or None): the kind's reader (extractors.kinds)."""
+    return kinds.spec(kind).read(content, ReadOptions(trust_store, stamp_certificates))

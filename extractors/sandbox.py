@@ -39,17 +39,13 @@ from domain.kinds import DocumentKind
 
 log = logging.getLogger("claim_intake.sandbox")
 
+# The kinds' modules (extractors.kinds, and through them their readers) are added on first use.
 _PRELOAD = [
     "processes.forkserver_tie",  # first: ties the forkserver to us before the slow imports
     "extractors.sandbox",
     "extractors",
     "extractors.loader",
     "extractors.classify",
-    "extractors.invoice_pdf",
-    "extractors.csf",
-    "extractors.bank_statement",
-    "extractors.forms",
-    "extractors.foreign_invoice",
     "extractors.visible_text",
     "extractors.key_fields",
 ]
@@ -159,7 +155,7 @@ _shutdown_registered = False
 
 def _context():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_PRELOAD)
+    ctx.set_forkserver_preload(_PRELOAD + extractors.kinds.kind_modules())
     return ctx
 
 

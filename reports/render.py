@@ -2,7 +2,7 @@
 same page as PDF (WeasyPrint), and the markdown operators see as a Prefect artifact.
 
 The compliance page shows every document, its extracted fields, every finding with its code, the
-rule's text (defaults/rules_es.yaml, written from RULES.md) and its evidence (SAT's raw answer
+rule's text (domain.rules, written from RULES.md) and its evidence (SAT's raw answer
 included), the rule-set version and the folio's decision history. Personal identifiers are
 partly masked, as compliance allows (RFC: initials and homoclave; CLABE: last four digits); the
 JSON is the stored decision itself."""
@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from domain.config import SAT_CHECK_CODES
 from domain.decision import Decision
 from domain.masking import mask_clabe, mask_rfc, mask_text
+from domain.rules import catalogue
 
 ROUTE_ES = {
     "adjudication": "Dictamen (completo)",
@@ -47,9 +46,8 @@ _env.filters["as_text"] = as_text
 
 @lru_cache(maxsize=1)
 def rule_catalogue() -> dict[str, dict[str, str]]:
-    """code -> {outcome, rule, action}: the Spanish rule catalogue shipped with the package."""
-    raw = files("domain").joinpath("defaults/rules_es.yaml").read_text("utf-8")
-    return yaml.safe_load(raw)
+    """code -> {outcome, rule, action}: the rule catalogue (domain.rules) as templates read it."""
+    return {code: {"outcome": r.outcome.value, "rule": r.rule, "action": r.action} for code, r in catalogue().items()}
 
 
 def mask_fields(value: Any, key: str = "") -> Any:

@@ -13,44 +13,24 @@ from domain.folio import FolioManifest
 from domain.kinds import DocumentKind as K
 
 from . import completeness, packaging, routing
-from .context import DocumentContext, EvaluatedDocument
+from .context import DocumentContext, EvaluatedDocument, KindRules, ReadResult
 from .skipped import skipped_rules
 from .visible_text import hidden_text_findings
 
 __all__ = ["validate_document", "validate_folio", "FolioFindings", "packaging", "routing"]
 
 
-def validate_document(doc, ctx: DocumentContext) -> list[Finding]:
-    """Every document-level rule for one read document (an extractors.ReadDocument)."""
-    if doc.unreadable:
-        return [packaging.unreadable(doc.unreadable)]
+def validate_document(doc: ReadResult, ctx: DocumentContext, kind_rules: KindRules) -> list[Finding]:
+    """Every document-level rule for one read document: packaging and legibility for every file,
+    then `kind_rules`, its kind's own (which kind has which is extractors.kinds' registry, a layer
+    above: validators import only the domain)."""
+    if doc.unreadable or doc.content is None:
+        return [packaging.unreadable(doc.unreadable or "no se pudo leer")]
     hidden = hidden_text_findings(doc.content.text_info)  # PKG-009: says why the pages were OCR'd
     findings = packaging.legibility(doc.content.text_info, ctx.ruleset)
     if findings:  # illegible: anything read from it is not worth judging
         return hidden + findings
-    findings = hidden
-    kind = doc.kind
-    if kind in (K.CFDI_XML, K.PAYMENT_COMPLEMENT):
-        from .cfdi import validate_cfdi
-
-        findings += validate_cfdi(doc.parsed, ctx)
-    elif kind is K.TAX_STATUS_CERTIFICATE:
-        from .csf import validate_csf
-
-        findings += validate_csf(doc.extraction, ctx)
-    elif kind is K.BANK_STATEMENT:
-        from .bank import validate_bank_statement
-
-        findings += validate_bank_statement(doc.extraction, ctx)
-    elif kind is K.FOREIGN_INVOICE:
-        from .cfdi import validate_foreign_invoice
-
-        findings += validate_foreign_invoice(doc.extraction, ctx)
-    elif kind in (K.CLAIM_FORM, K.REIMBURSEMENT_FORM, K.DEPENDENT_DECLARATION):
-        from .forms import validate_form
-
-        findings += validate_form(doc.extraction, ctx)
-    return findings
+    return hidden + kind_rules(doc, ctx)
 
 
 @dataclass

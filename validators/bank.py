@@ -12,9 +12,10 @@ from clabe import BANKS, compute_control_digit, get_bank_name
 from dateutil.relativedelta import relativedelta
 
 from domain.extractions import BankStatementExtraction
-from domain.findings import Finding, Outcome
+from domain.findings import Finding
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
+from domain.rules import finding
 
 from .context import DocumentContext
 from .names import same_person
@@ -61,9 +62,8 @@ def months_before(day: date, months: int) -> date:
 
 
 def _not_pdf(ctx: DocumentContext) -> Finding:
-    return Finding(
-        code="BANK-001",
-        outcome=Outcome.REJECT,
+    return finding(
+        "BANK-001",
         message_es=(
             "El estado de cuenta debe subirse en formato PDF, tal como lo descargas de la banca en "
             "línea de tu banco (no foto ni escaneo). Sube el PDF de tu estado de cuenta."
@@ -75,9 +75,8 @@ def _not_pdf(ctx: DocumentContext) -> Finding:
 def _missing(fields: list[str]) -> Finding:
     words = {"holder_name": "el nombre del titular de la cuenta", "period_end": "el periodo del estado de cuenta"}
     what = " ni ".join(words[f] for f in fields)
-    return Finding(
-        code="BANK-006",
-        outcome=Outcome.REJECT,
+    return finding(
+        "BANK-006",
         message_es=(
             f"No encontramos en el estado de cuenta {what}. Sube el estado de cuenta completo en PDF, "
             "con la primera página donde aparecen el titular, el periodo y la CLABE."
@@ -91,9 +90,8 @@ def _age(period_end: date, ctx: DocumentContext) -> Finding | None:
     oldest = months_before(ctx.as_of, months)
     if period_end >= oldest:
         return None
-    return Finding(
-        code="BANK-002",
-        outcome=Outcome.REJECT,
+    return finding(
+        "BANK-002",
         message_es=(
             f"El estado de cuenta tiene más de {months} meses: su periodo termina el "
             f"{period_end.isoformat()} y solo aceptamos periodos que terminen el {oldest.isoformat()} "
@@ -144,16 +142,15 @@ def _clabe_finding(clabe: str | None) -> Finding | None:
 
 
 def _clabe_reject(message: str, evidence: dict) -> Finding:
-    return Finding(code="BANK-003", outcome=Outcome.REJECT, message_es=message, evidence=evidence)
+    return finding("BANK-003", message_es=message, evidence=evidence)
 
 
 def _clabe_matches(clabe: str, manifest: FolioManifest) -> Finding | None:
     declared = manifest.bank.clabe if manifest.bank else None
     if not declared or clabe == declared:
         return None
-    return Finding(
-        code="BANK-004",
-        outcome=Outcome.REJECT,
+    return finding(
+        "BANK-004",
         message_es=(
             f"La CLABE del estado de cuenta (terminación {clabe[-4:]}, {get_bank_name(clabe)}) no es la "
             f"CLABE registrada en la solicitud (terminación {declared[-4:]}). Sube el estado de cuenta "
@@ -172,9 +169,8 @@ def _holder_matches(holder: str, ctx: DocumentContext) -> Finding | None:
         "provider.name": "el proveedor",
         "holder.name": "el titular de la póliza",
     }[source]
-    return Finding(
-        code="BANK-005",
-        outcome=Outcome.REJECT,
+    return finding(
+        "BANK-005",
         message_es=(
             f"El titular del estado de cuenta ({holder}) no coincide con {whose} en la solicitud "
             f"({declared}). La cuenta debe estar a nombre de {whose}: sube el estado de cuenta "

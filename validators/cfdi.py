@@ -24,13 +24,12 @@ from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtr
 from domain.findings import Finding, Outcome
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_rfc
+from domain.rules import finding, rule
 from domain.text import fold as fold_case_accents
 
 from .context import DocumentContext
 from .csf import declared_rfc
 from .names import name_in_text, same_person
-
-R, W = Outcome.REJECT, Outcome.WARN
 
 # CFDI-019's rates (002_… Q9) are the rule set's `cfdi_retention` (domain.config.RetentionRules).
 # Currencies without minor units (ISO 4217); every other currency is rounded to cents.
@@ -76,10 +75,13 @@ def _fold(text: str) -> str:
     return fold_case_accents(text or "")
 
 
-def _f(code: str, outcome: Outcome, message: str, **evidence: Any) -> Finding:
-    return Finding(
-        code=code, outcome=outcome, message_es=message, evidence={k: v for k, v in evidence.items() if v is not None}
-    )
+def _f(code: str, message: str, **evidence: Any) -> Finding:
+    """The catalogue's finding for `code` (domain.rules), without the evidence that is None."""
+    return finding(code, message, _present(evidence))
+
+
+def _present(evidence: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in evidence.items() if v is not None}
 
 
 def _s(value: Any) -> Any:
@@ -90,7 +92,7 @@ def _s(value: Any) -> Any:
 # ------------------------------------------------------------------------------ one document
 
 
-def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) -> list[Finding]:
+def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = Outcome.WARN) -> list[Finding]:
     """Every document-level CFDI rule for one parsed XML (an extractors.cfdi_xml.CfdiParse).
     `chain_outcome` makes CFDI-021 a rejection where the deployment wants that."""
     if parse is None or parse.error_kind in ("malformed", "not_cfdi") or parse.extraction is None:
@@ -98,7 +100,6 @@ def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) ->
         return [
             _f(
                 "CFDI-001",
-                R,
                 "El archivo XML no es una factura electrónica (CFDI) válida o está dañado; "
                 "sube el XML original tal como lo entregó el emisor.",
                 error=why[:300],
@@ -112,7 +113,6 @@ def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) ->
         return [
             _f(
                 "CFDI-002",
-                R,
                 f"La factura XML está codificada en {parse.encoding}, no en UTF-8 como exige el "
                 "anexo 20 del SAT; sube el XML original tal como lo entregó el emisor.",
                 encoding=parse.encoding,
@@ -126,7 +126,6 @@ def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = W) ->
         out.append(
             _f(
                 "CFDI-002",
-                R,
                 "La factura XML no cumple el formato oficial del SAT (anexo 20); "
                 "pide al emisor que la vuelva a generar.",
                 errors=list(parse.schema_errors[:5]),
@@ -156,7 +155,6 @@ def _version_refused(version: str | None) -> Finding:
     why = _VERSION_WHY.get(version or "", f"la versión {version or 'indicada'} del CFDI no se acepta")
     return _f(
         "CFDI-002",
-        R,
         f"La factura no se puede aceptar: {why}. Solicita al emisor una factura CFDI 4.0.",
         version=version,
     )
@@ -172,7 +170,6 @@ def check_version(version: str | None, ext: CfdiExtraction, rs: Ruleset) -> Find
             return None
         return _f(
             "CFDI-002",
-            R,
             f"La factura es CFDI versión 3.3 emitida el {_d(ext.issued_at)}; desde el "
             f"{cutoff:%d/%m/%Y} solo se aceptan facturas CFDI 4.0. Solicita al emisor una factura 4.0.",
             version=version,
@@ -194,7 +191,6 @@ def check_seal(seal) -> list[Finding]:
     return [
         _f(
             "CFDI-003",
-            R,
             f"La factura XML no es auténtica: {why}. Sube el XML original sin modificar.",
             reason=seal.reason,
             certificate_number=seal.certificate_number,
@@ -210,7 +206,6 @@ def check_stamp(ext: CfdiExtraction, stamp=None) -> list[Finding]:
         return [
             _f(
                 "CFDI-004",
-                R,
                 "La factura XML no está timbrada por el SAT (no tiene Timbre Fiscal Digital); "
                 "pide al emisor el XML timbrado.",
                 reason="no_tfd",
@@ -220,7 +215,6 @@ def check_stamp(ext: CfdiExtraction, stamp=None) -> list[Finding]:
         return [
             _f(
                 "CFDI-004",
-                R,
                 "El timbre fiscal de la factura no corresponde a este comprobante "
                 "(el sello timbrado es otro); sube el XML original.",
                 reason="tfd_seal_mismatch",
@@ -231,7 +225,6 @@ def check_stamp(ext: CfdiExtraction, stamp=None) -> list[Finding]:
         return [
             _f(
                 "CFDI-004",
-                R,
                 "El sello del SAT en el timbre fiscal de la factura no es válido: el timbre fue "
                 "alterado o no lo emitió el SAT; sube el XML original tal como lo entregó el emisor.",
                 reason="sat_seal_invalid",
@@ -252,7 +245,6 @@ def check_type(ext: CfdiExtraction) -> list[Finding]:
     return [
         _f(
             "CFDI-015",
-            R,
             f"El comprobante es de tipo {shown}, no una factura de ingreso; sube la factura "
             "de ingreso (tipo I) de la atención.",
             doc_type=ext.doc_type,
@@ -284,7 +276,6 @@ def check_receiver(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[F
         return [
             _f(
                 "CFDI-009",
-                R,
                 "La factura está a nombre de otra persona: las facturas de honorarios médicos, "
                 f"enfermería o farmacia deben estar a nombre del titular de la póliza, del contratante o de la "
                 f"aseguradora (RFC {insurer}).",
@@ -295,7 +286,6 @@ def check_receiver(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[F
     return [
         _f(
             "CFDI-009",
-            R,
             f"Esta factura debe estar a nombre de la aseguradora (RFC {insurer}): solo las "
             "facturas de honorarios médicos, enfermería o farmacia pueden estar a nombre del titular o del "
             "contratante. Solicita al emisor una nueva factura.",
@@ -334,7 +324,6 @@ def check_file_name(ext: CfdiExtraction, file_name: str, patterns: Sequence[str]
     return [
         _f(
             "CFDI-011",
-            R,
             "El archivo XML fue renombrado: su nombre debe conservar el folio fiscal (UUID) o la "
             "serie y folio de la factura. Sube el XML con el nombre original que te entregó el emisor.",
             file=file_name,
@@ -356,7 +345,6 @@ def check_cross_folio(ext: CfdiExtraction, folio: str, known_uuids: dict[str, st
     return [
         _f(
             "CFDI-012",
-            R,
             f"Esta factura (folio fiscal {ext.uuid}) ya fue presentada en el trámite {other}; "
             "una factura no puede reclamarse dos veces.",
             uuid=ext.uuid,
@@ -438,7 +426,6 @@ def check_amounts(ext: CfdiExtraction, concepts: Sequence = ()) -> list[Finding]
     return [
         _f(
             "CFDI-014",
-            W,
             "Los importes de la factura no cuadran (subtotal, impuestos y total); se revisará en la dictaminación.",
             problems=problems[:10],
         )
@@ -456,7 +443,6 @@ def check_provider_billing(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -
         out.append(
             _f(
                 "CFDI-017",
-                R,
                 "La factura debe emitirse con método de pago PPD (pago en parcialidades o "
                 "diferido) para poder generar después el complemento de pago. Solicita una factura con "
                 "método de pago PPD.",
@@ -499,7 +485,6 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
         return [
             _f(
                 "CFDI-018",
-                R,
                 "La descripción de la factura debe incluir el número de cuenta de la Orden de "
                 f"Atención y el nombre del paciente atendido; falta: {', '.join(missing)}.",
                 missing=missing,
@@ -508,7 +493,6 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
     return [
         _f(
             "CFDI-018",
-            R,
             "El número de cuenta de la Orden de Atención y el nombre del paciente deben estar en "
             "la descripción del mismo concepto de la factura; aparecen en conceptos distintos.",
             missing=[],
@@ -544,7 +528,6 @@ def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) ->
             return [
                 _f(
                     "CFDI-019",
-                    R,
                     "El emisor es persona moral: la factura no debe llevar retención de ISR ni "
                     "impuesto cedular. Solicita una nueva factura sin retenciones.",
                     regime=regime,
@@ -576,7 +559,6 @@ def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) ->
     return [
         _f(
             "CFDI-019",
-            R,
             f"La retención de la factura no corresponde al régimen del emisor, {label}: debe "
             f"retener {rate_text} sobre {_s(_money(base))}.{why} Solicita una nueva factura con la retención "
             "correcta.",
@@ -612,7 +594,6 @@ def check_dates(ext: CfdiExtraction, m: FolioManifest, as_of: date, rs: Ruleset)
     return [
         _f(
             "CFDI-020",
-            W,
             f"La fecha de la factura ({issued:%d/%m/%Y}) {' y '.join(reasons)}.",
             issued_on=issued.isoformat(),
             valid_from=_iso(policy.valid_from if policy else None),
@@ -626,7 +607,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def check_chain(chain, seal=None, outcome: Outcome = W) -> list[Finding]:
+def check_chain(chain, seal=None, outcome: Outcome = Outcome.WARN) -> list[Finding]:
     """CFDI-021: certificate not issued by a CA in the trust store, or not valid on Fecha."""
     reasons = []
     if chain is not None and not chain.trusted and chain.reason != "no_certificate":
@@ -636,14 +617,17 @@ def check_chain(chain, seal=None, outcome: Outcome = W) -> list[Finding]:
     if not reasons:
         return []
     return [
-        _f(
-            "CFDI-021",
-            outcome,
+        rule("CFDI-021").finding(
             "El certificado con que se selló la factura no pudo confirmarse como emitido "
             "por el SAT o no estaba vigente en la fecha de la factura; se revisará en la dictaminación.",
-            reasons=reasons,
-            issuer=chain.issuer if chain else None,
-            trust_store=chain.store if chain else None,
+            _present(
+                {
+                    "reasons": reasons,
+                    "issuer": chain.issuer if chain else None,
+                    "trust_store": chain.store if chain else None,
+                }
+            ),
+            outcome=outcome,
         )
     ]
 
@@ -663,7 +647,6 @@ def validate_foreign_invoice(ext: ForeignInvoiceExtraction, ctx: DocumentContext
         out.append(
             _f(
                 "FOR-001",
-                R,
                 "No se pueden reembolsar gastos facturados en un país excluido por la póliza "
                 "(Cuba, Siria, Libia, Irán o Corea del Norte).",
                 country=country,
@@ -679,7 +662,6 @@ def validate_foreign_invoice(ext: ForeignInvoiceExtraction, ctx: DocumentContext
         out.append(
             _f(
                 "FOR-002",
-                W,
                 f"No se pudo leer en la factura del extranjero: {', '.join(missing)}; se revisará en la dictaminación.",
                 missing=missing,
             )
@@ -740,7 +722,6 @@ def pairing_findings(files: Sequence[InvoiceFile], service_country: str) -> dict
             out.setdefault(x.file, []).append(
                 _f(
                     "CFDI-010",
-                    R,
                     "Falta el PDF de esta factura: para atención en México debes subir el PDF junto con su XML.",
                     missing="pdf",
                     uuid=x.uuid,
@@ -751,7 +732,6 @@ def pairing_findings(files: Sequence[InvoiceFile], service_country: str) -> dict
             out.setdefault(p.file, []).append(
                 _f(
                     "CFDI-010",
-                    R,
                     "Falta el XML de esta factura: para atención en México debes subir el XML junto con su PDF.",
                     missing="xml",
                     uuid=p.uuid,
@@ -774,7 +754,6 @@ def duplicate_uuid_findings(files: Sequence[InvoiceFile]) -> dict[str, list[Find
             out.setdefault(f.file, []).append(
                 _f(
                     "CFDI-012",
-                    R,
                     f"Esta factura (folio fiscal {f.uuid}) está repetida en este trámite: es la misma "
                     f"que el archivo {first[key]}.",
                     uuid=f.uuid,
@@ -801,7 +780,6 @@ def invoice_count_findings(files: Sequence[InvoiceFile], ruleset: Ruleset) -> li
     return [
         _f(
             "CFDI-013",
-            R,
             f"Se enviaron {len(keys)} facturas; cada trámite admite hasta {limit}. "
             "Divide las facturas en varios trámites.",
             count=len(keys),
@@ -939,7 +917,6 @@ def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence
         out.setdefault(name, []).append(
             _f(
                 "CFDI-016",
-                W,
                 f"Los datos del {role} de la factura ({shown}) no coinciden con la constancia de "
                 f"situación fiscal {whose} incluida en el trámite; se revisará en la dictaminación.",
                 party=party,

@@ -11,9 +11,10 @@ from clabe import validate_clabe
 
 from domain.config import INVOICE, Condition, Ruleset
 from domain.extractions import CfdiExtraction, FormExtraction
-from domain.findings import Finding, Outcome, SkippedRule
+from domain.findings import Finding, SkippedRule
 from domain.folio import FolioManifest, Relationship
 from domain.kinds import DocumentKind
+from domain.rules import finding
 
 from .context import EvaluatedDocument
 
@@ -98,9 +99,8 @@ def missing_findings(
         rejected = [d.file for d in of_kind]
         why = "se envió pero fue rechazado" if rejected else "no se envió"
         findings.append(
-            Finding(
-                code="REQ-001",
-                outcome=Outcome.REJECT,
+            finding(
+                "REQ-001",
                 message_es=f"Falta: {kind.name_es} ({why}).",
                 evidence={"kind": kind.value, "rejected_files": rejected},
             )
@@ -110,9 +110,8 @@ def missing_findings(
 
 def unclassified_findings(docs: list[EvaluatedDocument]) -> list[Finding]:
     return [
-        Finding(
-            code="REQ-002",
-            outcome=Outcome.WARN,
+        finding(
+            "REQ-002",
             message_es=f"No se reconoció qué documento es {d.file}; revisa que sea el documento correcto.",
             evidence={"file": d.file},
         )

@@ -5,11 +5,14 @@ arrives here, so that the same inputs always give the same findings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Protocol
 
 from domain.config import Ruleset
-from domain.extractions import Extraction
+from domain.extractions import Extraction, TextInfo
+from domain.findings import Finding
 from domain.folio import FolioManifest
 from domain.kinds import DocumentKind
 
@@ -36,3 +39,33 @@ class EvaluatedDocument:
     extraction: Extraction | None = None
     duplicate_of: str | None = None  # PKG-007: same bytes as that file, kept once
     read: bool = True  # False when packaging refused the file before its content was read
+
+
+class HasTextInfo(Protocol):
+    @property
+    def text_info(self) -> TextInfo: ...
+
+
+class ReadResult(Protocol):
+    """What validators read of one read document (an extractors.ReadDocument, which validators
+    may not import): why it could not be opened, or its text's provenance, kind, extraction and
+    kind-specific parse result (for a CFDI: schema and seal results)."""
+
+    @property
+    def kind(self) -> DocumentKind: ...
+
+    @property
+    def unreadable(self) -> str | None: ...
+
+    @property
+    def content(self) -> HasTextInfo | None: ...
+
+    @property
+    def extraction(self) -> Any: ...
+
+    @property
+    def parsed(self) -> Any: ...
+
+
+# A kind's own document-level rules (extractors.kinds holds which kind has which).
+KindRules = Callable[[ReadResult, DocumentContext], list[Finding]]

@@ -11,9 +11,10 @@ import unicodedata
 from satcfdi.models import RFC
 
 from domain.extractions import CsfExtraction
-from domain.findings import Finding, Outcome
+from domain.findings import Finding
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
+from domain.rules import finding
 
 from .context import DocumentContext
 
@@ -58,9 +59,8 @@ def declared_rfc(manifest: FolioManifest) -> tuple[str | None, str]:
 
 
 def _not_pdf(ctx: DocumentContext) -> Finding:
-    return Finding(
-        code="CSF-001",
-        outcome=Outcome.REJECT,
+    return finding(
+        "CSF-001",
         message_es=(
             "La constancia de situación fiscal debe subirse en formato PDF (recibimos "
             f"{_type_name(ctx.media_type)}). Descárgala en PDF desde el portal del SAT y súbela sin "
@@ -72,9 +72,8 @@ def _not_pdf(ctx: DocumentContext) -> Finding:
 
 def _missing(fields: list[str]) -> Finding:
     names = ", ".join(REQUIRED_FIELDS[f] for f in fields)
-    return Finding(
-        code="CSF-005",
-        outcome=Outcome.REJECT,
+    return finding(
+        "CSF-005",
         message_es=(
             f"No pudimos leer en la constancia de situación fiscal: {names}. Descarga la constancia "
             "completa (todas sus páginas) desde el portal del SAT y súbela en PDF sin modificarla."
@@ -88,9 +87,8 @@ def _age(extraction: CsfExtraction, ctx: DocumentContext) -> Finding | None:
     age = (ctx.as_of - extraction.issued_on).days
     if age <= limit:
         return None
-    return Finding(
-        code="CSF-002",
-        outcome=Outcome.REJECT,
+    return finding(
+        "CSF-002",
         message_es=(
             f"La constancia de situación fiscal tiene más de {limit} días (emitida el "
             f"{extraction.issued_on.isoformat()}, hace {age} días). Descarga una nueva en el portal "
@@ -109,9 +107,8 @@ def _status(status: str) -> Finding | None:
     folded = _fold(status)
     if folded in VALID_STATUSES:
         return None
-    return Finding(
-        code="CSF-003",
-        outcome=Outcome.REJECT,
+    return finding(
+        "CSF-003",
         message_es=(
             f"El estatus en el padrón del RFC es «{status}»; solo se aceptan contribuyentes con "
             "estatus ACTIVO o REACTIVADO. Regulariza tu situación ante el SAT y sube una constancia "
@@ -126,9 +123,8 @@ def _rfc_matches(rfc: str, manifest: FolioManifest) -> Finding | None:
     if not declared or rfc.strip().upper() == declared.strip().upper():
         return None
     whose = "del proveedor" if source == "provider.rfc" else "del titular"
-    return Finding(
-        code="CSF-004",
-        outcome=Outcome.REJECT,
+    return finding(
+        "CSF-004",
         message_es=(
             f"El RFC de la constancia ({mask_rfc(rfc)}) no coincide con el RFC {whose} registrado en "
             f"la solicitud ({mask_rfc(declared)}). Sube la constancia de situación fiscal {whose} o "
@@ -147,9 +143,8 @@ def _check_digit(rfc: str) -> Finding | None:
         valid, reason = False, "format"
     if valid:
         return None
-    return Finding(
-        code="CSF-006",
-        outcome=Outcome.WARN,
+    return finding(
+        "CSF-006",
         message_es=(
             f"El dígito verificador del RFC {mask_rfc(rfc)} no corresponde al cálculo del SAT; "
             "se revisará manualmente (no necesitas hacer nada)."

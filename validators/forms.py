@@ -11,6 +11,7 @@ from __future__ import annotations
 from domain.extractions import FormExtraction
 from domain.findings import Finding, Outcome
 from domain.kinds import DocumentKind as K
+from domain.rules import rule
 
 from .context import DocumentContext
 
@@ -34,10 +35,9 @@ def validate_form(extraction: FormExtraction | None, ctx: DocumentContext) -> li
         else "Se revisará en la dictaminación; si no lo firmaste, sube el documento firmado."
     )
     return [
-        Finding(
-            code="FORM-001",
-            outcome=outcome,
-            message_es=f"Falta la firma en {SIGNED_FORMS[extraction.kind]}: el espacio de la firma está en blanco. {then}",
-            evidence={"kind": extraction.kind, "signature": "blank"},
+        rule("FORM-001").finding(
+            f"Falta la firma en {SIGNED_FORMS[extraction.kind]}: el espacio de la firma está en blanco. {then}",
+            {"kind": extraction.kind, "signature": "blank"},
+            outcome=outcome,  # the rule set's unsigned_form_outcome (the catalogue's outcome_from)
         )
     ]

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from domain.config import Ruleset
 from domain.extractions import TextInfo
-from domain.findings import Finding, Outcome
+from domain.findings import Finding
+from domain.rules import finding
 
 ALLOWED_EXTENSIONS: dict[str, str] = {
     "xml": "application/xml",
@@ -53,9 +54,8 @@ def folio_limits(files: list[FileFacts], ruleset: Ruleset) -> list[Finding]:
     findings = []
     if len(files) > limits.max_files:
         findings.append(
-            Finding(
-                code="PKG-004",
-                outcome=Outcome.REJECT,
+            finding(
+                "PKG-004",
                 message_es=f"El folio tiene {len(files)} archivos; el máximo es {limits.max_files}. "
                 "Envía como máximo ese número de archivos.",
                 evidence={"files": len(files), "limit": limits.max_files},
@@ -64,9 +64,8 @@ def folio_limits(files: list[FileFacts], ruleset: Ruleset) -> list[Finding]:
     total = sum(f.size for f in files)
     if total > limits.max_bytes:
         findings.append(
-            Finding(
-                code="PKG-005",
-                outcome=Outcome.REJECT,
+            finding(
+                "PKG-005",
                 message_es=f"Los archivos suman {total / 1048576:.1f} MB; el máximo es "
                 f"{limits.max_bytes / 1048576:.0f} MB. Reduce el tamaño de los archivos.",
                 evidence={"bytes": total, "limit": limits.max_bytes},
@@ -99,9 +98,8 @@ def file_type_findings(facts: FileFacts) -> list[Finding]:
     if expected is None:
         shown = f".{ext}" if ext else "sin extensión"
         return [
-            Finding(
-                code="PKG-001",
-                outcome=Outcome.REJECT,
+            finding(
+                "PKG-001",
                 message_es=f"El tipo de archivo ({shown}) no se acepta; envía XML, PDF, JPG o JPEG.",
                 evidence={"extension": ext, "sniffed": facts.media_type},
             )
@@ -110,9 +108,8 @@ def file_type_findings(facts: FileFacts) -> list[Finding]:
         return [unreadable("el archivo está vacío (0 bytes)")]
     if facts.media_type != expected:
         return [
-            Finding(
-                code="PKG-002",
-                outcome=Outcome.REJECT,
+            finding(
+                "PKG-002",
                 message_es=f"El archivo dice ser {ext.upper()} pero su contenido es "
                 f"{_type_name(facts.media_type)}; envíalo en su formato original.",
                 evidence={"extension": ext, "sniffed": facts.media_type},
@@ -131,18 +128,16 @@ def name_findings(facts: FileFacts) -> list[Finding]:
     not_utf8 = _ESCAPED_BYTE.findall(facts.name)
     if not_utf8:  # pipeline.display_name escaped them: the name as sent is not text at all
         return [
-            Finding(
-                code="PKG-003",
-                outcome=Outcome.REJECT,
+            finding(
+                "PKG-003",
                 message_es=f"El nombre del archivo ({facts.name}) no es texto válido (UTF-8); renómbralo usando "
                 "solo letras sin acento, números, guiones y espacios.",
                 evidence={"characters": bad, "not_utf8_bytes": sorted(set(not_utf8))},
             )
         ]
     return [
-        Finding(
-            code="PKG-003",
-            outcome=Outcome.REJECT,
+        finding(
+            "PKG-003",
             message_es="El nombre del archivo tiene caracteres especiales "
             f"({' '.join(bad)}); usa solo letras sin acento, números, guiones y espacios.",
             evidence={"characters": bad},
@@ -157,18 +152,16 @@ def unreadable(reason: str) -> Finding:
     """PKG-006 with the reason the opener gave, without any Python object's repr a library put
     in its message (`<_io.BytesIO object at 0x…>` means nothing to a claimant)."""
     reason = _OBJECT_REPR.sub("", reason)
-    return Finding(
-        code="PKG-006",
-        outcome=Outcome.REJECT,
+    return finding(
+        "PKG-006",
         message_es=f"No se puede abrir el archivo: {reason}. Envía una copia completa y sin contraseña.",
         evidence={"reason": reason},
     )
 
 
 def duplicate_finding(first_file: str) -> Finding:
-    return Finding(
-        code="PKG-007",
-        outcome=Outcome.WARN,
+    return finding(
+        "PKG-007",
         message_es=f"Este archivo es idéntico a {first_file}; se conserva una sola vez.",
         evidence={"same_as": first_file},
     )
@@ -197,9 +190,8 @@ def legibility(info: TextInfo, ruleset: Ruleset) -> list[Finding]:
     if info.chars >= limits.min_text_chars and confidence >= limits.ocr_min_confidence:
         return []
     return [
-        Finding(
-            code="PKG-008",
-            outcome=Outcome.REJECT,
+        finding(
+            "PKG-008",
             message_es="El documento no es legible; envía un escaneo o foto nítida, completa y bien iluminada.",
             evidence={
                 "ocr_mean_confidence": confidence,

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from domain.findings import Finding, Outcome
+from domain.findings import Finding
+from domain.rules import finding
 from domain.sat import CsfOnline, EfosEntry, SatStatus
 
 from .names import same_person
 
-R, T = Outcome.REJECT, Outcome.RETRY
 VALID_STATUSES = frozenset({"ACTIVO", "REACTIVADO"})
 
 
@@ -61,9 +61,8 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
         if answer.efos_error:
             failed["efos_list_failed"] = answer.efos_error
         findings.append(
-            Finding(
-                code="CFDI-007",
-                outcome=T,
+            finding(
+                "CFDI-007",
                 message_es=(
                     "No se pudo consultar el estatus de la factura en el SAT (servicio no disponible). "
                     "No tienes que hacer nada: la consultaremos de nuevo automáticamente."
@@ -73,9 +72,8 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
         )
     elif status.cancelled:
         findings.append(
-            Finding(
-                code="CFDI-005",
-                outcome=R,
+            finding(
+                "CFDI-005",
                 message_es=(
                     f"El SAT reporta la factura {answer.uuid} como CANCELADA. Pide al emisor una factura "
                     "vigente y súbela con su XML y PDF."
@@ -85,9 +83,8 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
         )
     elif status.not_found:
         findings.append(
-            Finding(
-                code="CFDI-006",
-                outcome=R,
+            finding(
+                "CFDI-006",
                 message_es=(
                     f"El SAT no encuentra la factura {answer.uuid} (602: comprobante no encontrado). "
                     "Verifica con el emisor que la factura esté timbrada y que el XML sea el original."
@@ -100,9 +97,8 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
         findings.append(efos)
     if status is not None and answer.efos_error:
         findings.append(
-            Finding(
-                code="CFDI-007",
-                outcome=T,
+            finding(
+                "CFDI-007",
                 message_es=(
                     "No se pudo consultar la lista del SAT de contribuyentes del artículo 69-B. "
                     "No tienes que hacer nada: la consultaremos de nuevo automáticamente."
@@ -129,9 +125,8 @@ def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
         evidence["listado_69b"] = answer.efos_entry.evidence()
     evidence["sources"] = sources
     situation = answer.efos_entry.situation.lower() if by_list else "presunto o definitivo"
-    return Finding(
-        code="CFDI-008",
-        outcome=R,
+    return finding(
+        "CFDI-008",
         message_es=(
             f"El emisor de la factura {answer.uuid} está en la lista del SAT del artículo 69-B "
             f"(operaciones inexistentes, situación: {situation}); no podemos aceptar sus facturas. "
@@ -151,9 +146,8 @@ def csf_sat_findings(
     compares them (validators.names: the rule set's honorifics and legal forms)."""
     if answer.online is None:
         return [
-            Finding(
-                code="CSF-007",
-                outcome=T,
+            finding(
+                "CSF-007",
                 message_es=(
                     "No se pudo verificar la constancia de situación fiscal en la página de validación "
                     "del SAT. No tienes que hacer nada: la verificaremos de nuevo."
@@ -164,9 +158,8 @@ def csf_sat_findings(
     online = answer.online
     if not online.found:
         return [
-            Finding(
-                code="CSF-008",
-                outcome=R,
+            finding(
+                "CSF-008",
                 message_es=(
                     "La página de validación del SAT no muestra datos para el idCIF y RFC de la constancia: "
                     "no corresponde a un registro del SAT. Descarga la constancia directamente del portal "
@@ -190,9 +183,8 @@ def csf_sat_findings(
     if "name" in contradictions:
         said.append(f"nombre «{online.name or 'sin nombre'}» (la constancia dice «{pdf_name}»)")
     return [
-        Finding(
-            code="CSF-008",
-            outcome=R,
+        finding(
+            "CSF-008",
             message_es=(
                 "La página de validación del SAT no coincide con la constancia: muestra "
                 + " y ".join(said)

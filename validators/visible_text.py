@@ -9,7 +9,8 @@ validators that follow judge the visible content either way."""
 from __future__ import annotations
 
 from domain.extractions import TextInfo
-from domain.findings import Finding, Outcome
+from domain.findings import Finding
+from domain.rules import finding
 
 _CAUSES_ES = {
     "invisible": "texto invisible (modo de trazo 3)",
@@ -33,9 +34,8 @@ def hidden_text_findings(info: TextInfo) -> list[Finding]:
     described = "; ".join(_CAUSES_ES.get(c, c) for c in causes)
     shown = ", ".join(str(p) for p in pages)
     return [
-        Finding(
-            code="PKG-009",
-            outcome=Outcome.WARN,
+        finding(
+            "PKG-009",
             message_es=f"El texto del PDF no coincide con lo que muestra la página ({described}; página {shown}). "
             "El documento se evaluó con el contenido visible de la página.",
             evidence={

@@ -9,7 +9,6 @@ from datetime import date
 from labelled.reads import read_labelled
 
 import extractors
-import validators
 from domain.config import default_ruleset
 from domain.folio import FolioManifest
 from extractors.content import DocumentContent
@@ -92,7 +91,7 @@ def test_a_scanned_csf_inside_a_pdf_is_still_a_pdf_and_a_photo_is_csf001():
         if item.group != "scanned" or item.kind != "tax_status_certificate":
             continue
         media_type = sniff_media_type(item.data)
-        codes = [f.code for f in validators.validate_document(doc, _ctx(item.name, media_type))]
+        codes = [f.code for f in extractors.kinds.validate_document(doc, _ctx(item.name, media_type))]
         if media_type == "application/pdf":
             pdfs += 1
             assert "CSF-001" not in codes, (item.name, codes)
