@@ -215,6 +215,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
     the folio's stored owner, as `add` does)."""
     _size_reader_pool([d for d, _, _ in jobs])
     from claim_intake.ephemeral_server import start_prefect_server
+    from application.services import shutdown
     from flows.intake import intake_folio, prepare
 
     start_prefect_server()  # ephemeral mode only: from the main thread, tied to this command
@@ -237,6 +238,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
             except Exception as exc:
                 results[futures[future]] = exc
             advance()
+    shutdown()  # the reader pool: this command's folios are read
     return results
 
 
@@ -515,7 +517,7 @@ def add(
     """Re-upload: store FILES in FOLIO and re-evaluate the whole folio (new files and the ones
     it already had) through the intake-folio flow; a decision is appended and the folio moves
     between queues. Files already read under this rule set come from the extraction cache."""
-    from application.pipeline import add_files
+    from application.reupload import add_files
     from domain.config import Settings
     from domain.folio import ManifestError
     from storage import open_storage
