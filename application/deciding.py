@@ -84,7 +84,7 @@ def decide(
     for name, extra in folio_level.document_findings.items():
         findings[name].extend(extra)
     documents = []
-    for facts, ev in zip(stored.files, evaluated):
+    for facts, ev in zip(stored.files, evaluated, strict=True):
         doc = read.get(facts.name)
         status = (
             DocumentStatus.DUPLICATE
@@ -152,7 +152,6 @@ def _decision(
     )
 
 
-
 def with_sat_evidence(decision: Decision, evidence: dict[str, dict] | None) -> Decision:
     """Put what SAT answered for each document (sat.checks.answers_evidence: `sat_status`,
     `sat_csf_check`, raw answer included) into that document's `extracted`, so the answer is
@@ -173,4 +172,3 @@ def without_sat(decision: Decision) -> Decision:
     listed = {s.code for s in decision.skipped_rules}
     extra = [s for s in sat_checks_off() if s.code not in listed]
     return decision.model_copy(update={"skipped_rules": list(decision.skipped_rules) + extra})
-

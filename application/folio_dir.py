@@ -16,6 +16,7 @@ from domain.folio import MANIFEST_NAME, ManifestError
 
 log = logging.getLogger("claim_intake.pipeline")
 
+
 class InputError(ManifestError):
     """The folio directory itself is unusable (CLI exit 2): missing, unreadable, no folio.json."""
 
@@ -32,7 +33,6 @@ class IncomingFile:
     path: Path | None = None
     size: int = 0
     entry: str | None = None  # media type of what is not a regular file (inode/symlink, inode/fifo, ...)
-
 
 
 _ENTRY_TYPES = (
@@ -115,5 +115,3 @@ def _read_regular(path: Path, missing: str = "no such file") -> bytes:
             return handle.read()
         except OSError as exc:
             raise InputError(f"{display_name(str(path))}: cannot be read ({exc.strerror or exc})") from None
-
-

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import BinaryIO
 
+from pydantic import ValidationError
+
 from domain.folio import FolioManifest, parse_manifest
 from extractors import sniff_media_type
 from storage import BlobCorrupted, BlobStore, Storage
@@ -95,7 +97,7 @@ def stored_folio_from_storage(folio: str, storage: Storage) -> tuple[StoredFolio
         raise InputError(f"folio {folio}: no manifest stored")
     try:
         manifest = FolioManifest.model_validate(stored_manifest)
-    except Exception as exc:
+    except ValidationError as exc:
         raise InputError(f"folio {folio}: stored manifest is no longer valid ({exc})") from None
     facts, data = [], {}
     for doc in last.documents:

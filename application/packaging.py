@@ -42,4 +42,3 @@ def check_packaging(stored: StoredFolio, ruleset: Ruleset) -> PackagingResult:
             to_read.append(facts.name)
         file_findings[facts.name] = found
     return PackagingResult([], file_findings, to_read, duplicates)
-

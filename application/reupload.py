@@ -51,4 +51,3 @@ def _new_file(path: Path) -> IncomingFile:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     return IncomingFile(display_name(path.name), path=path)
-

@@ -73,7 +73,11 @@ def recheck_folio(
     previous = storage.state.last_decision(folio)
     if not exhausted and services.settings.sat_checks and _sat_still_down(previous, sat):
         return SweepResult(
-            folio, _WAITING, _WAITING, "deferred", detail="SAT still unavailable (circuit open): left for the next sweep"
+            folio,
+            _WAITING,
+            _WAITING,
+            "deferred",
+            detail="SAT still unavailable (circuit open): left for the next sweep",
         )
     try:
         stored, as_of = stored_folio_from_storage(folio, storage)
@@ -88,7 +92,9 @@ def recheck_folio(
         outcome = "budget_exhausted"
     codes = ", ".join(decision.codes())
     if previous is not None and previous.route == decision.route and previous.codes() == decision.codes():
-        return SweepResult(folio, _WAITING, decision.route.value, outcome, codes, "unchanged: not appended to the history")
+        return SweepResult(
+            folio, _WAITING, decision.route.value, outcome, codes, "unchanged: not appended to the history"
+        )
     record_decision(decision, evaluation.uuids, storage)
     return SweepResult(folio, _WAITING, decision.route.value, outcome, codes)
 
@@ -97,7 +103,8 @@ def _sat_still_down(previous: Decision | None, sat: SatServices) -> bool:
     """Every SAT service the folio's open retry findings wait for has its breaker open."""
     breakers = {"status": sat.status.breaker, "csf": sat.csf.breaker}
     needed = _waiting_for(previous)
-    return "other" not in needed and all(breakers[s] is not None and breakers[s].state == "open" for s in needed)
+    chosen = [breakers[s] for s in needed]
+    return "other" not in needed and all(b is not None and b.state == "open" for b in chosen)
 
 
 def _waiting_for(decision: Decision | None) -> set[str]:

@@ -214,8 +214,8 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
     that folio raised. Each job: folio directory, as-of date, owner (None: a re-evaluation under
     the folio's stored owner, as `add` does)."""
     _size_reader_pool([d for d, _, _ in jobs])
-    from claim_intake.ephemeral_server import start_prefect_server
     from application.services import shutdown
+    from claim_intake.ephemeral_server import start_prefect_server
     from flows.intake import intake_folio, prepare
 
     start_prefect_server()  # ephemeral mode only: from the main thread, tied to this command
