@@ -4,12 +4,15 @@ sandbox with its per-document budgets."""
 
 from __future__ import annotations
 
+from domain.extractions import CfdiExtraction
 from domain.kinds import DocumentKind
 from extractors import ReadDocument, sandbox
 
 from .originals import StoredFolio
 from .packaging import PackagingResult
 from .services import Services
+
+_CFDI_KINDS = (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT)
 
 
 def read_documents(stored: StoredFolio, packaging: PackagingResult, services: Services) -> dict[str, ReadDocument]:
@@ -41,7 +44,7 @@ def cfdi_uuids(read: dict[str, ReadDocument]) -> dict[str, str]:
     """UUID -> file, for the cross-folio index (CFDI-012)."""
     out: dict[str, str] = {}
     for name, doc in read.items():
-        uuid = getattr(doc.extraction, "uuid", None)
-        if uuid and doc.kind in (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT):
-            out.setdefault(uuid.upper(), name)
+        ext = doc.extraction
+        if isinstance(ext, CfdiExtraction) and ext.uuid and doc.kind in _CFDI_KINDS:
+            out.setdefault(ext.uuid.upper(), name)
     return out
