@@ -15,6 +15,7 @@ from domain.folio import FolioManifest
 from domain.kinds import DocumentKind
 from extractors import ReadDocument
 from validators.context import DocumentContext, EvaluatedDocument
+from validators.packaging import FileFacts
 from validators.skipped import sat_checks_off
 
 from .originals import StoredFolio
@@ -48,64 +49,22 @@ def decide(
     evaluated_at: datetime,
     first_complete_at: datetime | None = None,
 ) -> Decision:
+    """Each file's findings (packaging, its own rules, SAT), then the folio's (completeness,
+    cross-document rules), then the route. A folio refused whole (PKG-004/005) is not evaluated."""
     manifest = stored.manifest
     if packaging.refused_whole:
-        documents = [
-            DocumentResult(
-                file=f.name,
-                sha256=f.sha256,
-                size=f.size,
-                media_type=f.media_type,
-                kind=manifest.declared_kind(f.name) or DocumentKind.OTHER,
-                status=DocumentStatus.NOT_EVALUATED,
-            )
-            for f in stored.files
-        ]
+        documents = [_not_evaluated(f, manifest) for f in stored.files]
         return _decision(manifest, ruleset, as_of, evaluated_at, documents, packaging.folio_findings, [], [], None)
-
     findings = {
         f.name: list(packaging.file_findings.get(f.name, [])) + doc_findings.get(f.name, []) for f in stored.files
     }
-    evaluated = []
-    for facts in stored.files:
-        doc = read.get(facts.name)
-        kind = doc.kind if doc else (manifest.declared_kind(facts.name) or DocumentKind.OTHER)
-        evaluated.append(
-            EvaluatedDocument(
-                file=facts.name,
-                kind=kind,
-                accepted=not has_reject(findings[facts.name]),
-                extraction=doc.extraction if doc else None,
-                duplicate_of=packaging.duplicates.get(facts.name),
-                read=doc is not None and not doc.unreadable,
-            )
-        )
+    evaluated = [_evaluated(f, read.get(f.name), findings[f.name], manifest, packaging) for f in stored.files]
     folio_level = validators.validate_folio(manifest, as_of, ruleset, evaluated, read)
     for name, extra in folio_level.document_findings.items():
         findings[name].extend(extra)
-    documents = []
-    for facts, ev in zip(stored.files, evaluated, strict=True):
-        doc = read.get(facts.name)
-        status = (
-            DocumentStatus.DUPLICATE
-            if ev.duplicate_of
-            else DocumentStatus.REJECTED
-            if has_reject(findings[facts.name])
-            else DocumentStatus.ACCEPTED
-        )
-        documents.append(
-            DocumentResult(
-                file=facts.name,
-                sha256=facts.sha256,
-                size=facts.size,
-                media_type=facts.media_type,
-                kind=ev.kind,
-                status=status,
-                classification=doc.classification if doc else None,
-                extracted=_public(doc.extraction) if doc else {},
-                findings=findings[facts.name],
-            )
-        )
+    documents = [
+        _result(f, ev, read.get(f.name), findings[f.name]) for f, ev in zip(stored.files, evaluated, strict=True)
+    ]
     return _decision(
         manifest,
         ruleset,
@@ -116,6 +75,58 @@ def decide(
         folio_level.missing,
         folio_level.skipped,
         first_complete_at,
+    )
+
+
+def _not_evaluated(facts: FileFacts, manifest: FolioManifest) -> DocumentResult:
+    return DocumentResult(
+        file=facts.name,
+        sha256=facts.sha256,
+        size=facts.size,
+        media_type=facts.media_type,
+        kind=manifest.declared_kind(facts.name) or DocumentKind.OTHER,
+        status=DocumentStatus.NOT_EVALUATED,
+    )
+
+
+def _evaluated(
+    facts: FileFacts,
+    doc: ReadDocument | None,
+    findings: list[Finding],
+    manifest: FolioManifest,
+    packaging: PackagingResult,
+) -> EvaluatedDocument:
+    """One file as the folio-level rules see it."""
+    return EvaluatedDocument(
+        file=facts.name,
+        kind=doc.kind if doc else (manifest.declared_kind(facts.name) or DocumentKind.OTHER),
+        accepted=not has_reject(findings),
+        extraction=doc.extraction if doc else None,
+        duplicate_of=packaging.duplicates.get(facts.name),
+        read=doc is not None and not doc.unreadable,
+    )
+
+
+def _result(
+    facts: FileFacts, ev: EvaluatedDocument, doc: ReadDocument | None, findings: list[Finding]
+) -> DocumentResult:
+    """One file as the decision shows it."""
+    if ev.duplicate_of:
+        status = DocumentStatus.DUPLICATE
+    elif has_reject(findings):
+        status = DocumentStatus.REJECTED
+    else:
+        status = DocumentStatus.ACCEPTED
+    return DocumentResult(
+        file=facts.name,
+        sha256=facts.sha256,
+        size=facts.size,
+        media_type=facts.media_type,
+        kind=ev.kind,
+        status=status,
+        classification=doc.classification if doc else None,
+        extracted=_public(doc.extraction) if doc else {},
+        findings=findings,
     )
 
 
