@@ -74,7 +74,7 @@ def read_folio_dir(folio_dir: Path, limits: Thresholds | None = None) -> tuple[b
     limits = limits or Thresholds()
     if len(entries) > limits.max_files or sum(e.size for e in entries) > limits.max_bytes:
         return manifest, entries  # streamed by store_originals, never held
-    return manifest, [replace(e, data=_read_regular(e.path)) if e.entry is None else e for e in entries]
+    return manifest, [replace(e, data=_read_regular(e.path)) if e.entry is None and e.path else e for e in entries]
 
 
 def _entry(path: Path) -> IncomingFile:

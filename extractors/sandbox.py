@@ -285,13 +285,14 @@ def _collect(job: ReadJob, future, budget: Budget) -> extractors.ReadDocument:
     except pebble.ProcessExpired as exc:
         failure, detail = _death(exc.exitcode)
     except Exception as exc:
-        if getattr(exc, "traceback", None) is None:  # the pool itself failed, not this document
+        remote = getattr(exc, "traceback", None)  # pebble's: the worker's traceback, as text
+        if remote is None:  # the pool itself failed, not this document
             raise
         if isinstance(exc, OcrError) and not isinstance(exc, TesseractFailed):  # the installation, not the file
             raise
         # Raised by the reader inside the worker (pebble attaches the remote traceback): a reader
         # bug on hostile bytes must not stop the folio; the traceback names no personal data.
-        log.error("sandbox: reader raised %s on a %s file:\n%s", type(exc).__name__, job.media_type, exc.traceback)
+        log.error("sandbox: reader raised %s on a %s file:\n%s", type(exc).__name__, job.media_type, remote)
         failure, detail = ReadFailure.READER_ERROR, type(exc).__name__
     reason = reason_es(failure, budget, detail)
     log.warning("sandbox: %s (%s, %d bytes)", reason, job.media_type, len(job.data))
