@@ -16,7 +16,9 @@ class BlobCorrupted(Exception):
     """Stored bytes no longer match their SHA-256."""
 
 
-class Readable(Protocol):
+class ByteStream(Protocol):
+    """What a blob store reads a stream through: a file, or a pass-through that watches it."""
+
     def read(self, size: int = -1, /) -> bytes: ...
 
 
@@ -25,7 +27,7 @@ class BlobStore(Protocol):
     by SHA-256, and the report and notice files of a folio beside them."""
 
     def put(self, data: bytes) -> str: ...
-    def put_stream(self, stream: Readable) -> str: ...
+    def put_stream(self, stream: ByteStream) -> str: ...
     def get(self, sha256: str) -> bytes: ...
     def copy_to(self, sha256: str, target: Path) -> None: ...
     def exists(self, sha256: str) -> bool: ...
@@ -89,7 +91,7 @@ class LocalBlobStore(BlobStore):
             raise
         return digest
 
-    def put_stream(self, stream: Readable) -> str:
+    def put_stream(self, stream: ByteStream) -> str:
         """Store what `stream` yields, hashing while copying one chunk at a time: a file far
         over the folio limit is kept as sent without ever being held in memory. The name is
         only known at the end, so the temporary file sits at the root until it is renamed."""

@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .blobs import BlobCorrupted, BlobStore, Readable, sha256_of
+from .blobs import BlobCorrupted, BlobStore, ByteStream, sha256_of
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -92,7 +92,7 @@ class S3BlobStore(BlobStore):
             self._put(key, data)
         return digest
 
-    def put_stream(self, stream: Readable) -> str:
+    def put_stream(self, stream: ByteStream) -> str:
         """Store what `stream` yields without holding it: uploaded in parts (boto3's
         upload_fileobj, S3 checking each part's SHA-256) under a temporary key while it is
         hashed, then copied server-side to its content address and the temporary key removed."""
@@ -165,7 +165,7 @@ class S3BlobStore(BlobStore):
 class _Hashing:
     """A read-only file object that hashes what passes through it (for upload_fileobj)."""
 
-    def __init__(self, stream: Readable):
+    def __init__(self, stream: ByteStream):
         self.stream = stream
         self.sha256 = hashlib.sha256()
 
