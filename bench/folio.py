@@ -106,7 +106,7 @@ def stage_times(folio_dir: Path, runs: int) -> dict[str, list[float]]:
         t = cpu()
         record_decision(evaluation.decision, evaluation.uuids, services.storage)
         t_rec = cpu() - t
-        for key, value in zip(out, (t_store, t_eval, t_rec)):
+        for key, value in zip(out, (t_store, t_eval, t_rec), strict=True):
             out[key].append(value)
     assert evaluation.decision.route.value == "adjudication", evaluation.decision.codes()
     return {k: v[1:] for k, v in out.items()}
