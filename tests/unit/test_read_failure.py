@@ -80,7 +80,8 @@ def test_bytes_that_cannot_be_opened_are_unreadable_and_may_be_cached():
 
 
 def test_importing_the_sandbox_starts_nothing():
-    """No pool, no exit hook at import: they come with the first read (and go with shutdown)."""
+    """No pool, no exit hook at import: they come with the first read, and go with the explicit
+    shutdown entry points call (application.services.shutdown)."""
     code = (
         "import atexit, pebble, extractors\n"
         "before = atexit._ncallbacks()\n"
@@ -88,7 +89,11 @@ def test_importing_the_sandbox_starts_nothing():
         "import application.services\n"
         "assert sandbox._pools == {} and not sandbox._shutdown_registered, 'pool at import'\n"
         "assert atexit._ncallbacks() == before, 'exit hook at import'\n"
+        "job = sandbox.ReadJob('x.pdf', b'%PDF-1.4 truncated', 'application/pdf')\n"
+        "sandbox.read_all([job], sandbox.Budget(30, 512), workers=1)\n"
+        "assert sandbox._pools and atexit._ncallbacks() == before + 1, 'the first read starts the pool'\n"
         "application.services.shutdown()\n"
+        "assert sandbox._pools == {}, 'shutdown stops it'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
