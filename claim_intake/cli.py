@@ -228,6 +228,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
     that folio raised. Each job: folio directory, as-of date, owner (None: a re-evaluation under
     the folio's stored owner, as `add` does)."""
     _size_reader_pool([d for d, _, _ in jobs])
+    from application.services import shutdown
     from claim_intake.ephemeral_server import start_prefect_server
     from flows.intake import intake_folio, prepare
 
@@ -251,6 +252,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
             except Exception as exc:
                 results[futures[future]] = exc
             advance()
+    shutdown()  # the reader pool: this command's folios are read
     return results
 
 
@@ -545,7 +547,7 @@ def add(
     """Re-upload: store FILES in FOLIO and re-evaluate the whole folio (new files and the ones
     it already had) through the intake-folio flow; a decision is appended and the folio moves
     between queues. Files already read under this rule set come from the extraction cache."""
-    from application.pipeline import add_files
+    from application.reupload import add_files
     from domain.config import Settings
     from storage import open_storage
 

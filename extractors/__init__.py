@@ -7,8 +7,10 @@ validators to turn into a finding."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from domain.decision import Classification
+from domain.extractions import Extraction
 from domain.kinds import DocumentKind
 
 from . import kinds
@@ -16,25 +18,47 @@ from .classify import classify
 from .content import DocumentContent, UnreadableDocument
 from .kinds import ReadOptions
 from .loader import read_content
+from .read_failure import ReadFailure
 from .sniff import PDF, sniff_media_type
 
-__all__ = ["ReadDocument", "read_document", "sniff_media_type", "DocumentContent", "UnreadableDocument"]
+if TYPE_CHECKING:  # the CFDI reader pulls in satcfdi: imported where a CFDI is read
+    from .cfdi_xml import CfdiParse
+
+__all__ = [
+    "ReadDocument",
+    "ReadFailure",
+    "read_document",
+    "sniff_media_type",
+    "DocumentContent",
+    "UnreadableDocument",
+]
 
 
 @dataclass(frozen=True)
 class ReadDocument:
     """The outcome of reading one file: its content, kind and extraction, or why it could not be
-    opened. `parsed` holds the kind-specific parse result validators need beyond the extraction
-    (for CFDI: schema and seal results)."""
+    opened (`unreadable`: the reason as the claimant reads it; `failure`: its kind, which callers
+    decide on). `parsed` holds the kind-specific parse result validators need beyond the
+    extraction (for CFDI: schema and seal results)."""
 
     name: str
     media_type: str
     kind: DocumentKind
     classification: Classification | None = None
     content: DocumentContent | None = None
-    extraction: object | None = None
-    parsed: object | None = None
+    extraction: Extraction | None = None
+    parsed: CfdiParse | None = None
     unreadable: str | None = None
+    failure: ReadFailure | None = None
+
+    def __post_init__(self) -> None:
+        if self.unreadable and self.failure is None:  # a reason without a kind: the bytes' fault
+            object.__setattr__(self, "failure", ReadFailure.UNREADABLE)
+
+    @property
+    def overran(self) -> bool:
+        """A budget or the reader gave out (not cached: it may pass under less load)."""
+        return self.failure is not None and self.failure.overran
 
     def with_data(self, data: bytes) -> ReadDocument:
         """The same reading with other original bytes: b"" to send or keep it without them (the
@@ -63,7 +87,8 @@ def read_document(
     try:
         content = read_content(name, data, media_type, min_text_chars=min_text_chars)
     except UnreadableDocument as exc:
-        return ReadDocument(name, media_type, declared or DocumentKind.OTHER, unreadable=str(exc))
+        kind = declared or DocumentKind.OTHER
+        return ReadDocument(name, media_type, kind, unreadable=str(exc), failure=ReadFailure.UNREADABLE)
     classification = classify(content, declared)
     extraction, parsed = extract(classification.kind, content, trust_store, stamp_certificates)
     if cross_check and _checkable(content, classification.kind):

@@ -5,7 +5,7 @@ tesseract) are C code that can spin, allocate gigabytes or crash on a crafted fi
 PDF and image is read in a worker process (pebble's ProcessPool) that runs under
 `RLIMIT_AS` (memory) and `RLIMIT_CPU` (CPU seconds, re-armed per document), with a wall-clock
 timeout per document after which pebble kills the worker and starts a fresh one. A document
-that overruns or kills its worker comes back as `ReadDocument(..., unreadable=reason)`, which
+that overruns or kills its worker comes back as `ReadDocument(..., unreadable=reason, failure=kind)`, which
 the validators turn into PKG-006 with that reason; the other documents are unaffected.
 
 Small XML files are read in-process: the CFDI parser is strict (no DTD, no entities, no network,
@@ -16,8 +16,12 @@ The pool is created once per process on first use and reused; workers come from 
 that imported the PDF/image stack once, so replacing a killed worker costs a fork, not a Python
 start-up. Nothing outlives the pipeline (processes/children.py): the forkserver exits when the
 process that started it does, workers die with the forkserver (PR_SET_PDEATHSIG) and tesseract
-with its worker, so neither the end nor a kill -9 of the pipeline leaves a reader behind; the
-pools are stopped when the process exits."""
+with its worker, so neither the end nor a kill -9 of the pipeline leaves a reader behind.
+
+Importing this module starts nothing: the first `read` creates the pool and registers `shutdown`
+to run at exit (a safety net); entry points stop the pools explicitly when they are done
+(application.services.shutdown). A failure is reported as a `ReadFailure` kind on the
+ReadDocument, and the Spanish reason a claimant reads is made from that kind (`reason_es`)."""
 
 from __future__ import annotations
 
@@ -35,7 +39,11 @@ from dataclasses import dataclass
 import pebble
 
 import extractors
+from domain.config import current_settings
 from domain.kinds import DocumentKind
+
+from .ocr import OcrError, TesseractFailed
+from .read_failure import ReadFailure
 
 log = logging.getLogger("claim_intake.sandbox")
 
@@ -161,8 +169,6 @@ def _context():
 
 def default_workers() -> int:
     """CLAIM_INTAKE_READ_WORKERS, else one per CPU this process may use."""
-    from domain.config import current_settings
-
     configured = current_settings().read_workers
     if configured:
         return configured
@@ -265,48 +271,61 @@ def read_all(
 
 
 def _collect(job: ReadJob, future, budget: Budget) -> extractors.ReadDocument:
+    detail: int | str | None = None  # the exit code or signal of a dead reader, the error's class
     try:
         return future.result().with_data(job.data)
     except FutureTimeout:
-        reason = f"excede el tiempo de lectura de {budget.seconds:g} s"
+        failure = ReadFailure.TIMEOUT
     except MemoryError:
-        reason = f"excede la memoria de lectura de {budget.memory_mb} MB"
+        failure = ReadFailure.MEMORY
     except pebble.ProcessExpired as exc:
-        reason = _death_reason(exc.exitcode, budget)
+        failure, detail = _death(exc.exitcode)
     except Exception as exc:
-        if getattr(exc, "traceback", None) is None:  # the pool itself failed, not this document
+        remote = getattr(exc, "traceback", None)  # pebble's: the worker's traceback, as text
+        if remote is None:  # the pool itself failed, not this document
             raise
-        if type(exc).__name__ == "OcrError" and "not found" in str(exc):  # the installation, not the file
+        if isinstance(exc, OcrError) and not isinstance(exc, TesseractFailed):  # the installation, not the file
             raise
         # Raised by the reader inside the worker (pebble attaches the remote traceback): a reader
         # bug on hostile bytes must not stop the folio; the traceback names no personal data.
-        log.error("sandbox: reader raised %s on a %s file:\n%s", type(exc).__name__, job.media_type, exc.traceback)
-        reason = f"error interno al leer el archivo ({type(exc).__name__})"
+        log.error("sandbox: reader raised %s on a %s file:\n%s", type(exc).__name__, job.media_type, remote)
+        failure, detail = ReadFailure.READER_ERROR, type(exc).__name__
+    reason = reason_es(failure, budget, detail)
     log.warning("sandbox: %s (%s, %d bytes)", reason, job.media_type, len(job.data))
-    return extractors.ReadDocument(job.name, job.media_type, job.declared or DocumentKind.OTHER, unreadable=reason)
+    kind = job.declared or DocumentKind.OTHER
+    return extractors.ReadDocument(job.name, job.media_type, kind, unreadable=reason, failure=failure)
 
 
-def _death_reason(exitcode: int | None, budget: Budget) -> str:
+def _death(exitcode: int | None) -> tuple[ReadFailure, int | None]:
+    """How a reader process died: over its CPU budget (SIGXCPU), or otherwise crashed."""
     if exitcode == -signal.SIGXCPU:
+        return ReadFailure.CPU, exitcode
+    return ReadFailure.CRASH, exitcode
+
+
+def reason_es(failure: ReadFailure, budget: Budget, detail: int | str | None = None) -> str:
+    """The reason a claimant reads in PKG-006 for a failure of the sandbox (docs/hardening.md)."""
+    if failure is ReadFailure.TIMEOUT:
+        return f"excede el tiempo de lectura de {budget.seconds:g} s"
+    if failure is ReadFailure.CPU:
         return f"excede el tiempo de lectura de {budget.seconds:g} s (CPU)"
-    if exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+    if failure is ReadFailure.MEMORY:
+        return f"excede la memoria de lectura de {budget.memory_mb} MB"
+    if failure is ReadFailure.READER_ERROR:
+        return f"error interno al leer el archivo ({detail})"
+    if isinstance(detail, int) and -detail in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
         # Under RLIMIT_AS a failed allocation inside C code usually ends as abort or segfault.
-        return f"el lector terminó abruptamente (señal {-exitcode}); posible exceso de la memoria de lectura de {budget.memory_mb} MB"
-    return f"el lector terminó abruptamente (código {exitcode})"
-
-
-_OVERRUN_PREFIXES = (
-    "excede el tiempo de lectura",
-    "excede la memoria de lectura",
-    "el lector terminó abruptamente",
-    "error interno al leer el archivo",
-)
+        return (
+            f"el lector terminó abruptamente (señal {-detail}); "
+            f"posible exceso de la memoria de lectura de {budget.memory_mb} MB"
+        )
+    return f"el lector terminó abruptamente (código {detail})"
 
 
 def overran(doc: extractors.ReadDocument) -> bool:
     """The document hit a budget or killed its reader: not a property of its bytes alone (a
     loaded machine may overrun where an idle one does not), so it is not cached."""
-    return bool(doc.unreadable) and doc.unreadable.startswith(_OVERRUN_PREFIXES)
+    return doc.overran
 
 
 def read(
@@ -314,8 +333,6 @@ def read(
 ) -> dict[str, extractors.ReadDocument]:
     """The pipeline's entry point: `read_all` with the rule set's budgets, or a plain in-process
     read when CLAIM_INTAKE_READ_SANDBOX=false (debugging a reader under a debugger)."""
-    from domain.config import current_settings
-
     if not jobs:
         return {}
     if not current_settings().read_sandbox:

@@ -1,4 +1,4 @@
-"""The intake flows: store -> evaluate (packaging, read, validate, decide) -> record -> publish.
+"""The intake flows: store -> evaluate -> record (application.intake) -> notify -> publish.
 
 `intake-folio` runs one folio; `intake-batch`, what the intake API hands workers, runs many in
 one flow run. Both run one task per folio (`process_folio`, named after the folio), plus one
@@ -16,9 +16,8 @@ import logging
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 from prefect import flow, task
@@ -26,39 +25,21 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from application import pipeline
-from domain.config import Ruleset, Settings, current_settings, load_ruleset
+from application.intake import FolioOutcome, take_in_folio
+from application.notice import notify_claimant as send_notice
+from application.services import current_services
 from domain.decision import Decision, Route
-from domain.folio import ManifestError
+from domain.folio import FolioManifest, ManifestError
 from domain.masking import install_masking, mask_text
-from reports.render import write_folio_report
-from storage import Storage, open_storage
 
 log = logging.getLogger("claim_intake.flows")
-
-
-@lru_cache(maxsize=4)
-def _storage(home: str, db_url: str) -> Storage:
-    return open_storage(Settings(home=Path(home), database_url=db_url))
-
-
-@lru_cache(maxsize=4)
-def _ruleset(path: Path | None) -> Ruleset:
-    return load_ruleset(path)
-
-
-def _context() -> tuple[Settings, Ruleset, Storage]:
-    """Settings, rule set and storage of this process, each built once per configuration: every
-    task asks, and rebuilding them cost ~10 ms a time."""
-    settings = current_settings()
-    return settings, _ruleset(settings.ruleset_file), _storage(str(settings.home), settings.db_url)
 
 
 def prepare() -> None:
     """Build this process's settings, rule set and storage now, in one thread: folios run in
     threads (the command line's `process DIR...`), and two threads building storage at once
     would open two engines and race to create its tables."""
-    _context()
+    current_services()
 
 
 def _not_input_error(task, task_run, state) -> bool:
@@ -89,13 +70,6 @@ def _folio_task_name() -> str:
     return mask_text(Path(str(task_run.parameters.get("folio_dir", "folio"))).name)[:64]
 
 
-@dataclass(frozen=True)
-class FolioOutcome:
-    decision: Decision
-    manifest: object  # domain.folio.FolioManifest
-    report_paths: dict[str, str]
-
-
 @task(
     retries=2,
     retry_delay_seconds=[1, 3],
@@ -104,110 +78,27 @@ class FolioOutcome:
     task_run_name=_folio_task_name,
 )
 def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None = None) -> FolioOutcome:
-    """One folio: store every original, evaluate, record the decision and write its report.
+    """One folio: store every original, evaluate, record the decision and write its report
+    (application.intake.take_in_folio).
 
     One task run per folio, named after it. Why not one per step: a task run costs ~5 ms of
     client time, a server write per state change and a walk over its parameters (a folio's
     bytes and models), together more than a digital folio's ~40 ms of work; the steps are plain
-    functions (application.pipeline) that log what they do. Retrying the whole folio is safe:
-    originals are stored by digest, what was read is in the extraction cache, and the decision
-    is recorded in one transaction. A folio that is unusable as sent is never retried.
-    `owner`: who claims the folio id (the command line's operator); None keeps the folio's stored
-    owner (an API upload, registered by the API when it accepted it; a re-upload)."""
-    settings, ruleset, storage = _context()
-    manifest_bytes, files = pipeline.read_folio_dir(Path(folio_dir), ruleset.thresholds)
-    stored = pipeline.store_originals(manifest_bytes, files, storage, owner)  # before anything else
-    decision, uuids = _evaluate(stored, as_of, settings, ruleset, storage)
-    return FolioOutcome(decision, stored.manifest, _record(decision, uuids, storage))
-
-
-def _evaluate(
-    stored: pipeline.StoredFolio, as_of: date | None, settings: Settings, ruleset: Ruleset, storage: Storage
-) -> tuple[Decision, dict[str, str]]:
-    """Packaging, reading, what storage knows (other folios' UUIDs, the Art. 71 clock), SAT,
-    validation and the route. SAT's bad days are handled inside the SAT clients (timeouts,
-    bounded retries, breaker, shared rate limit), where a failure becomes a `retry` finding."""
-    effective_as_of = stored.manifest.intake_date(as_of)
-    packaging = pipeline.check_packaging(stored, ruleset)
-    read = pipeline.read_documents(
-        stored,
-        packaging,
-        ruleset,
-        pipeline.load_trust_store(settings),
-        pipeline.load_stamp_certificates(settings),
-        cache=_extraction_cache(settings, ruleset, storage),
-    )
-    uuids = pipeline.cfdi_uuids(read)
-    folio = stored.manifest.folio
-    known_uuids = storage.state.folios_with_uuids(sorted(uuids), folio)
-    first_complete_at = storage.state.first_complete_at(folio)
-
-    def decide(sat) -> Decision:
-        findings = pipeline.validate_documents(stored, read, ruleset, effective_as_of, known_uuids, sat)
-        return pipeline.decide(
-            stored, packaging, read, findings, ruleset, effective_as_of, datetime.now(UTC), first_complete_at
-        )
-
-    if not settings.sat_checks:
-        return pipeline.without_sat(decide(None)), uuids
-    from sat.checks import sat_findings
-
-    sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics, legal_forms=ruleset.legal_forms)
-    decision = decide(sat)
-    if decision.route is Route.ADJUDICATION:  # pay only on a status of today
-        sat = sat_findings(
-            read,
-            settings,
-            storage.state.engine,
-            ruleset.honorifics,
-            legal_forms=ruleset.legal_forms,
-            adjudication_today=True,
-        )
-        decision = decide(sat)
-    # what SAT answered, into each document's `extracted` (raw answer included)
-    return pipeline.with_sat_evidence(decision, getattr(sat, "evidence", None)), uuids
-
-
-def _extraction_cache(settings: Settings, ruleset: Ruleset, storage: Storage):
-    """Files already read under this rule set and reading context are not read again (re-uploads)."""
-    from storage.extraction_cache import ExtractionCache, reader_fingerprint
-
-    reader = reader_fingerprint(
-        settings.cfdi_trust_store and Path(settings.cfdi_trust_store).resolve(),
-        settings.sat_stamp_certificates and Path(settings.sat_stamp_certificates).resolve(),
-    )
-    return ExtractionCache(storage.state.engine, ruleset.version, reader)
-
-
-def _record(decision: Decision, uuids: dict[str, str], storage: Storage) -> dict[str, str]:
-    """The decision, its queue move and UUIDs in one transaction; then the JSON and HTML report.
-    The PDF is rendered by `folio-report-pdfs` (flows/report.py), off the routing path: it costs
-    ~0.5 s, ten times a digital folio's document work, and nobody waits on it to route."""
-    storage.state.record_decision(decision, uuids)
-    history = storage.state.history(decision.folio)
-    manifest = storage.state.manifest(decision.folio)
-    paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest)
-    if hasattr(storage.blobs, "put_report"):  # S3: reports and notices beside the originals
-        for path in paths.values():
-            storage.blobs.put_report(decision.folio, Path(path).name, Path(path).read_bytes())
-    return {k: str(v) for k, v in paths.items()}
+    functions (application) that log what they do. Retrying the whole folio is safe: originals
+    are stored by digest, what was read is in the extraction cache, and the decision is recorded
+    in one transaction. A folio that is unusable as sent is never retried. `owner`: who claims
+    the folio id (the command line's operator); None keeps the folio's stored owner (an API
+    upload, registered by the API when it accepted it; a re-upload)."""
+    return take_in_folio(Path(folio_dir), current_services(), as_of, owner)
 
 
 @task(retries=2, retry_delay_seconds=[1, 3], cache_policy=NO_CACHE)
-def notify_claimant(decision: Decision, manifest) -> dict | None:
-    """The pending-documents notice: recorded (and written beside the reports) before it is
-    sent, so a send failure loses nothing; a failed send raises, and the task retries it."""
-    from notify.notices import NoticeStore, build_notice, deliver, write_notice_files
-
-    notice = build_notice(decision, manifest)
-    if notice is None:
-        return None
-    settings, _, storage = _context()
-    notices = NoticeStore(storage.state.engine)
-    notice_id = notices.record(notice, decision.evaluated_at)
-    files = write_notice_files(notice, storage.reports_dir, len(notices.list(folio=decision.folio)))
-    status = deliver(notices, notice_id, settings)
-    return {"id": notice_id, "status": status, "html": str(files["html"])}
+def notify_claimant(decision: Decision, manifest: FolioManifest) -> dict | None:
+    """The pending-documents notice (application.notice): recorded, written beside the reports
+    and uploaded before it is sent, so a send failure loses nothing; a failed send raises, and
+    the task retries it."""
+    sent = send_notice(decision, manifest, current_services())
+    return asdict(sent) if sent is not None else None
 
 
 def _artifact_key(folio: str) -> str:
@@ -215,7 +106,7 @@ def _artifact_key(folio: str) -> str:
     return "folio-" + "".join(c if c.isalnum() else "-" for c in folio.lower())
 
 
-def _emit_routed(decision: Decision, manifest, report_paths: dict[str, str]) -> None:
+def _emit_routed(decision: Decision, manifest: FolioManifest, report_paths: dict[str, str]) -> None:
     """The `claim-intake.folio.routed` event (queued by Prefect's events client, not awaited)."""
     from prefect.events import emit_event
 
@@ -243,7 +134,7 @@ def _emit_routed(decision: Decision, manifest, report_paths: dict[str, str]) -> 
     )
 
 
-def _tag_run(decision: Decision, manifest) -> None:
+def _tag_run(decision: Decision, manifest: FolioManifest) -> None:
     """Tags to filter one-folio runs by (claim type, portal, route); a batch run holds many."""
     from prefect.client.orchestration import get_client
 

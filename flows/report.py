@@ -17,13 +17,14 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.intake import _context
+from application.record import upload_reports
+from application.services import current_services
 from reports.render import folios_without_current_pdf, write_pending_pdf, write_period_report
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def write_report(start: date, end: date, out_dir: str | None) -> dict[str, str]:
-    _, _, storage = _context()
+    storage = current_services().storage
     paths = write_period_report(
         storage.state.engine, start, end, Path(out_dir) if out_dir else storage.reports_dir / "period"
     )
@@ -48,10 +49,9 @@ def daily_compliance_report(
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def render_folio_pdf(folio: str) -> str:
-    _, _, storage = _context()
+    storage = current_services().storage
     path = write_pending_pdf(storage.reports_dir / folio)
-    if hasattr(storage.blobs, "put_report"):  # S3: beside the originals, like the HTML
-        storage.blobs.put_report(folio, path.name, path.read_bytes())
+    upload_reports(storage, folio, [path])  # beside the originals, like the HTML
     return str(path)
 
 
@@ -59,7 +59,7 @@ def render_folio_pdf(folio: str) -> str:
 def folio_report_pdfs(folios: list[str] | None = None) -> dict[str, str]:
     """PDFs for the given folios, or for every folio whose report changed. One folio failing to
     render does not stop the others; its failed task run says why, and the next run retries it."""
-    _, _, storage = _context()
+    storage = current_services().storage
     pending = folios if folios is not None else folios_without_current_pdf(storage.reports_dir)
     states = {folio: render_folio_pdf(folio, return_state=True) for folio in pending}
     return {

@@ -7,7 +7,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from domain.errors import StorageError
 
@@ -18,18 +18,34 @@ class BlobCorrupted(StorageError):
     """Stored bytes no longer match their SHA-256."""
 
 
+class ByteStream(Protocol):
+    """What a blob store reads a stream through: a file, or a pass-through that watches it."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class BlobStore(Protocol):
+    """The port every blob store implements (LocalBlobStore, storage.s3.S3BlobStore): originals
+    by SHA-256, and the report and notice files of a folio beside them."""
+
     def put(self, data: bytes) -> str: ...
-    def put_stream(self, stream: BinaryIO) -> str: ...
+    def put_stream(self, stream: ByteStream) -> str: ...
     def get(self, sha256: str) -> bytes: ...
+    def copy_to(self, sha256: str, target: Path) -> None: ...
     def exists(self, sha256: str) -> bool: ...
+    def put_report(
+        self, folio: str, name: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> str | None:
+        """Keep a report or notice file of `folio`; where it now lives, or None when the store
+        keeps no copy of its own."""
+        ...
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class LocalBlobStore:
+class LocalBlobStore(BlobStore):
     """The embedded default: one file per blob under `root/ab/cd/<sha256>`, written to a
     temporary file, fsynced and renamed, so a crash never leaves a half-written original."""
 
@@ -77,7 +93,7 @@ class LocalBlobStore:
             raise
         return digest
 
-    def put_stream(self, stream: BinaryIO) -> str:
+    def put_stream(self, stream: ByteStream) -> str:
         """Store what `stream` yields, hashing while copying one chunk at a time: a file far
         over the folio limit is kept as sent without ever being held in memory. The name is
         only known at the end, so the temporary file sits at the root until it is renamed."""
@@ -121,3 +137,11 @@ class LocalBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def put_report(
+        self, folio: str, name: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> str | None:
+        """A no-op: with the local store the reports already live under the same home
+        (CLAIM_INTAKE_HOME/reports/<folio>/, where they are written), on the same disk as the
+        originals; a second copy under originals/ would only duplicate them."""
+        return None

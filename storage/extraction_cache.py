@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from .schema import extraction_cache
 
 log = logging.getLogger("claim_intake.extraction_cache")
-FORMAT = "1"  # bump when ReadDocument's shape changes: old rows become misses
+FORMAT = "2"  # bump when ReadDocument's shape changes: old rows become misses (2: `failure`)
 
 
 class ExtractionCache:

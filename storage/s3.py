@@ -13,9 +13,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
-from .blobs import BlobCorrupted, sha256_of
+from .blobs import BlobCorrupted, BlobStore, ByteStream, sha256_of
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -26,7 +27,7 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return parsed.netloc, parsed.path.strip("/")
 
 
-class S3BlobStore:
+class S3BlobStore(BlobStore):
     def __init__(
         self,
         bucket: str,
@@ -91,7 +92,7 @@ class S3BlobStore:
             self._put(key, data)
         return digest
 
-    def put_stream(self, stream) -> str:
+    def put_stream(self, stream: ByteStream) -> str:
         """Store what `stream` yields without holding it: uploaded in parts (boto3's
         upload_fileobj, S3 checking each part's SHA-256) under a temporary key while it is
         hashed, then copied server-side to its content address and the temporary key removed."""
@@ -121,10 +122,8 @@ class S3BlobStore:
             raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
         return data
 
-    def copy_to(self, sha256: str, target) -> None:
+    def copy_to(self, sha256: str, target: Path) -> None:
         """The object written to `target` chunk by chunk, its hash checked on the way."""
-        from pathlib import Path
-
         obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), ChecksumMode="ENABLED")
         digest = hashlib.sha256()
         with open(target, "wb") as out:
@@ -152,7 +151,9 @@ class S3BlobStore:
             raise ValueError(f"bad report name {folio!r}/{name!r}")
         return self._key("reports", folio, name)
 
-    def put_report(self, folio: str, name: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+    def put_report(
+        self, folio: str, name: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> str | None:
         key = self.report_key(folio, name)
         self._put(key, data, content_type)
         return f"s3://{self.bucket}/{key}"
@@ -164,7 +165,7 @@ class S3BlobStore:
 class _Hashing:
     """A read-only file object that hashes what passes through it (for upload_fileobj)."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: ByteStream):
         self.stream = stream
         self.sha256 = hashlib.sha256()
 

@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 import extractors
-from application import pipeline
+from application.evaluate import evaluate_folio
+from application.folio_dir import InputError, read_folio_dir
+from application.originals import store_originals
+from application.reupload import add_files
+from application.services import services_for
 from domain.config import Settings, default_ruleset
 from storage import open_storage
 
@@ -63,13 +67,9 @@ def test_a_jpeg_is_a_jpeg_whatever_its_comment_says():
 
 
 def _run(folder: Path, home: Path):
-    storage = open_storage(Settings(home=home))
-    rules = default_ruleset()
-    stored = pipeline.store_originals(*pipeline.read_folio_dir(folder), storage)
-    packaging = pipeline.check_packaging(stored, rules)
-    read = pipeline.read_documents(stored, packaging, rules)
-    findings = pipeline.validate_documents(stored, read, rules, AS_OF, {})
-    return pipeline.decide(stored, packaging, read, findings, rules, AS_OF, datetime.now(UTC)), storage
+    services = services_for(Settings(home=home), default_ruleset())
+    stored = store_originals(*read_folio_dir(folder), services.storage)
+    return evaluate_folio(stored, services, as_of=AS_OF).decision, services.storage
 
 
 def test_a_utf16_cfdi_is_cfdi_002_not_utf8(tmp_path):
@@ -183,8 +183,8 @@ def test_read_folio_dir_never_follows_a_manifest_link(tmp_path):
     folio = _df_folio(tmp_path / "folio")
     (folio / "folio.json").unlink()
     os.symlink("/etc/passwd", folio / "folio.json")
-    with pytest.raises(pipeline.InputError, match="symbolic link"):
-        pipeline.read_folio_dir(folio)
+    with pytest.raises(InputError, match="symbolic link"):
+        read_folio_dir(folio)
 
 
 # --------------------------------------------------------------------------------- folio.json
@@ -219,14 +219,15 @@ _PIPELINE_RSS = """
 import json, sys
 from datetime import date, datetime, timezone
 from pathlib import Path
-from application import pipeline
+from application.evaluate import evaluate_folio
+from application.folio_dir import read_folio_dir
+from application.originals import store_originals
+from application.services import services_for
 from domain.config import Settings, default_ruleset
-from storage import open_storage
 
-storage, rules = open_storage(Settings(home=Path(sys.argv[2]))), default_ruleset()
-stored = pipeline.store_originals(*pipeline.read_folio_dir(Path(sys.argv[1]), rules.thresholds), storage)
-packaging = pipeline.check_packaging(stored, rules)
-decision = pipeline.decide(stored, packaging, {}, {}, rules, date(2026, 11, 20), datetime.now(timezone.utc))
+services = services_for(Settings(home=Path(sys.argv[2])), default_ruleset())
+stored = store_originals(*read_folio_dir(Path(sys.argv[1]), services.ruleset.thresholds), services.storage)
+decision = evaluate_folio(stored, services, as_of=date(2026, 11, 20)).decision
 status = Path("/proc/self/status").read_text()
 hwm = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1])
 print(json.dumps({"codes": decision.codes(), "peak_rss_mb": hwm / 1024,
@@ -317,13 +318,15 @@ def test_s3_put_stream_is_content_addressed_and_leaves_no_staging_object(moto_en
 _ADD_RSS = """
 import json, sys
 from pathlib import Path
-from application import pipeline
+from application.folio_dir import read_folio_dir
+from application.originals import store_originals
+from application.reupload import add_files
 from domain.config import Settings
 from storage import open_storage
 
 storage = open_storage(Settings(home=Path(sys.argv[2])))
-stored = pipeline.store_originals(*pipeline.read_folio_dir(Path(sys.argv[1])), storage)
-dest = pipeline.add_files(stored.manifest.folio, [Path(sys.argv[3])], storage, Path(sys.argv[2]) / "again")
+stored = store_originals(*read_folio_dir(Path(sys.argv[1])), storage)
+dest = add_files(stored.manifest.folio, [Path(sys.argv[3])], storage, Path(sys.argv[2]) / "again")
 status = Path("/proc/self/status").read_text()
 hwm = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1])
 print(json.dumps({"peak_rss_mb": hwm / 1024, "laid_out": sorted(p.name for p in dest.iterdir()),
@@ -357,11 +360,11 @@ def test_a_large_re_upload_is_streamed_in_and_out(tmp_path):
 def test_a_re_upload_through_a_link_is_refused(tmp_path):
     folio = _df_folio(tmp_path / "folio")
     storage = open_storage(Settings(home=tmp_path / "home"))
-    stored = pipeline.store_originals(*pipeline.read_folio_dir(folio), storage)
+    stored = store_originals(*read_folio_dir(folio), storage)
     link = tmp_path / "informe.pdf"
     os.symlink("/etc/passwd", link)
-    with pytest.raises(pipeline.InputError, match="symbolic link"):
-        pipeline.add_files(stored.manifest.folio, [link], storage, tmp_path / "again")
+    with pytest.raises(InputError, match="symbolic link"):
+        add_files(stored.manifest.folio, [link], storage, tmp_path / "again")
 
 
 def test_a_streamed_copy_abandoned_by_a_killed_process_is_swept(tmp_path):

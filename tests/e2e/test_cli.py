@@ -86,7 +86,7 @@ def test_process_prints_the_contract_object(tmp_path, sample_folios, api_url):
 
 def test_read_failure_is_an_input_error_naming_the_file(tmp_path, monkeypatch):
     """As root (CI) permissions cannot make a file unreadable, so the OS error is injected."""
-    from application.pipeline import InputError, read_folio_dir
+    from application.folio_dir import InputError, read_folio_dir
 
     folio = tmp_path / "f"
     folio.mkdir()

@@ -12,12 +12,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, date
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from application import pipeline
+from application.evaluate import evaluate_folio
+from application.folio_dir import read_folio_dir
+from application.originals import store_originals
+from application.services import services_for
 from domain.config import Settings
 from storage import QUEUES, LocalBlobStore, Storage, open_storage, sha256_of
 
@@ -96,7 +99,7 @@ def test_kill_9_mid_folio_then_rerun(tmp_path, api_url, database_url, monkeypatc
         monkeypatch.setenv("CLAIM_INTAKE_DATABASE_URL", database_url)
     decision = intake_folio(str(folio), date(2026, 11, 20)).model_dump(mode="json")
 
-    # The same decision as an uninterrupted run of the same folio (the plain pipeline steps).
+    # The same decision as an uninterrupted run of the same folio (the evaluation use case).
     reference = _uninterrupted(folio, tmp_path / "clean")
     assert _summary(decision) == _summary(reference)
     assert decision["route"] == "pending_documents"  # the scan is not a document this claim needs
@@ -112,16 +115,9 @@ def test_kill_9_mid_folio_then_rerun(tmp_path, api_url, database_url, monkeypatc
 
 
 def _uninterrupted(folio: Path, home: Path) -> dict:
-    from datetime import datetime
-
-    settings = Settings(home=home)
-    storage, ruleset, as_of = open_storage(settings), settings.load_ruleset(), date(2026, 11, 20)
-    stored = pipeline.store_originals(*pipeline.read_folio_dir(folio), storage)
-    packaging = pipeline.check_packaging(stored, ruleset)
-    read = pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings))
-    findings = pipeline.validate_documents(stored, read, ruleset, as_of, {})
-    decision = pipeline.decide(stored, packaging, read, findings, ruleset, as_of, datetime.now(UTC))
-    return decision.model_dump(mode="json")
+    services = services_for(Settings(home=home))
+    stored = store_originals(*read_folio_dir(folio), services.storage)
+    return evaluate_folio(stored, services, as_of=date(2026, 11, 20)).decision.model_dump(mode="json")
 
 
 def _summary(decision: dict) -> tuple:
@@ -159,9 +155,9 @@ class FailingBlobStore:
 def test_blob_write_failure_is_a_clear_error_and_records_nothing(tmp_path, allowed):
     real = open_storage(Settings(home=tmp_path / "home"))
     storage = Storage(FailingBlobStore(real.blobs, allowed), real.state, real.reports_dir)
-    manifest_bytes, files = pipeline.read_folio_dir(SAMPLES / "RB-2026-000101")
+    manifest_bytes, files = read_folio_dir(SAMPLES / "RB-2026-000101")
     with pytest.raises(OSError) as raised:
-        pipeline.store_originals(manifest_bytes, files, storage)
+        store_originals(manifest_bytes, files, storage)
     assert raised.value.errno == errno.ENOSPC and "No space left" in str(raised.value)
     folio = json.loads(manifest_bytes)["folio"]
     assert real.state.manifest(folio) is None and real.state.files(folio) == []  # no partial folio
@@ -171,7 +167,7 @@ def test_blob_write_failure_is_a_clear_error_and_records_nothing(tmp_path, allow
     assert not list((tmp_path / "home" / "originals").rglob(".incoming-*"))  # no half-written blob
 
     # The disk has room again: the same upload goes through whole.
-    stored = pipeline.store_originals(manifest_bytes, files, real)
+    stored = store_originals(manifest_bytes, files, real)
     assert len(real.state.files(folio)) == len(files) == len(stored.files)
 
 

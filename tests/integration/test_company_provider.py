@@ -109,7 +109,7 @@ def test_csf008_through_the_intake_drops_the_legal_form_sat_prints(home, tmp_pat
     folio_dir = company_folio(tmp_path / "folios")
     reset_breakers()
     with SatSimulator() as sim:
-        _, _, _, read = read_sample(folio_dir, settings_for(sim, tmp_path / "scratch"), ruleset)
+        read = read_sample(folio_dir, settings_for(sim, tmp_path / "scratch"), ruleset)
         teach(sim, read)
         [csf] = [d.extraction for d in read.values() if d.kind.value == "tax_status_certificate"]
         sim.add_csf(csf.id_cif, csf.rfc, name=f"{csf.name}, S.A. DE C.V.", status=csf.status)

@@ -13,13 +13,16 @@ import json
 import shutil
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import hostile_corpus as hc
 import pytest
 
-from application import pipeline
+from application.evaluate import evaluate_folio
+from application.folio_dir import read_folio_dir
+from application.originals import store_originals
+from application.services import services_for
 from domain.config import Settings, default_ruleset
 from domain.folio import ManifestError
 from extractors import sandbox
@@ -94,17 +97,12 @@ def _folio(folder: Path, folio_id: str, manifest: bytes | None = None) -> Path:
 
 
 def _run(folder: Path, rules, storage):
-    """The plain pipeline steps, as the flow runs them; (decision, read, seconds spent reading)."""
-    manifest_bytes, files = pipeline.read_folio_dir(folder)
-    stored = pipeline.store_originals(manifest_bytes, files, storage)
-    packaging = pipeline.check_packaging(stored, rules)
+    """The intake's steps (store, then the evaluation use case), as the flow runs them;
+    (decision, read, seconds spent evaluating, nearly all of it reading)."""
+    stored = store_originals(*read_folio_dir(folder), storage)
     started = time.monotonic()
-    read = pipeline.read_documents(stored, packaging, rules)
-    reading = time.monotonic() - started
-    as_of = date(2026, 11, 20)
-    findings = pipeline.validate_documents(stored, read, rules, as_of, {})
-    decision = pipeline.decide(stored, packaging, read, findings, rules, as_of, datetime.now(UTC))
-    return decision, read, reading
+    evaluation = evaluate_folio(stored, services_for(Settings(), rules, storage), as_of=date(2026, 11, 20))
+    return evaluation.decision, evaluation.read, time.monotonic() - started
 
 
 def _assert_all_stored(folder: Path, storage) -> None:
@@ -220,8 +218,9 @@ def test_a_document_over_its_memory_budget_is_unreadable(corpus, rules):
 def test_sandboxed_reads_equal_in_process_reads(sample_folios, rules):
     """ReadDocument crosses the process boundary intact (pickling), for every sample file."""
     import extractors
+    from extractors.cfdi_xml import sat_production_store
 
-    trust = pipeline.load_trust_store(Settings())
+    trust = sat_production_store()  # what the evaluation uses when no trust store is configured
     for folio_dir in sample_folios[::3]:
         jobs = [
             sandbox.ReadJob(p.name, p.read_bytes(), extractors.sniff_media_type(p.read_bytes()))

@@ -6,18 +6,19 @@ refused for a cancelled invoice."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from application import pipeline
+from application.evaluate import evaluate_folio
+from application.folio_dir import read_folio_dir
+from application.originals import store_originals
+from application.services import services_for
 from domain.config import Settings
 from domain.kinds import DocumentKind as K
-from sat.checks import sat_findings
 from sat.resilience import reset_breakers
 from satsim import SatSimulator
-from storage import open_storage
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "folios"
 PP = SAMPLES / "PP-2026-000201"  # provider billing: a CFDI and the provider's CSF, adjudication
@@ -45,21 +46,21 @@ def settings_for(sim, home: Path, **kw) -> Settings:
     )
 
 
-def read_sample(folio_dir: Path, settings: Settings, ruleset):
-    storage = open_storage(settings)
-    manifest_bytes, files = pipeline.read_folio_dir(folio_dir)
-    stored = pipeline.store_originals(manifest_bytes, files, storage)
-    packaging = pipeline.check_packaging(stored, ruleset)
-    read = pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings))
-    return storage, stored, packaging, read
+def read_sample(folio_dir: Path, settings: Settings, ruleset) -> dict:
+    """The sample's documents as the evaluation reads them (without asking SAT)."""
+    services = services_for(settings.model_copy(update={"sat_checks": False}), ruleset)
+    stored = store_originals(*read_folio_dir(folio_dir), services.storage)
+    return evaluate_folio(stored, services).read
 
 
 def decide(settings, ruleset, folio_dir=PP):
-    storage, stored, packaging, read = read_sample(folio_dir, settings, ruleset)
-    found = sat_findings(read, settings, storage.state.engine, ruleset.honorifics)
+    """The folio's evaluation with one SAT pass, asking for a status of today from the start (as
+    the sweep does), so that each service is asked once."""
+    services = services_for(settings, ruleset)
+    stored = store_originals(*read_folio_dir(folio_dir), services.storage)
     as_of = date.fromisoformat(json.loads((folio_dir.parent / f"{folio_dir.name}.expected.json").read_text())["as_of"])
-    doc_findings = pipeline.validate_documents(stored, read, ruleset, as_of, {}, found)
-    return pipeline.decide(stored, packaging, read, doc_findings, ruleset, as_of, datetime.now(UTC)), read
+    evaluation = evaluate_folio(stored, services, as_of=as_of, adjudication_today=True)
+    return evaluation.decision, evaluation.read
 
 
 def teach(sim, read) -> None:
@@ -87,7 +88,7 @@ def test_sat_checks_are_on_by_default(monkeypatch):
 
 def test_vigente_keeps_the_route_and_asks_each_service_once(sim, tmp_path, ruleset):
     settings = settings_for(sim, tmp_path / "home")
-    _, _, _, read = read_sample(PP, settings, ruleset)
+    read = read_sample(PP, settings, ruleset)
     teach(sim, read)
     decision, _ = decide(settings, ruleset)
     assert (decision.route.value, decision.codes()) == ("adjudication", ["CFDI-021"])
@@ -108,7 +109,7 @@ def test_an_outage_is_awaiting_sat_never_a_rejection(sim, tmp_path, ruleset):
 
 def test_a_cancelled_invoice_and_a_contradicting_page_are_refused(sim, tmp_path, ruleset):
     settings = settings_for(sim, tmp_path / "home")
-    _, _, _, read = read_sample(PP, settings, ruleset)
+    read = read_sample(PP, settings, ruleset)
     teach(sim, read)
     for entry in sim.cfdi.values():
         entry.estado = "Cancelado"
@@ -123,7 +124,7 @@ def test_a_cancelled_invoice_and_a_contradicting_page_are_refused(sim, tmp_path,
 def test_the_prefect_flow_runs_check_sat_when_enabled(sim, home, monkeypatch, ruleset):
     from flows.intake import intake_folio
 
-    _, _, _, read = read_sample(PP, settings_for(sim, home.parent / "scratch"), ruleset)
+    read = read_sample(PP, settings_for(sim, home.parent / "scratch"), ruleset)
     teach(sim, read)
     for key, value in {
         "SAT_CHECKS": "true",

@@ -20,7 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from application import pipeline
+from application.evaluate import evaluate_folio
+from application.folio_dir import read_folio_dir
+from application.originals import store_originals
+from application.record import record_decision
+from application.services import services_for
+from application.sweep import recheck_folio
 from domain.config import Settings
 from domain.decision import Route
 from domain.findings import Finding, Outcome
@@ -69,34 +74,17 @@ def expected(folio_dir: Path) -> dict:
 
 
 def intake(folio_dir: Path, settings: Settings, ruleset, storage=None):
-    """The intake-folio steps with SAT checks on, called directly (the flow's own functions)."""
-    storage = storage or open_storage(settings)
-    manifest_bytes, files = pipeline.read_folio_dir(folio_dir)
-    stored = pipeline.store_originals(manifest_bytes, files, storage)
-    packaging = pipeline.check_packaging(stored, ruleset)
-    read = pipeline.read_documents(stored, packaging, ruleset, pipeline.load_trust_store(settings))
-    uuids = pipeline.cfdi_uuids(read)
-    known = storage.state.folios_with_uuids(sorted(uuids), stored.manifest.folio)
-    sat = sat_findings(read, settings, storage.state.engine, ruleset.honorifics)
+    """The intake-folio use case with SAT checks on, called directly: store, evaluate, record."""
+    services = services_for(settings, ruleset, storage)
+    stored = store_originals(*read_folio_dir(folio_dir), services.storage)
     as_of = (
         date.fromisoformat(expected(folio_dir)["as_of"])
         if (folio_dir.parent / f"{folio_dir.name}.expected.json").is_file()
-        else stored.manifest.intake_date()
+        else None
     )
-    found = pipeline.validate_documents(stored, read, ruleset, as_of, known, sat)
-    decision = pipeline.decide(
-        stored,
-        packaging,
-        read,
-        found,
-        ruleset,
-        as_of,
-        datetime.now(UTC),
-        storage.state.first_complete_at(stored.manifest.folio),
-    )
-    decision = pipeline.with_sat_evidence(decision, sat.evidence)
-    storage.state.record_decision(decision, uuids)
-    return decision, read
+    evaluation = evaluate_folio(stored, services, as_of=as_of)
+    record_decision(evaluation.decision, evaluation.uuids, services.storage)
+    return evaluation.decision, evaluation.read
 
 
 def every_finding(decision) -> list[Finding]:
@@ -206,20 +194,18 @@ def test_after_the_budget_a_folio_goes_to_adjudication_with_cfdi_007_visible(sim
 
 
 def test_a_folio_whose_original_is_gone_is_reported_not_crashed(sim, sat_env, ruleset):
-    from flows.sweep import recheck_folio
-
     storage = open_storage(sat_env)
     sim.set_fault("503")
     decision, _ = intake(PP, sat_env, ruleset, storage)
     [xml] = [d for d in decision.documents if d.kind is K.CFDI_XML]
     storage.blobs._path(xml.sha256).unlink()
-    services = SatServices.from_settings(sat_env, storage.state.engine)
+    sat = SatServices.from_settings(sat_env, storage.state.engine)
     try:
         result = recheck_folio(
-            "PP-2026-000201", datetime.now(UTC), datetime.now(UTC), services, sat_env, ruleset, storage
+            "PP-2026-000201", datetime.now(UTC), datetime.now(UTC), sat, services_for(sat_env, ruleset, storage)
         )
     finally:
-        services.close()
+        sat.close()
     assert result.outcome == "error" and xml.file in result.detail and "PP-2026-000201" in result.detail
     assert storage.state.queue_of("PP-2026-000201") == "awaiting_sat"
 
@@ -228,7 +214,6 @@ def test_the_sweep_re_evaluates_under_the_stored_owner(sim, sat_env, ruleset):
     """Issue 13 #7: a portal's folio re-evaluated by the sweep stays that portal's, with its own
     manifest; the sweep reads the folio from storage and never claims or re-registers it."""
     from domain.folio import parse_manifest
-    from flows.sweep import recheck_folio
 
     seed_from_folios(sim, [PP])
     storage = open_storage(sat_env)
@@ -239,13 +224,13 @@ def test_the_sweep_re_evaluates_under_the_stored_owner(sim, sat_env, ruleset):
     manifest = storage.state.manifest("PP-2026-000201")
     sim.set_fault(None)
     reset_breakers()
-    services = SatServices.from_settings(sat_env, storage.state.engine)
+    sat = SatServices.from_settings(sat_env, storage.state.engine)
     try:
         result = recheck_folio(
-            "PP-2026-000201", datetime.now(UTC), datetime.now(UTC), services, sat_env, ruleset, storage
+            "PP-2026-000201", datetime.now(UTC), datetime.now(UTC), sat, services_for(sat_env, ruleset, storage)
         )
     finally:
-        services.close()
+        sat.close()
     assert result.outcome == "routed", result
     assert storage.state.owner("PP-2026-000201") == "portal-a"
     assert storage.state.manifest("PP-2026-000201") == manifest
@@ -299,10 +284,10 @@ def test_the_rate_limit_holds_under_8_concurrent_folios(sim, home, ruleset, monk
     assert len(folios) == 8
     seed_from_folios(sim, folios)
     reads = []
-    for folio_dir in folios:
-        manifest_bytes, files = pipeline.read_folio_dir(folio_dir)
-        stored = pipeline.store_originals(manifest_bytes, files, storage)
-        reads.append(pipeline.read_documents(stored, pipeline.check_packaging(stored, ruleset), ruleset))
+    unasked = services_for(settings.model_copy(update={"sat_checks": False}), ruleset, storage)
+    for folio_dir in folios:  # the documents as the evaluation reads them, SAT not asked yet
+        stored = store_originals(*read_folio_dir(folio_dir), storage)
+        reads.append(evaluate_folio(stored, unasked).read)
     errors, found = [], []
 
     def folio_worker(read):

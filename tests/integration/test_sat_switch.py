@@ -88,7 +88,8 @@ def test_the_sweep_honours_the_switch(tmp_path, ruleset):
     asking SAT, and its decision says SAT was not asked."""
     from test_sat_sweep import FAST, intake
 
-    from flows.sweep import recheck_folio
+    from application.services import services_for
+    from application.sweep import recheck_folio
     from sat.checks import SatServices
     from sat.resilience import reset_breakers
     from satsim import SatSimulator
@@ -108,13 +109,13 @@ def test_the_sweep_honours_the_switch(tmp_path, ruleset):
         assert decision.route is Route.AWAITING_SAT
         asked = sim.count("status") + sim.count("csf")
         off = on.model_copy(update={"sat_checks": False})
-        services = SatServices.from_settings(off, storage.state.engine)
+        sat = SatServices.from_settings(off, storage.state.engine)
         try:
             result = recheck_folio(
-                decision.folio, datetime.now(UTC), datetime.now(UTC), services, off, ruleset, storage
+                decision.folio, datetime.now(UTC), datetime.now(UTC), sat, services_for(off, ruleset, storage)
             )
         finally:
-            services.close()
+            sat.close()
             reset_breakers()
         assert sim.count("status") + sim.count("csf") == asked  # SAT was not asked again
     assert result.outcome == "routed" and result.after == "adjudication"

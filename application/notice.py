@@ -1,0 +1,37 @@
+"""The pending-documents notice to the claimant: recorded, written beside the reports and
+uploaded to the blob store before it is sent, so a send failure loses nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.decision import Decision
+from domain.folio import FolioManifest
+from notify.notices import NoticeStore, build_notice, deliver, write_notice_files
+
+from .record import upload_reports
+from .services import Services
+
+
+@dataclass(frozen=True)
+class NoticeSent:
+    """What became of a notice: its row id, its status (pending | sent | failed) and its HTML file."""
+
+    id: int
+    status: str
+    html: str
+
+
+def notify_claimant(decision: Decision, manifest: FolioManifest, services: Services) -> NoticeSent | None:
+    """None when the decision needs no notice. A failed send raises notify.notices.NoticeNotSent
+    after recording it, so a caller with retries (the flow's task) sends it again."""
+    notice = build_notice(decision, manifest)
+    if notice is None:
+        return None
+    storage = services.storage
+    notices = NoticeStore(storage.state.engine)
+    notice_id = notices.record(notice, decision.evaluated_at)
+    files = write_notice_files(notice, storage.reports_dir, len(notices.list(folio=decision.folio)))
+    upload_reports(storage, decision.folio, files.values())
+    status = deliver(notices, notice_id, services.settings)
+    return NoticeSent(notice_id, status, str(files["html"]))
