@@ -80,7 +80,7 @@ class Dispatcher:
                 run_id = self._run_batch(batch)
                 self._on_started(batch, run_id)
                 return
-            except Exception as exc:  # the Prefect API may be briefly unavailable: retry, same key
+            except Exception as exc:  # noqa: BLE001 - the Prefect API may be briefly unavailable: retry, same key
                 log.warning(
                     "starting a run for %d folio(s) failed (attempt %d): %s",
                     len(batch),

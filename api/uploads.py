@@ -149,7 +149,7 @@ class StreamingUpload:
             )
         self._current = StagedFile(name=name, size=0, sha256="")
         self._file_hash = hashlib.sha256()
-        self._target = open(self.result.directory / name, "xb")
+        self._target = open(self.result.directory / name, "xb")  # noqa: SIM115 - open across the parser's callbacks, closed when the part ends
 
     def _data(self, data, start, end) -> None:
         chunk = data[start:end]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 import extractors
 import validators
 from domain.config import Ruleset, Settings, Thresholds
@@ -322,7 +324,7 @@ def decide(
     for name, extra in folio_level.document_findings.items():
         findings[name].extend(extra)
     documents = []
-    for facts, ev in zip(stored.files, evaluated):
+    for facts, ev in zip(stored.files, evaluated, strict=True):
         doc = read.get(facts.name)
         status = (
             DocumentStatus.DUPLICATE
@@ -426,7 +428,7 @@ def stored_folio_from_storage(folio: str, storage: Storage) -> tuple[StoredFolio
         raise InputError(f"folio {folio}: no manifest stored")
     try:
         manifest = FolioManifest.model_validate(stored_manifest)
-    except Exception as exc:
+    except ValidationError as exc:
         raise InputError(f"folio {folio}: stored manifest is no longer valid ({exc})") from None
     facts, data = [], {}
     for doc in last.documents:

@@ -35,7 +35,7 @@ class _App(typer.Typer):
     def __call__(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - the caller decides: input error or bug
+        except Exception as exc:  # re-raised unless the home cannot be written
             from domain.config import current_settings
 
             home = current_settings().home
@@ -92,7 +92,7 @@ def _raise_first_failure(results: list, held, as_json: bool) -> None:
         if isinstance(exc, Exception):
             try:
                 raise exc
-            except Exception as raised:  # so that the traceback of a bug is logged with it
+            except Exception as raised:  # noqa: BLE001 - raised again so that _fail_run logs the bug with its traceback
                 _fail_run(raised, held)
 
 
@@ -122,7 +122,7 @@ def _prefect_api() -> None:
         info = ensure_running(Settings().home)
     except ServerError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     os.environ["PREFECT_API_URL"] = info.url
 
 
@@ -234,7 +234,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
         for future in as_completed(futures):
             try:
                 results[futures[future]] = future.result()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - one folio's failure is its result; the others go on
                 results[futures[future]] = exc
             advance()
     return results
@@ -300,10 +300,11 @@ def demo(
     with Progress(console=err, transient=True) as progress:
         bar = progress.add_task("folios", total=len(dirs))
         results = _run_folios(
-            [(d, _expected_as_of(e), _operator()) for d, e in zip(dirs, expectations)], lambda: progress.advance(bar)
+            [(d, _expected_as_of(e), _operator()) for d, e in zip(dirs, expectations, strict=True)],
+            lambda: progress.advance(bar),
         )
     mismatches = 0
-    for folio_dir, expected, decision in zip(dirs, expectations, results):
+    for folio_dir, expected, decision in zip(dirs, expectations, results, strict=True):
         if isinstance(decision, BaseException):
             err.print(
                 f"[red]{folio_dir.name}: pipeline failed:[/red] {type(decision).__name__}: {decision}",
@@ -419,7 +420,7 @@ def server_start() -> None:
         info = ensure_running(_home())
     except ServerError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     out.print(
         f"{'already running' if already and already.pid == info.pid else 'started'}: {_describe(info)}",
         highlight=False,
@@ -528,7 +529,7 @@ def add(
             folio_dir = add_files(folio, files, open_storage(settings), Path(settings.home) / "reevaluate" / safe)
         except ManifestError as exc:
             _fail_input(str(exc), as_json)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any other failure is a run failure: _fail_run says which
             _fail_run(exc, held)
         _prefect_api()
         results = _run_folios([(folio_dir, as_of_date, None)])

@@ -13,6 +13,7 @@ import calendar
 import re
 import unicodedata
 from datetime import date
+from itertools import pairwise
 
 from clabe import validate_clabe
 
@@ -282,7 +283,7 @@ def _next_column_label(folded_rest: str) -> bool:
 
 def _unlabelled_holder(lines: list[str]) -> str | None:
     """BBVA-style: a line of two to seven upper-case words right above an address line."""
-    for line, following in zip(lines, lines[1:]):
+    for line, following in pairwise(lines):
         folded = fold(line)
         words = folded.split()
         if not (2 <= len(words) <= 7) or line != line.upper():

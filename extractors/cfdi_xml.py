@@ -176,9 +176,12 @@ def trust_store_from_dir(path: str) -> TrustStore:
     directory = Path(path)
     if directory.is_dir():
         for item in sorted(directory.iterdir()):
-            if item.suffix.lower() in {".cer", ".crt", ".pem", ".der"} and item.is_file():
-                if (cert := _load_any_cert(item.read_bytes())) is not None:
-                    certs.append(cert)
+            if (
+                item.suffix.lower() in {".cer", ".crt", ".pem", ".der"}
+                and item.is_file()
+                and (cert := _load_any_cert(item.read_bytes())) is not None
+            ):
+                certs.append(cert)
     return TrustStore.from_certificates(f"dir:{directory.name}", certs)
 
 
@@ -330,7 +333,7 @@ def catalogue_sets() -> dict[str, frozenset[str]]:
 
 
 class _CatalogueResolver(etree.Resolver):
-    def resolve(self, system_url, public_id, context):  # noqa: D401 - lxml API
+    def resolve(self, system_url, public_id, context):
         if system_url and system_url.replace("\\", "/").endswith("catalogos/catCFDI.xsd"):
             return self.resolve_string(_patched_catalogue(), context)
         return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from satcfdi.catalogs import select, select_all
 
@@ -164,7 +164,7 @@ def find_name(text: str, folded: str) -> str | None:
     value = value_after(folded, NAME_LABELS, STOP, original=text, accept=_is_name)
     if value:
         return _spaces(value)
-    one_word = lambda v: _is_name(v, words=1)  # noqa: E731
+    one_word = partial(_is_name, words=1)
     given = value_after(folded, GIVEN_LABELS, STOP, original=text, accept=one_word)
     if not given:
         return None
@@ -310,7 +310,7 @@ def _regime_rows(block: list[str], originals: list[str]) -> tuple[list[str], lis
     descriptions: list[str] = []
     codes: list[str] = []
     catalogue = regime_catalogue()
-    for line, original in zip(block, originals):
+    for line, original in zip(block, originals, strict=True):
         stripped = line.strip()
         if not stripped or _REGIME_HEADER.match(stripped):
             continue

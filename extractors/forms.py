@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from itertools import pairwise
 
 from domain.extractions import FormExtraction
 
@@ -303,9 +304,8 @@ def _name_in_sentences(kind: str, plain: str) -> str | None:
 def _bare_name(lines: list[str]) -> str | None:
     for line in lines:
         upper = line.upper()
-        if len(upper) == len(line) and (m := _BARE_NAME.search(upper)):
-            if name := name_at(line, m.end()):
-                return name
+        if len(upper) == len(line) and (m := _BARE_NAME.search(upper)) and (name := name_at(line, m.end())):
+            return name
     return None
 
 
@@ -406,7 +406,7 @@ def _date_score(folded: str, start: int) -> int | None:
             return None
         previous = folded[folded.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)]
         starts = [m.start() for m in _LABEL_START.finditer(previous)]
-        segments = [previous[a:b] for a, b in zip(starts, starts[1:] + [len(previous)])]
+        segments = [previous[a:b] for a, b in pairwise([*starts, len(previous)])]
         column = len(_DATE_TEXT.findall(before))
         if not segments:
             return 1

@@ -87,7 +87,7 @@ def cross_check(data: bytes, kind: DocumentKind, extraction, timeout_s: float = 
     if read is None:  # tesseract could not read the strip at all: every region disagrees
         read = [""] * len(regions)
     found: dict[tuple[str, int], HiddenText] = {}
-    for region, text in zip(regions, read):
+    for region, text in zip(regions, read, strict=True):
         if not _agrees(region.value, text):
             found.setdefault(
                 (region.field, region.page), HiddenText(page=region.page + 1, cause="ocr_disagrees", field=region.field)

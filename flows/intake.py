@@ -67,7 +67,7 @@ def _not_input_error(task, task_run, state) -> bool:
         state.result()
     except ManifestError:
         return False
-    except Exception:
+    except Exception:  # noqa: BLE001 - anything else may be a storage hiccup: worth a retry
         return True
     return False
 
@@ -79,7 +79,7 @@ def _run_name() -> str:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return folio_dir.name
             return str(json.loads(handle.read(1_000_000))["folio"])[:64]
-    except Exception:
+    except Exception:  # noqa: BLE001 - a run name only: an unreadable folio.json falls back to the folder's name
         return mask_text(folio_dir.name)
 
 

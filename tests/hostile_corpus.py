@@ -194,7 +194,7 @@ def comprobante(body: str = "", head: str = "", attrs: str = "") -> bytes:
 
 
 def billion_laughs() -> bytes:
-    ents = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)]
+    ents = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
     return comprobante("&lol9;", f"<!DOCTYPE cfdi:Comprobante [{''.join(ents)}]>")
 
 

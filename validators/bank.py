@@ -14,7 +14,7 @@ from clabe import BANKS, compute_control_digit, get_bank_name
 from domain.extractions import BankStatementExtraction
 from domain.findings import Finding, Outcome, SkippedRule
 from domain.folio import ClaimType, FolioManifest
-from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
+from domain.masking import mask_clabe
 
 from .context import DocumentContext
 from .names import same_person

@@ -486,7 +486,7 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
     has_patient = [
         not patient or name_in_text(patient, c.description, rs.honorifics, rs.legal_forms) for c in ext.concepts
     ]
-    if any(a and p for a, p in zip(has_account, has_patient)):
+    if any(a and p for a, p in zip(has_account, has_patient, strict=True)):
         return []
     missing = []
     if not any(has_account):

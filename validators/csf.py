@@ -13,7 +13,7 @@ from satcfdi.models import RFC
 from domain.extractions import CsfExtraction
 from domain.findings import Finding, Outcome, SkippedRule
 from domain.folio import ClaimType, FolioManifest
-from domain.masking import mask_clabe, mask_rfc  # noqa: F401  (re-exported for tests)
+from domain.masking import mask_rfc
 
 from .context import DocumentContext
 

@@ -199,7 +199,7 @@ def test_local_server_started_once_reused_stopped_and_all_that_remains(server_ho
         )
         for name in DIGITAL
     ]
-    for proc, name in zip(firsts, DIGITAL):
+    for proc, name in zip(firsts, DIGITAL, strict=True):
         stdout, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr[-3000:]
         assert json.loads(stdout)["folio"] == name

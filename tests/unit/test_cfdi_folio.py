@@ -4,12 +4,12 @@ foreign invoices (FOR-001/002)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - amounts read like literals: D("1500.00")
 
 import pytest
 
 from domain.config import default_ruleset
-from domain.extractions import CfdiExtraction, ForeignInvoiceExtraction, InvoicePdfExtraction, TextInfo
+from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtraction, InvoicePdfExtraction, TextInfo
 from domain.folio import FolioManifest
 from domain.kinds import DocumentKind as K
 from extractors.cfdi_xml import parse_cfdi
@@ -23,6 +23,8 @@ from validators.cfdi import (
     folio_cfdi_findings,
     invoice_count_findings,
     pairing_findings,
+    party_csf_findings,
+    payment_links,
     validate_foreign_invoice,
 )
 from validators.context import DocumentContext, EvaluatedDocument
@@ -214,8 +216,6 @@ def test_for002_missing_fields():
 
 # --- CFDI-016: party data against the party's CSF ------------------------------------------------
 
-from domain.extractions import CsfExtraction  # noqa: E402
-from validators.cfdi import party_csf_findings, payment_links  # noqa: E402
 
 HOLDER_RFC, HOLDER_NAME = "LOGM850312AB1", "MARIA FERNANDA LOPEZ GARCIA"
 PROV_RFC, PROV_NAME = "ROSA800101AB4", "ANA ROSALES SANCHEZ"

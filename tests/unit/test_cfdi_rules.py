@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - amounts read like literals: D("1500.00")
 
 import pytest
 
-from domain.config import default_ruleset
+from domain.config import ConfigError, RegimeRetention, RetentionRules, Ruleset, default_ruleset, load_ruleset
 from domain.findings import Outcome
 from domain.folio import FolioManifest
 from extractors.cfdi_xml import parse_cfdi, trust_store_from_dir
@@ -124,7 +124,7 @@ def test_cfdi002_schema_error(good):
 def test_cfdi003_tampered_amount():
     xml = make()
     tampered = xml.replace(b' Total="1500.00"', b' Total="1500.01"')  # one byte of a signed amount
-    assert len(tampered) == len(xml) and sum(a != b for a, b in zip(xml, tampered)) == 1
+    assert len(tampered) == len(xml) and sum(a != b for a, b in zip(xml, tampered, strict=True)) == 1
     assert "CFDI-003" in codes(validate_cfdi(parse(tampered), ctx()))
 
 
@@ -336,7 +336,6 @@ def test_validator_is_pure(good):
 
 # --- CFDI-019 from the rule set; Jalisco cedular -------------------------------------------------
 
-from domain.config import ConfigError, RegimeRetention, RetentionRules, load_ruleset  # noqa: E402
 
 CDMX_DOCTOR = Party("GOMA800101AB1", "ANA GOMEZ MARTINEZ", "612", "06700")  # same CSD, issued in CDMX
 
