@@ -103,7 +103,7 @@ def deployment_runner(deployment_name: str):
     `intake-folio` (one `folio_dir`) gets one run per folio."""
     from prefect.client.orchestration import get_client
 
-    def run(batch: list[Job]) -> str:
+    def run(batch: list[Job]) -> str | None:
         with get_client(sync_client=True) as client:
             deployment = client.read_deployment_by_name(deployment_name)
             props = (deployment.parameter_openapi_schema or {}).get("properties", {})
@@ -111,7 +111,7 @@ def deployment_runner(deployment_name: str):
                 groups = [batch]
             else:
                 groups = [[j] for j in batch]
-            run_id = None
+            run_id: str | None = None
             for group in groups:
                 params = (
                     {"folio_dirs": [j.folio_dir for j in group]}

@@ -110,7 +110,8 @@ def read_folio_dir(folio_dir: Path, limits: Thresholds | None = None) -> tuple[b
     limits = limits or Thresholds()
     if len(entries) > limits.max_files or sum(e.size for e in entries) > limits.max_bytes:
         return manifest, entries  # streamed by store_originals, never held
-    return manifest, [replace(e, data=_read_regular(e.path)) if e.entry is None else e for e in entries]
+    # an entry listed from the folder always has its path
+    return manifest, [replace(e, data=_read_regular(e.path)) if e.entry is None else e for e in entries]  # type: ignore[arg-type]
 
 
 def _entry(path: Path) -> IncomingFile:
@@ -175,7 +176,7 @@ def _store(incoming: IncomingFile, storage: Storage) -> FileFacts:
     if incoming.data is not None:
         digest = storage.blobs.put(incoming.data)
         return FileFacts(incoming.name, len(incoming.data), digest, extractors.sniff_media_type(incoming.data))
-    with _open_regular(incoming.path) as handle:
+    with _open_regular(incoming.path) as handle:  # type: ignore[arg-type] # neither data nor entry: a path
         tee = _Head(handle)
         digest = storage.blobs.put_stream(tee)
     return FileFacts(incoming.name, tee.size, digest, extractors.sniff_media_type(tee.head))
@@ -237,7 +238,9 @@ def read_documents(
     """`cache` (storage.extraction_cache.ExtractionCache, optional): files read before under the
     same rule set are taken from it instead of being read again (re-uploads)."""
     facts = {f.name: f for f in stored.files}
-    out, keys, jobs = {}, {}, []
+    out: dict[str, extractors.ReadDocument | None] = {}  # None: a placeholder, keeping the files' order
+    keys: dict[str, tuple[str, bytes, str, str | None, int]] = {}
+    jobs: list[sandbox.ReadJob] = []
     for name in packaging.to_read:
         declared = stored.manifest.declared_kind(name)
         key = (
@@ -258,7 +261,7 @@ def read_documents(
         cache.put_many(
             [(keys[name][0], doc, *keys[name][2:]) for name, doc in fresh.items() if not sandbox.overran(doc)]
         )
-    return out
+    return out  # type: ignore[return-value] # every placeholder was filled by the sandbox's read
 
 
 def validate_documents(
@@ -404,7 +407,7 @@ def load_stamp_certificates(settings: Settings):
 
 def cfdi_uuids(read: dict[str, extractors.ReadDocument]) -> dict[str, str]:
     """UUID -> file, for the cross-folio index (CFDI-012)."""
-    out = {}
+    out: dict[str, str] = {}
     for name, doc in read.items():
         uuid = getattr(doc.extraction, "uuid", None)
         if uuid and doc.kind in (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT):
@@ -478,7 +481,7 @@ def after_retry_budget(
 
     if decision.route is not Route.AWAITING_SAT:
         return decision
-    note = {"retry_budget_exhausted": True}
+    note: dict[str, bool | str] = {"retry_budget_exhausted": True}
     if waiting_since is not None:
         note["awaiting_sat_since"] = waiting_since.isoformat()
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -50,11 +50,11 @@ class _App(typer.Typer):
 app = _App(add_completion=False, no_args_is_help=True, help="Intake of medical-expense claim folios.")
 queue_app = typer.Typer(no_args_is_help=True, help="Inspect the routing queues.")
 app.add_typer(queue_app, name="queue")
-err = Console(file=MaskedStream())  # operators' stderr: identifiers masked, as in the logs
+err = Console(file=cast(IO[str], MaskedStream()))  # operators' stderr, identifiers masked; Console only writes
 out = Console()
 
 
-def _fail_input(message: str, as_json: bool) -> None:
+def _fail_input(message: str, as_json: bool) -> NoReturn:
     message = printable(message)  # a path from the command line may hold bytes that are not UTF-8
     quiet_exit()
     err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
@@ -177,11 +177,11 @@ def _one_api_write_at_a_time():
         with lock:
             return send(self, request, *args, **kwargs)
 
-    PrefectHttpxSyncClient.send = send_serialised
+    PrefectHttpxSyncClient.send = send_serialised  # type: ignore[method-assign] # the patch is the point: see above
     try:
         yield
     finally:
-        PrefectHttpxSyncClient.send = send
+        PrefectHttpxSyncClient.send = send  # type: ignore[method-assign] # the original put back
 
 
 def _cpus() -> int:

@@ -178,7 +178,10 @@ def _server_command(port: int) -> list[str]:
     importing Prefect's CLI here (that would cost this command seconds)."""
     import importlib.util
 
-    prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        raise ServerError("prefect is not installed in this environment")
+    prefect_dir = Path(spec.origin).parent
     return [
         sys.executable,
         "-m",

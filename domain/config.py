@@ -151,7 +151,10 @@ class Ruleset(_Frozen):
         return v
 
     def requirement(self, claim_type: str, stage: str) -> Requirement:
-        return getattr(self.requirements[claim_type], stage)
+        # a ClaimType member is a str enum whose values are exactly the keys' literals
+        by_stage = self.requirements[claim_type]  # type: ignore[index]
+        requirement: Requirement = getattr(by_stage, stage)
+        return requirement
 
     @property
     def holder_prefixes(self) -> tuple[str, ...]:
@@ -269,7 +272,7 @@ def current_settings() -> Settings:
 
 
 @lru_cache(maxsize=32)
-def _settings_for(_environment: tuple) -> Settings:
+def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.decision import Classification
-from domain.extractions import OtherExtraction
+from domain.extractions import Extraction, OtherExtraction
 from domain.kinds import DocumentKind
 
 from .classify import classify
@@ -43,7 +43,7 @@ class ReadDocument:
     kind: DocumentKind
     classification: Classification | None = None
     content: DocumentContent | None = None
-    extraction: object | None = None
+    extraction: Extraction | None = None
     parsed: object | None = None
     unreadable: str | None = None
 
@@ -103,7 +103,7 @@ def _checkable(content: DocumentContent, kind: DocumentKind) -> bool:
 
 def extract(
     kind: DocumentKind, content: DocumentContent, trust_store=None, stamp_certificates=None
-) -> tuple[object, object | None]:
+) -> tuple[Extraction | None, object | None]:
     """(typed extraction, kind-specific parse result or None)."""
     if kind in (DocumentKind.CFDI_XML, DocumentKind.PAYMENT_COMPLEMENT):
         from .cfdi_xml import parse_cfdi

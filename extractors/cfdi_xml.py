@@ -34,7 +34,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -441,22 +441,31 @@ def _certificate_info(b64: str) -> _CertInfo | None:
     return _CertInfo(cert, _certificate_number(cert.serial_number), rfc)
 
 
+def _verify_rsa_sha256(cert: x509.Certificate, signature: bytes, data: bytes) -> None:
+    """SHA256withRSA, the only scheme SAT uses; raises InvalidSignature, or ValueError for a key
+    that is not RSA (such a certificate cannot have made the seal)."""
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("the certificate's key is not RSA")
+    key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+
+
 def verify_seal(
     root: etree._Element, version: str, issuer_rfc: str | None, issued_at: datetime | None
 ) -> tuple[SealCheck, _CertInfo | None]:
     seal_b64, cert_b64 = root.get("Sello") or "", root.get("Certificado") or ""
     declared_number = (root.get("NoCertificado") or "").strip()
     if not seal_b64.strip() or not cert_b64.strip():
-        return SealCheck(False, "missing_seal"), None
+        return SealCheck(False, None, "missing_seal"), None
     info = _certificate_info(cert_b64)
     if info is None or not isinstance(info.cert.public_key(), rsa.RSAPublicKey):
-        return SealCheck(False, "certificate_unreadable"), None
+        return SealCheck(False, None, "certificate_unreadable"), None
     cert = info.cert
     valid = None
     if issued_at is not None:
         at = issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=MEXICO_CENTRAL)
         valid = cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
-    base = dict(
+    base: dict[str, Any] = dict(
         certificate_number=info.number,
         certificate_rfc=info.rfc,
         not_before=cert.not_valid_before_utc,
@@ -471,7 +480,7 @@ def verify_seal(
     except etree.XSLTError:
         return SealCheck(False, None, "cadena_failed", **base), info
     try:
-        cert.public_key().verify(signature, cadena, padding.PKCS1v15(), hashes.SHA256())
+        _verify_rsa_sha256(cert, signature, cadena)
     except (InvalidSignature, ValueError):
         return SealCheck(False, False, "bad_signature", **base), info
     if info.number != declared_number:
@@ -519,7 +528,7 @@ def verify_stamp(root: etree._Element, version: str, certificates: StampCertific
     except etree.XSLTError:
         return StampCheck(False, "cadena_failed", number, store)
     try:
-        cert.public_key().verify(signature, cadena, padding.PKCS1v15(), hashes.SHA256())
+        _verify_rsa_sha256(cert, signature, cadena)
     except (InvalidSignature, ValueError):
         return StampCheck(False, "bad_signature", number, store)
     return StampCheck(True, None, number, store)

@@ -171,8 +171,8 @@ def find_name(text: str, folded: str) -> str | None:
     parts = [given] + [
         value_after(folded, labels, STOP, original=text, accept=one_word) for labels in (FIRST_LABELS, SECOND_LABELS)
     ]
-    parts = [p for p in parts if p]
-    return _spaces(" ".join(parts)) if len(parts) >= 2 else None
+    present = [p for p in parts if p]
+    return _spaces(" ".join(present)) if len(present) >= 2 else None
 
 
 def _is_name(value: str | None, words: int = 2) -> bool:
@@ -319,7 +319,7 @@ def _regime_rows(block: list[str], originals: list[str]) -> tuple[list[str], lis
         dates = _DATES.findall(stripped)
         code_match = _CODE.match(stripped)
         code = code_match[1] if code_match and code_match[1] in catalogue else None
-        description_at = code_match.end() if code else 0
+        description_at = code_match.end() if code and code_match else 0
         description = (
             _DATES.split(original.strip()[description_at:])[0].strip(" -•·*:\t")
             if len(original.strip()) == len(stripped)

@@ -16,8 +16,9 @@ import re
 import unicodedata
 from datetime import date
 from itertools import pairwise
+from typing import cast
 
-from domain.extractions import FormExtraction
+from domain.extractions import FormExtraction, FormKind
 
 from .content import DocumentContent
 from .dates import MONTHS, find_dates, fold_text, make_date
@@ -220,7 +221,7 @@ _ACCOUNT = re.compile(r"\bCUENTA\s*:\s*([A-Z0-9\-]{4,32})")
 def extract_form(kind: str, content: DocumentContent) -> FormExtraction:
     folded = content.folded
     return FormExtraction(
-        kind=kind,
+        kind=cast(FormKind, kind),  # one of the form kinds: extractors/__init__.py routes only those here
         title=_title(folded),
         patient_name=patient_name(kind, content.text),
         document_date=document_date(folded, folded=True),
@@ -348,10 +349,10 @@ def document_date(text: str, *, month_first: bool = False, folded: bool = False)
     printed that no excluded label (birth, admission, onset, due) claims. `month_first` reads
     "10/05/2026" as October 5 (US documents). folded=True: `text` is already fold_text's output
     (DocumentContent.folded), not folded again."""
-    folded = text if folded else fold_text(text)
+    source = text if folded else fold_text(text)
     best: tuple[int, int, date] | None = None
-    for start, value in _candidates(folded, month_first):
-        score = _date_score(folded, start)
+    for start, value in _candidates(source, month_first):
+        score = _date_score(source, start)
         if score is None:
             continue
         key = (score, -start if score >= 2 else value.toordinal())
@@ -375,8 +376,8 @@ def _candidates(folded: str, month_first: bool) -> list[tuple[int, date]]:
         found.append((d.start, value))
     for m in _DAYS_OF_MONTH.finditer(folded):  # "a los 5 días del mes de noviembre de 2026"
         month = MONTHS.get(m[2])
-        if month and (value := make_date(int(m[3]), month, int(m[1]), DOCUMENT_YEARS)):
-            found.append((m.start(), value))
+        if month and (day := make_date(int(m[3]), month, int(m[1]), DOCUMENT_YEARS)):
+            found.append((m.start(), day))
     return found
 
 

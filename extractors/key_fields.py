@@ -235,7 +235,7 @@ def _read_stacked(images: list[Image.Image], timeout_s: float) -> list[str] | No
         tsv = _tesseract_tsv(strip, timeout_s)
     except (ocr.TesseractFailed, TimeoutError):
         return None
-    texts = [[] for _ in images]
+    texts: list[list[str]] = [[] for _ in images]
     for line in tsv.splitlines()[1:]:
         cells = line.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():

@@ -61,7 +61,9 @@ def prepare(image: Image.Image) -> Image.Image:
     gray = ImageOps.exif_transpose(image).convert("L")
     if gray.width * gray.height > MAX_OCR_PIXELS:
         scale = (MAX_OCR_PIXELS / (gray.width * gray.height)) ** 0.5
-        gray = gray.resize((max(1, int(gray.width * scale)), max(1, int(gray.height * scale))), Image.BILINEAR)
+        gray = gray.resize(
+            (max(1, int(gray.width * scale)), max(1, int(gray.height * scale))), Image.Resampling.BILINEAR
+        )
     return gray
 
 

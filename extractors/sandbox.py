@@ -284,7 +284,12 @@ def _collect(job: ReadJob, future, budget: Budget) -> extractors.ReadDocument:
             raise
         # Raised by the reader inside the worker (pebble attaches the remote traceback): a reader
         # bug on hostile bytes must not stop the folio; the traceback names no personal data.
-        log.error("sandbox: reader raised %s on a %s file:\n%s", type(exc).__name__, job.media_type, exc.traceback)
+        log.error(
+            "sandbox: reader raised %s on a %s file:\n%s",
+            type(exc).__name__,
+            job.media_type,
+            getattr(exc, "traceback", ""),
+        )
         reason = f"error interno al leer el archivo ({type(exc).__name__})"
     log.warning("sandbox: %s (%s, %d bytes)", reason, job.media_type, len(job.data))
     return extractors.ReadDocument(job.name, job.media_type, job.declared or DocumentKind.OTHER, unreadable=reason)
@@ -310,7 +315,7 @@ _OVERRUN_PREFIXES = (
 def overran(doc: extractors.ReadDocument) -> bool:
     """The document hit a budget or killed its reader: not a property of its bytes alone (a
     loaded machine may overrun where an idle one does not), so it is not cached."""
-    return bool(doc.unreadable) and doc.unreadable.startswith(_OVERRUN_PREFIXES)
+    return doc.unreadable is not None and doc.unreadable.startswith(_OVERRUN_PREFIXES)
 
 
 def read(

@@ -168,9 +168,11 @@ def _cause(page, text: _Obj, page_box, painted: _Painted, probe: _Probe) -> str 
     mode = probe.mode_of(text.raw)
     if mode in _INVISIBLE_MODES:
         return _INVISIBLE_MODES[mode]
-    if _outside(text.box, page_box):
+    box = text.box
+    assert box is not None  # only texts with a box are judged (see the caller)
+    if _outside(box, page_box):
         return OFF_PAGE
-    if text.box[3] - text.box[1] < MIN_VISIBLE_HEIGHT_PT:
+    if box[3] - box[1] < MIN_VISIBLE_HEIGHT_PT:
         return TINY
     if _paint_is_background(page, text, mode, page_box, painted, probe):
         return BACKGROUND

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from uuid import UUID
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
@@ -256,8 +257,8 @@ def _tag_run(decision: Decision, manifest) -> None:
         f"route:{decision.route.value}",
     }
     with get_client(sync_client=True) as client:
-        current = client.read_flow_run(run_id).tags or []
-        client.update_flow_run(run_id, tags=sorted(set(current) | tags))
+        current = client.read_flow_run(UUID(run_id)).tags or []
+        client.update_flow_run(UUID(run_id), tags=sorted(set(current) | tags))
 
 
 def _publish(decision: Decision, report_paths: dict[str, str], notice: dict | None) -> None:

@@ -35,6 +35,7 @@ def send_email(settings: Settings, to: str, subject: str, text: str, html: str) 
     msg = build_message(settings.smtp_from, to, subject, text, html)
     host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout_s
     try:
+        client: smtplib.SMTP
         if settings.smtp_tls == "ssl":
             client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
         else:

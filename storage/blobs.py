@@ -7,7 +7,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 CHUNK = 1 << 20  # streamed copies hold one MiB at a time
 
@@ -16,9 +16,15 @@ class BlobCorrupted(Exception):
     """Stored bytes no longer match their SHA-256."""
 
 
+class ByteStream(Protocol):
+    """What a blob store reads a stream through: a file, or a pass-through that watches it."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str: ...
-    def put_stream(self, stream: BinaryIO) -> str: ...
+    def put_stream(self, stream: ByteStream) -> str: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
 
@@ -75,7 +81,7 @@ class LocalBlobStore:
             raise
         return digest
 
-    def put_stream(self, stream: BinaryIO) -> str:
+    def put_stream(self, stream: ByteStream) -> str:
         """Store what `stream` yields, hashing while copying one chunk at a time: a file far
         over the folio limit is kept as sent without ever being held in memory. The name is
         only known at the end, so the temporary file sits at the root until it is renamed."""

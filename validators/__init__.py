@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from domain.config import Ruleset
 from domain.findings import Finding, SkippedRule
@@ -20,7 +21,7 @@ from .visible_text import hidden_text_findings
 __all__ = ["validate_document", "validate_folio", "FolioFindings", "packaging", "routing"]
 
 
-def validate_document(doc, ctx: DocumentContext) -> list[Finding]:
+def validate_document(doc: Any, ctx: DocumentContext) -> list[Finding]:
     """Every document-level rule for one read document (an extractors.ReadDocument)."""
     if doc.unreadable:
         return [packaging.unreadable(doc.unreadable)]
@@ -62,7 +63,7 @@ class FolioFindings:
 
 
 def validate_folio(
-    manifest: FolioManifest, as_of: date, ruleset: Ruleset, docs: list[EvaluatedDocument], read: dict
+    manifest: FolioManifest, as_of: date, ruleset: Ruleset, docs: list[EvaluatedDocument], read: dict[str, Any]
 ) -> FolioFindings:
     """Rules across documents: invoice pairing, duplicates and count, then completeness, which
     must see the pairing rejections to know whether an invoice is really accepted."""

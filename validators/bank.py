@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from typing import Any
 
 from clabe import BANKS, compute_control_digit, get_bank_name
 
@@ -37,7 +38,7 @@ def validate_bank_statement(extraction: BankStatementExtraction, ctx: DocumentCo
     clabe_problem = _clabe_finding(extraction.clabe)
     if clabe_problem:
         findings.append(clabe_problem)
-    elif finding := _clabe_matches(extraction.clabe, ctx.manifest):
+    elif extraction.clabe and (finding := _clabe_matches(extraction.clabe, ctx.manifest)):  # valid, so present
         findings.append(finding)
     if extraction.holder_name and (finding := _holder_matches(extraction.holder_name, ctx)):
         findings.append(finding)
@@ -157,7 +158,7 @@ def _clabe_finding(clabe: str | None) -> Finding | None:
     return _clabe_reject(message, evidence)
 
 
-def _clabe_reject(message: str, evidence: dict) -> Finding:
+def _clabe_reject(message: str, evidence: dict[str, Any]) -> Finding:
     return Finding(code="BANK-003", outcome=Outcome.REJECT, message_es=message, evidence=evidence)
 
 
