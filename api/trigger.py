@@ -101,7 +101,7 @@ def deployment_runner(deployment_name: str):
     """Start runs of a Prefect deployment through its REST API (Prefect OSS has no inbound
     webhooks). A deployment whose flow takes `folio_dirs` gets the whole batch in one run;
     `intake-folio` (one `folio_dir`) gets one run per folio."""
-    from prefect.client.orchestration import get_client
+    from prefect.client.orchestration import get_client  # Prefect's client only when the API uses deployments
 
     def run(batch: list[Job]) -> str | None:
         with get_client(sync_client=True) as client:
@@ -132,7 +132,7 @@ def in_process_runner():
     """The embedded default: run the batch flow right here, in the dispatcher thread."""
 
     def run(batch: list[Job]) -> None:
-        from flows.intake import intake_batch
+        from flows.intake import intake_batch  # the flows (and Prefect) load with the first batch, not with the app
 
         intake_batch([j.folio_dir for j in batch])
         return None

@@ -1,4 +1,8 @@
-"""`claim-intake`: the operator's command line (CONTRACT.md defines `process`)."""
+"""`claim-intake`: the operator's command line (CONTRACT.md defines `process`).
+
+Each command imports what it needs inside its own function (marked `# lazy:`): Prefect, the
+flows, pydantic settings and storage cost seconds to import, and `--help`, `server status` or a
+refused argument must answer at once (issue 15). Only what every command uses is imported here."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from claim_intake.cli_errors import held_run_errors, home_failure, home_failure_line, printable, quiet_exit
+from claim_intake.local_server import ServerError, ensure_running, server_dir, status, stop
 from domain.masking import MaskedStream, mask_text
 
 # Quiet, offline Prefect unless the operator configured otherwise; set before Prefect imports.
@@ -36,6 +41,7 @@ class _App(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except Exception as exc:  # re-raised unless the home cannot be written
+            # lazy: not at start-up (module docstring)
             from domain.config import current_settings
 
             home = current_settings().home
@@ -66,6 +72,7 @@ def _fail_input(message: str, as_json: bool) -> NoReturn:
 def _fail_run(exc: Exception, held) -> None:
     """Exit 1. A home that cannot be written (disk full, read-only, not a directory) is said in
     one line, what to do included; anything else is a bug: its traceback and Prefect's are shown."""
+    # lazy: not at start-up (module docstring)
     from domain.config import current_settings
 
     home = current_settings().home
@@ -83,6 +90,7 @@ def _fail_run(exc: Exception, held) -> None:
 def _raise_first_failure(results: list, held, as_json: bool) -> None:
     """After folios ran: an input error (exit 2) first, then any other failure (exit 1), each
     said as `_fail_input` / `_fail_run` say it."""
+    # lazy: not at start-up (module docstring)
     from domain.folio import ManifestError
 
     for exc in results:
@@ -115,7 +123,7 @@ def _prefect_api() -> None:
     CLAIM_INTAKE_PREFECT_SERVER=ephemeral keeps that fallback (a one-shot container, say)."""
     if os.environ.get("PREFECT_API_URL") or os.environ.get("CLAIM_INTAKE_PREFECT_SERVER") == "ephemeral":
         return
-    from claim_intake.local_server import ServerError, ensure_running
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
 
     try:
@@ -133,6 +141,7 @@ def _cli_flow_settings():
     and each heartbeat thread costs up to a second at exit. The settings are copied without
     re-validation: Prefect's `temporary_settings` re-reads the environment and every profile
     (~0.45 s of CPU per call here, more than a digital folio's whole flow run)."""
+    # lazy: not at start-up (module docstring)
     import prefect.context
 
     current = prefect.context.get_settings_context()
@@ -144,6 +153,7 @@ def _cli_flow_settings():
 
 def _flow_run(flow, *args):
     """One flow run from the command line (see _cli_flow_settings)."""
+    # lazy: not at start-up (module docstring)
     from claim_intake.ephemeral_server import start_prefect_server
 
     start_prefect_server()  # Prefect's own temporary server, if any (ephemeral mode), tied to this command
@@ -155,6 +165,7 @@ def _operator() -> str:
     """Who owns what the command line creates: the local operator, never a portal. A folio id a
     portal (or anyone else) already has is refused with exit 2, "folio id already taken", so the
     command line can neither overwrite a portal's folio nor hand the portal the operator's."""
+    # lazy: not at start-up (module docstring)
     from storage.schema import OPERATOR
 
     return OPERATOR
@@ -167,6 +178,7 @@ def _one_api_write_at_a_time():
     moved at once: SQLITE_BUSY on the upgrade of a read transaction) with a 503, which its client
     retries after ~2 s: measured, that cost more than the second thread gained. A write takes
     milliseconds, reads and the documents' work still overlap. Prefect's sync client only."""
+    # lazy: not at start-up (module docstring)
     from prefect.client.base import PrefectHttpxSyncClient
 
     send, lock = PrefectHttpxSyncClient.send, threading.Lock()
@@ -214,6 +226,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
     that folio raised. Each job: folio directory, as-of date, owner (None: a re-evaluation under
     the folio's stored owner, as `add` does)."""
     _size_reader_pool([d for d, _, _ in jobs])
+    # lazy: not at start-up (module docstring)
     from claim_intake.ephemeral_server import start_prefect_server
     from flows.intake import intake_folio, prepare
 
@@ -326,6 +339,7 @@ def demo(
             "[green]ok[/green]" if ok else "[red]MISMATCH[/red]",
         )
     out.print(table)
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from flows.report import folio_report_pdfs
 
@@ -352,6 +366,7 @@ def _expected_as_of(expected: dict) -> date | None:
 @queue_app.command("list")
 def queue_list(name: Annotated[str, typer.Argument(help="adjudication | pending_documents | awaiting_sat")]) -> None:
     """Folios waiting in a queue, oldest first."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from storage import open_storage
 
@@ -370,6 +385,7 @@ def queue_list(name: Annotated[str, typer.Argument(help="adjudication | pending_
 @app.command()
 def history(folio: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every decision ever made for a folio, oldest first."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from storage import open_storage
 
@@ -398,6 +414,7 @@ app.add_typer(server_app, name="server")
 
 
 def _home() -> Path:
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
 
     return Settings().home
@@ -413,8 +430,6 @@ def _describe(info) -> str:
 def server_start() -> None:
     """Start this home's Prefect server (processing starts it on first use anyway); it keeps
     running, with every flow run in its UI, until `claim-intake server stop`."""
-    from claim_intake.local_server import ServerError, ensure_running, status
-
     already = status(_home())
     try:
         info = ensure_running(_home())
@@ -432,8 +447,6 @@ def server_start() -> None:
 def server_status() -> None:
     """What is running: this home's Prefect server (pid, URL, uptime), or "not running"; and the
     server an operator's PREFECT_API_URL names, which commands use instead."""
-    from claim_intake.local_server import server_dir, status
-
     if os.environ.get("PREFECT_API_URL"):
         out.print(
             f"PREFECT_API_URL is set: commands use {os.environ['PREFECT_API_URL']}", highlight=False, soft_wrap=True
@@ -452,8 +465,6 @@ def server_status() -> None:
 @server_app.command("stop")
 def server_stop() -> None:
     """Stop this home's Prefect server (its runs stay in its database for the next start)."""
-    from claim_intake.local_server import stop
-
     info = stop(_home())
     out.print(
         f"stopped: pid {info.pid}" if info else "local Prefect server: not running", highlight=False, soft_wrap=True
@@ -463,6 +474,7 @@ def server_stop() -> None:
 @api_key_app.command("create")
 def api_key_create(portal: Annotated[str, typer.Argument(help="Portal name, e.g. online-services.")]) -> None:
     """Create a key for PORTAL and print it once; only its hash is stored."""
+    # lazy: not at start-up (module docstring)
     from api.keys import create_key
     from domain.config import Settings
     from storage import open_storage
@@ -481,6 +493,7 @@ def api_serve(
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
 ) -> None:
     """Serve the intake API with uvicorn, with deadlines for slow clients (api/serving.py)."""
+    # lazy: not at start-up (module docstring)
     import uvicorn
 
     from api.serving import TimedH11Protocol
@@ -499,6 +512,7 @@ def api_serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the Alembic migrations to CLAIM_INTAKE_DATABASE_URL (or the SQLite default)."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from storage.migrations import upgrade
 
@@ -516,6 +530,7 @@ def add(
     """Re-upload: store FILES in FOLIO and re-evaluate the whole folio (new files and the ones
     it already had) through the intake-folio flow; a decision is appended and the folio moves
     between queues. Files already read under this rule set come from the extraction cache."""
+    # lazy: not at start-up (module docstring)
     from application.pipeline import add_files
     from domain.config import Settings
     from domain.folio import ManifestError
@@ -549,6 +564,7 @@ def notices(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Pending-documents notices and whether they were sent; --retry sends the unsent ones."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from notify.notices import SENT, NoticeNotSent, NoticeStore, deliver
     from storage import open_storage
@@ -602,6 +618,7 @@ def report(
 ) -> None:
     """Compliance reports: for a FOLIO its HTML + PDF page; for --from/--to a CSV of every
     finding and an HTML summary with charts."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from reports.render import write_folio_report, write_period_report
     from storage import open_storage

@@ -36,11 +36,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import satcfdi.catalogs as catalogs
+import satcfdi.transform as sat_transform
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
+from satcfdi.cfdi import CFDI
 
 from domain.extractions import CfdiExtraction, Concept, TaxLine
 
@@ -188,8 +191,6 @@ def trust_store_from_dir(path: str) -> TrustStore:
 @lru_cache(maxsize=1)
 def sat_production_store() -> TrustStore:
     """SAT's production CAs, as shipped with satcfdi (CertsProd.zip)."""
-    import satcfdi.transform as sat_transform
-
     certs = []
     with zipfile.ZipFile(os.path.join(os.path.dirname(sat_transform.__file__), "CertsProd.zip")) as zf:
         for info in zf.infolist():
@@ -299,8 +300,6 @@ _schema_lock = threading.Lock()
 
 
 def _schema_root() -> Path:
-    import satcfdi.transform as sat_transform
-
     return Path(sat_transform.SCHEMA_ROOT)
 
 
@@ -396,8 +395,6 @@ def schema_errors(root: etree._Element, version: str, limit: int = 10) -> tuple[
 
 @lru_cache(maxsize=4)
 def _cadena_xslt(version: str) -> etree.XSLT:
-    import satcfdi.transform as sat_transform
-
     return sat_transform.xslt_transform(f"{{{NS_CFDI[version]}}}Comprobante", version)
 
 
@@ -492,8 +489,6 @@ def verify_seal(
 
 @lru_cache(maxsize=1)
 def _tfd_xslt() -> etree.XSLT:
-    import satcfdi.transform as sat_transform
-
     return sat_transform.xslt_transform(f"{{{NS_TFD}}}TimbreFiscalDigital", "1.1")
 
 
@@ -607,8 +602,6 @@ def _satcfdi_catalogs_memoized() -> None:
     each: 0.3 of the 0.4 ms it takes to build a CFDI's objects. The file never changes under a
     running process, so each (catalogue, key) answer is kept; unhashable keys go straight
     through."""
-    import satcfdi.catalogs as catalogs
-
     select = catalogs.select
     cached = lru_cache(maxsize=16384)(select)
 
@@ -622,8 +615,6 @@ def _satcfdi_catalogs_memoized() -> None:
 
 
 def _extract(root: etree._Element, version: str) -> tuple[CfdiExtraction, tuple[ConceptAmounts, ...]]:
-    from satcfdi.cfdi import CFDI
-
     _satcfdi_catalogs_memoized()
     c = CFDI.from_xml(root)
     emisor, receptor = c.get("Emisor") or {}, c.get("Receptor") or {}

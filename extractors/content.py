@@ -8,6 +8,8 @@ from functools import cached_property
 
 from domain.extractions import TextInfo
 
+from .text import fold
+
 
 class UnreadableDocument(Exception):
     """The bytes cannot be opened as what they claim to be (PKG-006): zero bytes, truncated or
@@ -33,8 +35,6 @@ class DocumentContent:
     def folded(self) -> str:
         """The text upper-cased, accents removed, spaces collapsed (extractors.text.fold), made
         once: classification and the extractors each compared against it."""
-        from .text import fold
-
         return fold(self.text)
 
     @property

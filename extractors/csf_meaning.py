@@ -18,6 +18,8 @@ from functools import lru_cache, partial
 
 from satcfdi.catalogs import select, select_all
 
+from domain.text import fold
+
 from .dates import find_dates
 from .ids import CURP_TOKEN, curp_candidates
 from .labels import fold_label, label_regex, value_after
@@ -178,8 +180,6 @@ def find_name(text: str, folded: str) -> str | None:
 def _is_name(value: str | None, words: int = 2) -> bool:
     if not value or len(value) > 254:
         return False
-    from domain.text import fold
-
     folded = fold(value)
     return bool(_NAME_VALUE.match(folded)) and len(folded.split()) >= words and sum(c.isalpha() for c in folded) >= 3
 

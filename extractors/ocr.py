@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps
 
+from processes.children import popen_tie
+
 # Tesseract's OpenMP threads cost ~3x the CPU for the same text; parallelism is by page instead.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -203,8 +205,6 @@ def _pgm(gray: Image.Image) -> bytes:
 
 
 def _run(args: list[str], stdin: bytes, timeout_s: float) -> str:
-    from processes.children import popen_tie
-
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:  # tied to this thread, which waits for it: a killed reader leaves no tesseract behind
         done = subprocess.run(

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pypdfium2
 import pypdfium2.raw as pdfium
+from pypdfium2_raw.bindings import _libs
 
 # Causes, in the order they are tried (one cause per text object).
 INVISIBLE, CLIP_ONLY, OFF_PAGE, TINY, BACKGROUND, UNDER_IMAGE = (
@@ -298,8 +299,6 @@ def _api() -> SimpleNamespace:
     plain addresses (c_void_p): pypdfium2.raw's typed handles build a ctypes pointer object per
     call, which made walking a page with a QR code (~560 objects) 2.7x slower. Made on first
     use, not at import; pypdfium2's own prototypes are left as they are."""
-    from pypdfium2_raw.bindings import _libs
-
     library = _libs["pdfium"]
     api = {}
     for name, (argtypes, restype) in _SIGNATURES.items():

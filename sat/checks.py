@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from domain.findings import Finding
 from domain.kinds import DocumentKind as K
 from storage.sat_cache import SatStatusCache
-from validators.sat import CfdiSatAnswer, CsfSatAnswer
+from validators.sat import CfdiSatAnswer, CsfSatAnswer, cfdi_sat_findings, csf_sat_findings
 
 from .csf_check import CsfCheckClient
 from .efos import EfosList, load_efos_list
@@ -79,8 +79,6 @@ def gather_answers(
     """file -> validators.sat.CfdiSatAnswer | CsfSatAnswer, for the documents SAT can be asked
     about: CFDIs with UUID, RFCs and total; PDF certificates with an RFC. Documents other rules
     already refuse for lacking those are left to those rules."""
-    from validators.sat import CfdiSatAnswer, CsfSatAnswer
-
     now = now or datetime.now(UTC)
     out: dict[str, CfdiSatAnswer | CsfSatAnswer] = {}
     status_outage: dict | None = None
@@ -162,8 +160,6 @@ class SatFindings(dict):
 def answers_evidence(answers: dict[str, CfdiSatAnswer | CsfSatAnswer]) -> dict[str, dict]:
     """file -> {"sat_status": ...} / {"sat_csf_check": ...}: SAT's answers, raw text included.
     Failures are not listed here: they are in the CFDI-007/CSF-007 finding's evidence."""
-    from validators.sat import CfdiSatAnswer
-
     out: dict[str, dict] = {}
     for name, answer in answers.items():
         if isinstance(answer, CfdiSatAnswer):
@@ -177,8 +173,6 @@ def answers_evidence(answers: dict[str, CfdiSatAnswer | CsfSatAnswer]) -> dict[s
 def findings_from_answers(
     read: dict, answers: dict[str, CfdiSatAnswer | CsfSatAnswer], honorifics=(), legal_forms=()
 ) -> SatFindings:
-    from validators.sat import CfdiSatAnswer, cfdi_sat_findings, csf_sat_findings
-
     out = SatFindings(evidence=answers_evidence(answers))
     for name, answer in answers.items():
         if isinstance(answer, CfdiSatAnswer):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
 from .blobs import BlobCorrupted, sha256_of
@@ -38,7 +39,7 @@ class S3BlobStore:
         sse: str = "AES256",
         kms_key_id: str | None = None,
     ):
-        if client is None:
+        if client is None:  # boto3 loads only for an s3:// store (~0.5 s): local files need none of it
             import boto3
             from botocore.config import Config
 
@@ -123,8 +124,6 @@ class S3BlobStore:
 
     def copy_to(self, sha256: str, target) -> None:
         """The object written to `target` chunk by chunk, its hash checked on the way."""
-        from pathlib import Path
-
         obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), ChecksumMode="ENABLED")
         digest = hashlib.sha256()
         with open(target, "wb") as out:
@@ -136,7 +135,7 @@ class S3BlobStore:
             raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
 
     def exists(self, sha256: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # botocore only with an S3 store: see __init__
 
         try:
             self.client.head_object(Bucket=self.bucket, Key=self.key_of(sha256))

@@ -14,14 +14,6 @@ from cli_runner import ROOT, cli
 from conftest import SAMPLES
 
 
-@pytest.fixture(scope="module")
-def api_url(prefect_harness) -> str:
-    """The session's Prefect server, so each CLI process skips starting an ephemeral one."""
-    from prefect.settings import PREFECT_API_URL
-
-    return PREFECT_API_URL.value()
-
-
 def test_missing_directory_exits_2_with_json_error(tmp_path):
     result = cli("process", str(tmp_path / "nope"), "--json", home=tmp_path / "home")
     assert result.returncode == 2

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal as D  # noqa: N817 - amounts read like literals: D("1500.00")
+from functools import partial
 
+import factories
 import pytest
 
 from domain.config import default_ruleset
 from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtraction, InvoicePdfExtraction, TextInfo
-from domain.folio import FolioManifest
 from domain.kinds import DocumentKind as K
 from extractors.cfdi_xml import parse_cfdi
 from extractors.content import DocumentContent
@@ -34,10 +35,7 @@ U1 = "6F1C2A3B-0000-4000-8000-0000000000C1"
 U2 = "6F1C2A3B-0000-4000-8000-0000000000C2"
 
 
-def manifest(**over) -> FolioManifest:
-    data = {"folio": "RB-2026-000200", "claim_type": "reembolso", "received_at": "2026-11-20T10:15:00-06:00"}
-    data.update(over)
-    return FolioManifest.model_validate(data)
+manifest = partial(factories.manifest, folio="RB-2026-000200")
 
 
 def xml(file, uuid, doc_type="I"):

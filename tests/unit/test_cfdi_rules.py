@@ -6,7 +6,9 @@ import dataclasses
 from datetime import date, datetime
 from decimal import Decimal as D  # noqa: N817 - amounts read like literals: D("1500.00")
 
+import factories
 import pytest
+from factories import codes
 
 from domain.config import ConfigError, RegimeRetention, RetentionRules, Ruleset, default_ruleset, load_ruleset
 from domain.findings import Outcome
@@ -26,10 +28,9 @@ UUID = "6F1C2A3B-0000-4000-8000-0000000000B1"
 
 
 def manifest(claim_type="reembolso", **over) -> FolioManifest:
+    """The holder, patient and policy these invoices are about; the provider too when paid directly."""
     data = {
-        "folio": "RB-2026-000123",
         "claim_type": claim_type,
-        "received_at": "2026-11-20T10:15:00-06:00",
         "policy": {"number": "1", "valid_from": "2026-01-01", "valid_to": "2026-12-31"},
         "holder": {"name": HOLDER.name, "rfc": HOLDER.rfc},
         "patient": {"name": "MARIA FERNANDA LOPEZ GARCIA", "relationship": "titular"},
@@ -37,7 +38,7 @@ def manifest(claim_type="reembolso", **over) -> FolioManifest:
     if claim_type == "pago_proveedor":
         data["provider"] = {"name": DOCTOR.name, "rfc": DOCTOR.rfc, "care_order_account": "OA-778899"}
     data.update(over)
-    return FolioManifest.model_validate(data)
+    return factories.manifest(**data)
 
 
 def ctx(m=None, file_name=f"{UUID}.xml", known=None, as_of=date(2026, 11, 20)):
@@ -66,10 +67,6 @@ def make(issuer=DOCTOR, receiver=INSURER, lines=None, issued_at=datetime(2026, 1
         cfdi_use=kw.pop("cfdi_use", "G03"),
         **kw,
     )
-
-
-def codes(findings):
-    return sorted(f.code for f in findings)
 
 
 @pytest.fixture(scope="module")
