@@ -21,6 +21,7 @@ from extractors import ReadDocument
 from extractors.content import DocumentContent
 from satsim import SatSimulator
 
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "folios"  # the 22 sample folios
 FOLIO = "RB-2026-000123"
 RECEIVED_AT = "2026-11-20T10:15:00-06:00"
 

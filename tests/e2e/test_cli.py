@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import ROOT, cli
-from conftest import SAMPLES
+from factories import SAMPLES
 
 
 def test_missing_directory_exits_2_with_json_error(tmp_path):
