@@ -64,7 +64,7 @@ class ReleaseResult(BaseModel):
     released: bool
 
 
-ERRORS = {code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 415, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 415, 422)}
 
 UPLOAD_BODY = {
     "requestBody": {

@@ -19,6 +19,7 @@ uvicorn's own command line cannot select it: behind another server, set that ser
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import h11
@@ -49,7 +50,7 @@ class TimedH11Protocol(H11Protocol):
         self._phase: str | None = None  # "head" | "body" | None (idle: keep-alive's business)
         self._started = 0.0
         self._body_bytes = 0
-        self._timer = None
+        self._timer: asyncio.TimerHandle | None = None
 
     # -- when each phase starts and ends ---------------------------------------------------
     def connection_made(self, transport) -> None:

@@ -71,7 +71,7 @@ class Dispatcher:
                 run_id = self._run_batch(batch)
                 self._on_started(batch, run_id)
                 return
-            except Exception as exc:  # the Prefect API may be briefly unavailable: retry, same key
+            except Exception as exc:  # noqa: BLE001 - the Prefect API may be briefly unavailable: retry, same key
                 log.warning(
                     "starting a run for %d folio(s) failed (attempt %d): %s",
                     len(batch),
@@ -92,9 +92,9 @@ def deployment_runner(deployment_name: str):
     """Start runs of a Prefect deployment through its REST API (Prefect OSS has no inbound
     webhooks). A deployment whose flow takes `folio_dirs` gets the whole batch in one run;
     `intake-folio` (one `folio_dir`) gets one run per folio."""
-    from prefect.client.orchestration import get_client
+    from prefect.client.orchestration import get_client  # Prefect's client only when the API uses deployments
 
-    def run(batch: list[Job]) -> str:
+    def run(batch: list[Job]) -> str | None:
         with get_client(sync_client=True) as client:
             deployment = client.read_deployment_by_name(deployment_name)
             props = (deployment.parameter_openapi_schema or {}).get("properties", {})
@@ -102,7 +102,7 @@ def deployment_runner(deployment_name: str):
                 groups = [batch]
             else:
                 groups = [[j] for j in batch]
-            run_id = None
+            run_id: str | None = None
             for group in groups:
                 params = (
                     {"folio_dirs": [j.folio_dir for j in group]}
@@ -123,7 +123,7 @@ def in_process_runner():
     """The embedded default: run the batch flow right here, in the dispatcher thread."""
 
     def run(batch: list[Job]) -> None:
-        from flows.intake import intake_batch
+        from flows.intake import intake_batch  # the flows (and Prefect) load with the first batch, not with the app
 
         intake_batch([j.folio_dir for j in batch])
         return None

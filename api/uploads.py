@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from io import BufferedWriter
 from pathlib import Path
 
 from python_multipart.exceptions import FormParserError
@@ -95,9 +96,9 @@ class StreamingUpload:
         self.manifest_allowed = manifest_allowed
         self._headers: dict[str, str] = {}
         self._field = self._value = b""
-        self._target = None  # open file, or a bytearray for the manifest
+        self._target: BufferedWriter | bytearray | None = None  # open file, or a bytearray for the manifest
         self._current: StagedFile | None = None
-        self._file_hash = None
+        self._file_hash: hashlib._Hash | None = None
         staging.mkdir(parents=True)
         self.parser = MultipartParser(
             params[b"boundary"],
@@ -151,7 +152,7 @@ class StreamingUpload:
             )
         self._current = StagedFile(name=name, size=0, sha256="")
         self._file_hash = hashlib.sha256()
-        self._target = open(self.result.directory / name, "xb")
+        self._target = open(self.result.directory / name, "xb")  # noqa: SIM115 - open across the parser's callbacks, closed when the part ends
 
     def _data(self, data, start, end) -> None:
         chunk = data[start:end]
@@ -166,20 +167,29 @@ class StreamingUpload:
                 413,
                 "PKG-005",
                 f"too large: the folio's files pass {self.max_bytes} bytes "
-                f"while receiving {self._current.name!r}; the limit is {self.max_bytes} bytes (50 MiB)",
+                f"while receiving {self._current.name if self._current else ''!r}; the limit is {self.max_bytes} bytes (50 MiB)",
             )
-        self._current.size += len(chunk)
-        self._file_hash.update(chunk)
-        self._target.write(chunk)
+        current, file_hash, target = self._open_file()
+        current.size += len(chunk)
+        file_hash.update(chunk)
+        target.write(chunk)
 
     def _part_end(self) -> None:
         if isinstance(self._target, bytearray):
             self.result.manifest = bytes(self._target)
         elif self._target is not None:
-            self._target.close()
-            self._current.sha256 = self._file_hash.hexdigest()
-            self.result.files.append(self._current)
+            current, file_hash, target = self._open_file()
+            target.close()
+            current.sha256 = file_hash.hexdigest()
+            self.result.files.append(current)
         self._target = None
+
+    def _open_file(self) -> tuple[StagedFile, hashlib._Hash, BufferedWriter]:
+        """The file part being received; _headers_finished opened it (data outside a part is
+        malformed multipart, which the parser refuses before calling back)."""
+        if self._current is None or self._file_hash is None or not isinstance(self._target, BufferedWriter):
+            raise UploadRefused(400, "BAD_MULTIPART", "part data outside a file part")
+        return self._current, self._file_hash, self._target
 
     # feeding ---------------------------------------------------------------------------
     def write(self, chunk: bytes) -> None:

@@ -75,7 +75,7 @@ def timed(fns, docs) -> list[list[float]]:
     spike on a shared machine hits every row alike instead of skewing one row's ratio."""
     out: list[list[float]] = [[] for _ in fns]
     for d in docs:
-        for fn, ms in zip(fns, out):
+        for fn, ms in zip(fns, out, strict=True):
             t = time.perf_counter()
             fn(d)
             ms.append((time.perf_counter() - t) * 1000)
@@ -121,7 +121,7 @@ def main() -> None:
         "parse_xml + schema_errors + verify_seal + chain",
         "full: parse_cfdi (incl. satcfdi extraction, SelloSAT) + validate_cfdi",
     )
-    rows = list(zip(labels, timed((lambda d: floor_once(d, schema, xslt), checks_only, full), docs)))
+    rows = list(zip(labels, timed((lambda d: floor_once(d, schema, xslt), checks_only, full), docs), strict=True))
     floor = statistics.mean(rows[0][1])
     print(f"{args.n} signed+stamped CFDI 4.0 (built in {build_s:.1f} s; schema/XSLT warm-up {warm_s:.2f} s)")
     print(f"{'stage':<70} {'mean ms':>8} {'p50':>7} {'p95':>7} {'max':>7} {'x floor':>8}")

@@ -202,12 +202,12 @@ def flow_times(root: Path, runs: int, batch: int) -> dict[str, float]:
 def throughput(folio_dir: Path, folios: int, processes: int) -> float:
     """Folios per hour through the plain pipeline (sandboxed reads) in N parallel processes."""
     code = (
-        "import sys, os, time, tempfile; from pathlib import Path; sys.path.insert(0, %r)\n"
+        f"import sys, os, time, tempfile; from pathlib import Path; sys.path.insert(0, {str(ROOT)!r})\n"
         "os.environ['CLAIM_INTAKE_READ_WORKERS']='1'\n"
         "from bench.folio import run_pipeline\n"
         "if __name__ == '__main__':\n"
-        "    run_pipeline(Path(%r), int(sys.argv[1]))\n"
-    ) % (str(ROOT), str(folio_dir))
+        f"    run_pipeline(Path({str(folio_dir)!r}), int(sys.argv[1]))\n"
+    )
     each = folios // processes
     start = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-c", code, str(each)]) for _ in range(processes)]
@@ -283,13 +283,13 @@ def peak_rss_50mb(root: Path) -> float:
         (folio / f"anexo_{i}.pdf").write_bytes(buffer.getvalue())
     size = sum(p.stat().st_size for p in folio.iterdir())
     code = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from pathlib import Path\nfrom bench.folio import run_pipeline\n"
         "if __name__ == '__main__':\n"
-        "    run_pipeline(Path(%r), 1)\n"
+        f"    run_pipeline(Path({str(folio)!r}), 1)\n"
         "    from bench.folio import descendants_peak_kb, own_peak_kb\n"
         "    print(own_peak_kb(), descendants_peak_kb())\n"
-    ) % (str(ROOT), str(folio))
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     print(
         f"  50 MB folio: {size / 1e6:.1f} MB of files; parent peak {int(out[0]) / 1024:.0f} MB, "

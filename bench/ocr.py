@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
-from samples.builders.bank import build_statement, make_clabe  # noqa: E402
-from samples.builders.csf import build_csf, make_rfc  # noqa: E402
-from samples.builders.scan import Degradation, degrade, render_pages, scanned_pdf, to_jpeg  # noqa: E402
+from samples.builders.bank import build_statement, make_clabe  # noqa: E402 - after the sys.path set-up above
+from samples.builders.csf import build_csf, make_rfc  # noqa: E402 - after the sys.path set-up above
+from samples.builders.scan import Degradation, degrade, render_pages, scanned_pdf, to_jpeg  # noqa: E402 - after the sys.path set-up above
 
 HOW = Degradation(dpi=200, skew=2.0, blur=0.8, noise=30, quality=70, seed=3)
 
@@ -70,7 +70,7 @@ def page_rows(n: int) -> list[tuple[str, float, float]]:
         direct = []
         for path in (pgm, jpg):
             args = ["tesseract", str(path), "-", "-l", "spa", "--psm", "6", "tsv"]
-            wall, cpu = _timed(lambda: subprocess.run(args, capture_output=True, check=True), n)
+            wall, cpu = _timed(lambda args=args: subprocess.run(args, capture_output=True, check=True), n)
             direct.append((wall, cpu, path.suffix))
         wall, cpu, suffix = min(direct)
         rows.append((f"floor: tesseract --psm 6 tsv on the {suffix[1:].upper()} file, directly", wall, cpu))

@@ -26,10 +26,10 @@ from sqlalchemy import create_engine, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from pg import PostgresServer  # noqa: E402
-from stack import running_stack  # noqa: E402
+from pg import PostgresServer  # noqa: E402 - after the sys.path set-up above
+from stack import running_stack  # noqa: E402 - after the sys.path set-up above
 
-from storage.schema import decisions  # noqa: E402
+from storage.schema import decisions  # noqa: E402 - after the sys.path set-up above
 
 DIGITAL = ["RB-2026-000101", "DF-2026-000301", "AC-2026-000401", "PP-2026-000201"]
 

@@ -1,4 +1,8 @@
-"""`claim-intake`: the operator's command line (CONTRACT.md defines `process`)."""
+"""`claim-intake`: the operator's command line (CONTRACT.md defines `process`).
+
+Each command imports what it needs inside its own function (marked `# lazy:`): Prefect, the
+flows, pydantic settings and storage cost seconds to import, and `--help`, `server status` or a
+refused argument must answer at once (issue 15). Only what every command uses is imported here."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -29,6 +33,7 @@ from claim_intake.cli_errors import (
     printable,
     quiet_exit,
 )
+from claim_intake.local_server import ensure_running, server_dir, status, stop
 from domain.errors import InputError, ServiceError
 from domain.masking import MaskedStream, mask_text
 
@@ -39,7 +44,8 @@ class _App(typer.Typer):
     def __call__(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - the caller decides: input error or bug
+        except Exception as exc:  # re-raised unless the home cannot be written
+            # lazy: not at start-up (module docstring)
             from domain.config import current_settings
 
             home = current_settings().home
@@ -66,11 +72,11 @@ def _quiet_prefect() -> None:
 
 queue_app = typer.Typer(no_args_is_help=True, help="Inspect the routing queues.")
 app.add_typer(queue_app, name="queue")
-err = Console(file=MaskedStream())  # operators' stderr: identifiers masked, as in the logs
+err = Console(file=cast(IO[str], MaskedStream()))  # operators' stderr, identifiers masked; Console only writes
 out = Console()
 
 
-def _fail_input(message: str, as_json: bool) -> None:
+def _fail_input(message: str, as_json: bool) -> NoReturn:
     message = printable(message)  # a path from the command line may hold bytes that are not UTF-8
     quiet_exit()
     err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
@@ -82,6 +88,7 @@ def _fail_input(message: str, as_json: bool) -> None:
 def _fail_run(exc: Exception, held) -> None:
     """Exit 1. A home that cannot be written (disk full, read-only, not a directory) is said in
     one line, what to do included; anything else is a bug: its traceback and Prefect's are shown."""
+    # lazy: not at start-up (module docstring)
     from domain.config import current_settings
 
     home = current_settings().home
@@ -106,7 +113,7 @@ def _raise_first_failure(results: list, held, as_json: bool) -> None:
         if isinstance(exc, Exception):
             try:
                 raise exc
-            except Exception as raised:  # so that the traceback of a bug is logged with it
+            except Exception as raised:  # noqa: BLE001 - raised again so that _fail_run logs the bug with its traceback
                 _fail_run(raised, held)
 
 
@@ -129,14 +136,14 @@ def _prefect_api() -> None:
     CLAIM_INTAKE_PREFECT_SERVER=ephemeral keeps that fallback (a one-shot container, say)."""
     if os.environ.get("PREFECT_API_URL") or os.environ.get("CLAIM_INTAKE_PREFECT_SERVER") == "ephemeral":
         return
-    from claim_intake.local_server import ensure_running
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
 
     try:
         info = ensure_running(Settings().home)
     except ServiceError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     os.environ["PREFECT_API_URL"] = info.url
 
 
@@ -147,6 +154,7 @@ def _cli_flow_settings():
     and each heartbeat thread costs up to a second at exit. The settings are copied without
     re-validation: Prefect's `temporary_settings` re-reads the environment and every profile
     (~0.45 s of CPU per call here, more than a digital folio's whole flow run)."""
+    # lazy: not at start-up (module docstring)
     import prefect.context
 
     current = prefect.context.get_settings_context()
@@ -158,6 +166,7 @@ def _cli_flow_settings():
 
 def _flow_run(flow, *args):
     """One flow run from the command line (see _cli_flow_settings)."""
+    # lazy: not at start-up (module docstring)
     from claim_intake.ephemeral_server import start_prefect_server
 
     start_prefect_server()  # Prefect's own temporary server, if any (ephemeral mode), tied to this command
@@ -169,6 +178,7 @@ def _operator() -> str:
     """Who owns what the command line creates: the local operator, never a portal. A folio id a
     portal (or anyone else) already has is refused with exit 2, "folio id already taken", so the
     command line can neither overwrite a portal's folio nor hand the portal the operator's."""
+    # lazy: not at start-up (module docstring)
     from storage.schema import OPERATOR
 
     return OPERATOR
@@ -181,6 +191,7 @@ def _one_api_write_at_a_time():
     moved at once: SQLITE_BUSY on the upgrade of a read transaction) with a 503, which its client
     retries after ~2 s: measured, that cost more than the second thread gained. A write takes
     milliseconds, reads and the documents' work still overlap. Prefect's sync client only."""
+    # lazy: not at start-up (module docstring)
     from prefect.client.base import PrefectHttpxSyncClient
 
     send, lock = PrefectHttpxSyncClient.send, threading.Lock()
@@ -191,11 +202,11 @@ def _one_api_write_at_a_time():
         with lock:
             return send(self, request, *args, **kwargs)
 
-    PrefectHttpxSyncClient.send = send_serialised
+    PrefectHttpxSyncClient.send = send_serialised  # type: ignore[method-assign] # the patch is the point: see above
     try:
         yield
     finally:
-        PrefectHttpxSyncClient.send = send
+        PrefectHttpxSyncClient.send = send  # type: ignore[method-assign] # the original put back
 
 
 def _cpus() -> int:
@@ -228,6 +239,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
     that folio raised. Each job: folio directory, as-of date, owner (None: a re-evaluation under
     the folio's stored owner, as `add` does)."""
     _size_reader_pool([d for d, _, _ in jobs])
+    # lazy: not at start-up (module docstring)
     from application.services import shutdown
     from claim_intake.ephemeral_server import start_prefect_server
     from flows.intake import intake_folio, prepare
@@ -249,7 +261,7 @@ def _run_folios(jobs: list[tuple[Path, date | None, str | None]], advance=lambda
         for future in as_completed(futures):
             try:
                 results[futures[future]] = future.result()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - one folio's failure is its result; the others go on
                 results[futures[future]] = exc
             advance()
     shutdown()  # the reader pool: this command's folios are read
@@ -316,10 +328,11 @@ def demo(
     with Progress(console=err, transient=True) as progress:
         bar = progress.add_task("folios", total=len(dirs))
         results = _run_folios(
-            [(d, _expected_as_of(e), _operator()) for d, e in zip(dirs, expectations)], lambda: progress.advance(bar)
+            [(d, _expected_as_of(e), _operator()) for d, e in zip(dirs, expectations, strict=True)],
+            lambda: progress.advance(bar),
         )
     mismatches = 0
-    for folio_dir, expected, decision in zip(dirs, expectations, results):
+    for folio_dir, expected, decision in zip(dirs, expectations, results, strict=True):
         if isinstance(decision, BaseException):
             err.print(
                 f"[red]{folio_dir.name}: pipeline failed:[/red] {type(decision).__name__}: {decision}",
@@ -341,6 +354,7 @@ def demo(
             "[green]ok[/green]" if ok else "[red]MISMATCH[/red]",
         )
     out.print(table)
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from flows.report import folio_report_pdfs
 
@@ -367,6 +381,7 @@ def _expected_as_of(expected: dict) -> date | None:
 @queue_app.command("list")
 def queue_list(name: Annotated[str, typer.Argument(help="adjudication | pending_documents | awaiting_sat")]) -> None:
     """Folios waiting in a queue, oldest first."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from storage import open_storage
 
@@ -385,6 +400,7 @@ def queue_list(name: Annotated[str, typer.Argument(help="adjudication | pending_
 @app.command()
 def history(folio: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every decision ever made for a folio, oldest first."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from storage import open_storage
 
@@ -413,6 +429,7 @@ app.add_typer(server_app, name="server")
 
 
 def _home() -> Path:
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
 
     return Settings().home
@@ -428,14 +445,12 @@ def _describe(info) -> str:
 def server_start() -> None:
     """Start this home's Prefect server (processing starts it on first use anyway); it keeps
     running, with every flow run in its UI, until `claim-intake server stop`."""
-    from claim_intake.local_server import ensure_running, status
-
     already = status(_home())
     try:
         info = ensure_running(_home())
     except ServiceError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     out.print(
         f"{'already running' if already and already.pid == info.pid else 'started'}: {_describe(info)}",
         highlight=False,
@@ -447,8 +462,6 @@ def server_start() -> None:
 def server_status() -> None:
     """What is running: this home's Prefect server (pid, URL, uptime), or "not running"; and the
     server an operator's PREFECT_API_URL names, which commands use instead."""
-    from claim_intake.local_server import server_dir, status
-
     if os.environ.get("PREFECT_API_URL"):
         out.print(
             f"PREFECT_API_URL is set: commands use {os.environ['PREFECT_API_URL']}", highlight=False, soft_wrap=True
@@ -467,8 +480,6 @@ def server_status() -> None:
 @server_app.command("stop")
 def server_stop() -> None:
     """Stop this home's Prefect server (its runs stay in its database for the next start)."""
-    from claim_intake.local_server import stop
-
     info = stop(_home())
     out.print(
         f"stopped: pid {info.pid}" if info else "local Prefect server: not running", highlight=False, soft_wrap=True
@@ -478,6 +489,7 @@ def server_stop() -> None:
 @api_key_app.command("create")
 def api_key_create(portal: Annotated[str, typer.Argument(help="Portal name, e.g. online-services.")]) -> None:
     """Create a key for PORTAL and print it once; only its hash is stored."""
+    # lazy: not at start-up (module docstring)
     from api.keys import create_key
     from domain.config import Settings
     from storage import open_storage
@@ -512,6 +524,7 @@ def api_serve(
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
 ) -> None:
     """Serve the intake API with uvicorn, with deadlines for slow clients (api/serving.py)."""
+    # lazy: not at start-up (module docstring)
     import uvicorn
 
     from api.serving import TimedH11Protocol
@@ -530,6 +543,7 @@ def api_serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the Alembic migrations to CLAIM_INTAKE_DATABASE_URL (or the SQLite default)."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from storage.migrations import upgrade
 
@@ -547,6 +561,7 @@ def add(
     """Re-upload: store FILES in FOLIO and re-evaluate the whole folio (new files and the ones
     it already had) through the intake-folio flow; a decision is appended and the folio moves
     between queues. Files already read under this rule set come from the extraction cache."""
+    # lazy: not at start-up (module docstring)
     from application.reupload import add_files
     from domain.config import Settings
     from storage import open_storage
@@ -559,7 +574,7 @@ def add(
             folio_dir = add_files(folio, files, open_storage(settings), Path(settings.home) / "reevaluate" / safe)
         except InputError as exc:
             _fail_input(str(exc), as_json)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any other failure is a run failure: _fail_run says which
             _fail_run(exc, held)
         _prefect_api()
         results = _run_folios([(folio_dir, as_of_date, None)])
@@ -579,6 +594,7 @@ def notices(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Pending-documents notices and whether they were sent; --retry sends the unsent ones."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from notify.notices import SENT, NoticeNotSent, NoticeStore, deliver
     from storage import open_storage
@@ -632,6 +648,7 @@ def report(
 ) -> None:
     """Compliance reports: for a FOLIO its HTML + PDF page; for --from/--to a CSV of every
     finding and an HTML summary with charts."""
+    # lazy: not at start-up (module docstring)
     from domain.config import Settings
     from reports.render import write_folio_report, write_period_report
     from storage import open_storage

@@ -50,12 +50,13 @@ def home_failure(exc: BaseException, home: Path) -> str | None:
     the failure is something else. An OS error about a file outside `home` is not the home's."""
     home = Path(home).resolve()
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        reason = _unwritable_reason(exc, home)
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        reason = _unwritable_reason(cause, home)
         if reason:
             return reason
-        exc = exc.__cause__ or exc.__context__ or getattr(exc, "orig", None)
+        cause = cause.__cause__ or cause.__context__ or getattr(cause, "orig", None)
     return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from functools import lru_cache
+from typing import Any
 
 from prefect.server.api import server as prefect_server
 from prefect.settings import get_current_settings
@@ -40,12 +41,12 @@ def _tied_server_class():
             return getattr(subprocess, name)
 
         @staticmethod
-        def Popen(*args, **kwargs):  # noqa: N802 - the name Prefect calls
-            return subprocess.Popen(*args, **kwargs, **popen_tie())
+        def Popen(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:  # noqa: N802 - the name Prefect calls
+            return subprocess.Popen(*args, **{**kwargs, **popen_tie()})
 
     class TiedSubprocessASGIServer(prefect_server.SubprocessASGIServer):
         def _run_uvicorn_command(self):
-            held, prefect_server.subprocess = prefect_server.subprocess, _TiedPopen()
+            held, prefect_server.subprocess = prefect_server.subprocess, _TiedPopen()  # type: ignore[assignment] # stands in for the module
             try:
                 return super()._run_uvicorn_command()
             finally:

@@ -22,6 +22,7 @@ on a free port. An operator who set PREFECT_API_URL never gets one (claim_intake
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import os
 import signal
@@ -178,9 +179,10 @@ def _server_environment(directory: Path, port: int) -> dict[str, str]:
 def _server_command(port: int) -> list[str]:
     """Prefect's own API + UI app under uvicorn, as `prefect server start` serves it, without
     importing Prefect's CLI here (that would cost this command seconds)."""
-    import importlib.util
-
-    prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        raise ServerError("prefect is not installed in this environment")
+    prefect_dir = Path(spec.origin).parent
     return [
         sys.executable,
         "-m",

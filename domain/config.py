@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal, Self, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -152,7 +152,10 @@ class Ruleset(_Frozen):
         return v
 
     def requirement(self, claim_type: str, stage: str) -> Requirement:
-        return getattr(self.requirements[claim_type], stage)
+        # a ClaimType member is a str enum whose values are exactly the keys' literals
+        by_stage = self.requirements[claim_type]  # type: ignore[index]
+        requirement: Requirement = getattr(by_stage, stage)
+        return requirement
 
     @property
     def holder_prefixes(self) -> tuple[str, ...]:
@@ -179,9 +182,8 @@ class _Group(_Frozen):
     @classmethod
     def of(cls, settings: Settings) -> Self:
         # The flat fields were validated when Settings was built: no second validation here.
-        return cls.model_construct(
-            **{name: getattr(settings, cls._flat.get(name, cls._prefix + name)) for name in cls.model_fields}
-        )
+        values = {name: getattr(settings, cls._flat.get(name, cls._prefix + name)) for name in cls.model_fields}
+        return cast(Self, cls.model_construct(**values))  # pydantic's stub types it as the base class
 
 
 class SatSettings(_Group):
@@ -386,7 +388,7 @@ def current_settings() -> Settings:
 
 
 @lru_cache(maxsize=32)
-def _settings_for(_environment: tuple) -> Settings:
+def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()
 
 

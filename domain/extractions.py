@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class _Extraction(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    def public_fields(self) -> dict:
+    def public_fields(self) -> dict[str, Any]:
         """The fields as JSON-ready values, for the decision's `extracted`."""
         return self.model_dump(mode="json", exclude_none=True, exclude={"kind"})
 

@@ -129,10 +129,10 @@ class _DuplicateKey(InputError):
     """Not a ValueError, so that json.loads' callers below do not mistake it for bad syntax."""
 
 
-def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     """json.loads keeps the last of two equal keys; which one a portal meant is unknowable, and
     each reader of the same file could pick differently: refused, at any depth."""
-    seen: dict = {}
+    seen: dict[str, object] = {}
     for key, value in pairs:
         if key in seen:
             raise _DuplicateKey(key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import Any
 
 # Bounded by lookarounds, not \b: "_" is a word character, so "\bRFC\b" missed the RFC of a file
 # named "LOGM850312QH5_csf.pdf". Any case: claimants name files in lower case too.
@@ -58,7 +59,7 @@ class MaskedStream:
     def write(self, text: str) -> int:
         return sys.stderr.write(mask_text(text))
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(sys.stderr, name)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,7 +54,7 @@ class SatStatus(BaseModel):
     def efos_listed(self) -> bool:
         return (self.validacion_efos or "").strip() == EFOS_LISTED
 
-    def evidence(self) -> dict:
+    def evidence(self) -> dict[str, Any]:
         return {
             "service": STATUS_SERVICE,
             "codigo_estatus": self.codigo_estatus,
@@ -82,7 +83,7 @@ class CsfOnline(BaseModel):
     page_sha256: str
     checked_at: datetime
 
-    def evidence(self) -> dict:
+    def evidence(self) -> dict[str, Any]:
         return {
             "service": CSF_SERVICE,
             "found": self.found,
@@ -111,7 +112,7 @@ class EfosEntry:
     def rejects(self) -> bool:
         return self.situation in REJECTING
 
-    def evidence(self) -> dict:
+    def evidence(self) -> dict[str, Any]:
         return {
             "source": EFOS_SERVICE,
             "rfc": self.rfc,

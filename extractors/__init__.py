@@ -117,6 +117,6 @@ def _checkable(content: DocumentContent, kind: DocumentKind) -> bool:
 
 def extract(
     kind: DocumentKind, content: DocumentContent, trust_store=None, stamp_certificates=None
-) -> tuple[object, object | None]:
+) -> tuple[Extraction | None, CfdiParse | None]:
     """(typed extraction, kind-specific parse result or None): the kind's reader (extractors.kinds)."""
     return kinds.spec(kind).read(content, ReadOptions(trust_store, stamp_certificates))

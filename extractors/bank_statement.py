@@ -13,6 +13,8 @@ import calendar
 import re
 import unicodedata
 from datetime import date
+from itertools import pairwise
+from typing import Any
 
 from clabe import validate_clabe
 
@@ -180,12 +182,12 @@ def extract_bank_statement(content: DocumentContent) -> BankStatementExtraction:
     return BankStatementExtraction(**found, text=content.text_info)
 
 
-def _complete(found: dict[str, object]) -> bool:
+def _complete(found: dict[str, Any]) -> bool:
     return all(key in found for key in ("holder_name", "clabe", "period_end"))
 
 
-def _read_pages(pages: list[str]) -> dict[str, object]:
-    found: dict[str, object] = {}
+def _read_pages(pages: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for page in pages:  # later pages only fill what earlier ones lacked
         folded = fold(page)
         if "bank_name" not in found and (bank := _bank(folded)):
@@ -282,7 +284,7 @@ def _next_column_label(folded_rest: str) -> bool:
 
 def _unlabelled_holder(lines: list[str]) -> str | None:
     """BBVA-style: a line of two to seven upper-case words right above an address line."""
-    for line, following in zip(lines, lines[1:]):
+    for line, following in pairwise(lines):
         folded = fold(line)
         words = folded.split()
         if not (2 <= len(words) <= 7) or line != line.upper():
@@ -310,9 +312,9 @@ def _period(folded: str) -> tuple[date | None, date | None]:
     if candidates:
         _, _, start, end = min(candidates)
         return start, end
-    m = _MONTH_ONLY.search(folded)
-    if m:
-        return date(int(m[2]), MONTHS[m[1]], 1), _cutoff(folded)
+    month_only = _MONTH_ONLY.search(folded)
+    if month_only:
+        return date(int(month_only[2]), MONTHS[month_only[1]], 1), _cutoff(folded)
     period = find_period(folded, years=(2000, 2100), folded=True)
     if period and period.start and period.end:
         return period.start, period.end

@@ -34,13 +34,16 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import satcfdi.catalogs as catalogs
+import satcfdi.transform as sat_transform
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
+from satcfdi.cfdi import CFDI
 
 from domain.extractions import CfdiExtraction, Concept, TaxLine
 
@@ -176,17 +179,18 @@ def trust_store_from_dir(path: str) -> TrustStore:
     directory = Path(path)
     if directory.is_dir():
         for item in sorted(directory.iterdir()):
-            if item.suffix.lower() in {".cer", ".crt", ".pem", ".der"} and item.is_file():
-                if (cert := _load_any_cert(item.read_bytes())) is not None:
-                    certs.append(cert)
+            if (
+                item.suffix.lower() in {".cer", ".crt", ".pem", ".der"}
+                and item.is_file()
+                and (cert := _load_any_cert(item.read_bytes())) is not None
+            ):
+                certs.append(cert)
     return TrustStore.from_certificates(f"dir:{directory.name}", certs)
 
 
 @lru_cache(maxsize=1)
 def sat_production_store() -> TrustStore:
     """SAT's production CAs, as shipped with satcfdi (CertsProd.zip)."""
-    import satcfdi.transform as sat_transform
-
     certs = []
     with zipfile.ZipFile(os.path.join(os.path.dirname(sat_transform.__file__), "CertsProd.zip")) as zf:
         for info in zf.infolist():
@@ -296,8 +300,6 @@ _schema_lock = threading.Lock()
 
 
 def _schema_root() -> Path:
-    import satcfdi.transform as sat_transform
-
     return Path(sat_transform.SCHEMA_ROOT)
 
 
@@ -330,7 +332,7 @@ def catalogue_sets() -> dict[str, frozenset[str]]:
 
 
 class _CatalogueResolver(etree.Resolver):
-    def resolve(self, system_url, public_id, context):  # noqa: D401 - lxml API
+    def resolve(self, system_url, public_id, context):
         if system_url and system_url.replace("\\", "/").endswith("catalogos/catCFDI.xsd"):
             return self.resolve_string(_patched_catalogue(), context)
         return None
@@ -393,8 +395,6 @@ def schema_errors(root: etree._Element, version: str, limit: int = 10) -> tuple[
 
 @lru_cache(maxsize=4)
 def _cadena_xslt(version: str) -> etree.XSLT:
-    import satcfdi.transform as sat_transform
-
     return sat_transform.xslt_transform(f"{{{NS_CFDI[version]}}}Comprobante", version)
 
 
@@ -438,22 +438,31 @@ def _certificate_info(b64: str) -> _CertInfo | None:
     return _CertInfo(cert, _certificate_number(cert.serial_number), rfc)
 
 
+def _verify_rsa_sha256(cert: x509.Certificate, signature: bytes, data: bytes) -> None:
+    """SHA256withRSA, the only scheme SAT uses; raises InvalidSignature, or ValueError for a key
+    that is not RSA (such a certificate cannot have made the seal)."""
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("the certificate's key is not RSA")
+    key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+
+
 def verify_seal(
     root: etree._Element, version: str, issuer_rfc: str | None, issued_at: datetime | None
 ) -> tuple[SealCheck, _CertInfo | None]:
     seal_b64, cert_b64 = root.get("Sello") or "", root.get("Certificado") or ""
     declared_number = (root.get("NoCertificado") or "").strip()
     if not seal_b64.strip() or not cert_b64.strip():
-        return SealCheck(False, "missing_seal"), None
+        return SealCheck(False, None, "missing_seal"), None
     info = _certificate_info(cert_b64)
     if info is None or not isinstance(info.cert.public_key(), rsa.RSAPublicKey):
-        return SealCheck(False, "certificate_unreadable"), None
+        return SealCheck(False, None, "certificate_unreadable"), None
     cert = info.cert
     valid = None
     if issued_at is not None:
         at = issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=MEXICO_CENTRAL)
         valid = cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
-    base = dict(
+    base: dict[str, Any] = dict(
         certificate_number=info.number,
         certificate_rfc=info.rfc,
         not_before=cert.not_valid_before_utc,
@@ -468,7 +477,7 @@ def verify_seal(
     except etree.XSLTError:
         return SealCheck(False, None, "cadena_failed", **base), info
     try:
-        cert.public_key().verify(signature, cadena, padding.PKCS1v15(), hashes.SHA256())
+        _verify_rsa_sha256(cert, signature, cadena)
     except (InvalidSignature, ValueError):
         return SealCheck(False, False, "bad_signature", **base), info
     if info.number != declared_number:
@@ -480,8 +489,6 @@ def verify_seal(
 
 @lru_cache(maxsize=1)
 def _tfd_xslt() -> etree.XSLT:
-    import satcfdi.transform as sat_transform
-
     return sat_transform.xslt_transform(f"{{{NS_TFD}}}TimbreFiscalDigital", "1.1")
 
 
@@ -516,7 +523,7 @@ def verify_stamp(root: etree._Element, version: str, certificates: StampCertific
     except etree.XSLTError:
         return StampCheck(False, "cadena_failed", number, store)
     try:
-        cert.public_key().verify(signature, cadena, padding.PKCS1v15(), hashes.SHA256())
+        _verify_rsa_sha256(cert, signature, cadena)
     except (InvalidSignature, ValueError):
         return StampCheck(False, "bad_signature", number, store)
     return StampCheck(True, None, number, store)
@@ -597,7 +604,6 @@ def _satcfdi_catalogs_memoized() -> None:
     through. satcfdi has no cache or hook of its own (`catalog_code` finds `select` as a module
     global), so this replaces it: explicitly, once per process, from `_extract` where a CFDI is
     read; never at import (tests/unit/test_import_effects.py)."""
-    import satcfdi.catalogs as catalogs
 
     select = catalogs.select
     cached = lru_cache(maxsize=16384)(select)
@@ -612,8 +618,6 @@ def _satcfdi_catalogs_memoized() -> None:
 
 
 def _extract(root: etree._Element, version: str) -> tuple[CfdiExtraction, tuple[ConceptAmounts, ...]]:
-    from satcfdi.cfdi import CFDI
-
     _satcfdi_catalogs_memoized()
     c = CFDI.from_xml(root)
     emisor, receptor = c.get("Emisor") or {}, c.get("Receptor") or {}

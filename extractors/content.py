@@ -9,6 +9,8 @@ from functools import cached_property
 from domain.errors import DocumentError
 from domain.extractions import TextInfo
 
+from .text import fold
+
 
 class UnreadableDocument(DocumentError):
     """The bytes cannot be opened as what they claim to be (PKG-006): zero bytes, truncated or
@@ -34,8 +36,6 @@ class DocumentContent:
     def folded(self) -> str:
         """The text upper-cased, accents removed, spaces collapsed (extractors.text.fold), made
         once: classification and the extractors each compared against it."""
-        from .text import fold
-
         return fold(self.text)
 
     @property

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from datetime import date
 from functools import cache, lru_cache
+from typing import Any
 
 from domain.extractions import CsfExtraction
 from domain.text import fold as fold_case_accents
@@ -173,7 +174,7 @@ def extract_csf(content: DocumentContent) -> CsfExtraction:
     return CsfExtraction(**found, text=content.text_info)
 
 
-def _read(text: str, content: DocumentContent, *, qr_allowed: bool = True) -> dict[str, object]:
+def _read(text: str, content: DocumentContent, *, qr_allowed: bool = True) -> dict[str, Any]:
     folded = cache(lambda: fold_text(text))  # only the fallbacks by meaning need it: SAT's layout does not
     issued_on, place = _issue(text)
     if issued_on is None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from satcfdi.catalogs import select, select_all
+
+from domain.text import fold
 
 from .dates import find_dates
 from .ids import CURP_TOKEN, curp_candidates
@@ -164,22 +166,20 @@ def find_name(text: str, folded: str) -> str | None:
     value = value_after(folded, NAME_LABELS, STOP, original=text, accept=_is_name)
     if value:
         return _spaces(value)
-    one_word = lambda v: _is_name(v, words=1)  # noqa: E731
+    one_word = partial(_is_name, words=1)
     given = value_after(folded, GIVEN_LABELS, STOP, original=text, accept=one_word)
     if not given:
         return None
     parts = [given] + [
         value_after(folded, labels, STOP, original=text, accept=one_word) for labels in (FIRST_LABELS, SECOND_LABELS)
     ]
-    parts = [p for p in parts if p]
-    return _spaces(" ".join(parts)) if len(parts) >= 2 else None
+    present = [p for p in parts if p]
+    return _spaces(" ".join(present)) if len(present) >= 2 else None
 
 
 def _is_name(value: str | None, words: int = 2) -> bool:
     if not value or len(value) > 254:
         return False
-    from domain.text import fold
-
     folded = fold(value)
     return bool(_NAME_VALUE.match(folded)) and len(folded.split()) >= words and sum(c.isalpha() for c in folded) >= 3
 
@@ -310,7 +310,7 @@ def _regime_rows(block: list[str], originals: list[str]) -> tuple[list[str], lis
     descriptions: list[str] = []
     codes: list[str] = []
     catalogue = regime_catalogue()
-    for line, original in zip(block, originals):
+    for line, original in zip(block, originals, strict=True):
         stripped = line.strip()
         if not stripped or _REGIME_HEADER.match(stripped):
             continue
@@ -319,7 +319,7 @@ def _regime_rows(block: list[str], originals: list[str]) -> tuple[list[str], lis
         dates = _DATES.findall(stripped)
         code_match = _CODE.match(stripped)
         code = code_match[1] if code_match and code_match[1] in catalogue else None
-        description_at = code_match.end() if code else 0
+        description_at = code_match.end() if code and code_match else 0
         description = (
             _DATES.split(original.strip()[description_at:])[0].strip(" -•·*:\t")
             if len(original.strip()) == len(stripped)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 
 from domain.text import fold as _fold_case_accents
 
@@ -179,10 +180,16 @@ def _from_match(m: re.Match, years: tuple[int, int], month_first_fallback: bool)
         month = int(groups["month"])
     day = int(groups["day"])
     value = make_date(year, month, day, years)
-    if value is None and month_first_fallback and groups.get("sep") and "month" in groups and m.re is _DMY_NUMERIC:
-        # A US date ("10/26/2025") is read only when it cannot be a day-first one.
-        if month > 12 >= day:
-            value = make_date(year, day, month, years)
+    # A US date ("10/26/2025") is read only when it cannot be a day-first one.
+    if (
+        value is None
+        and month_first_fallback
+        and groups.get("sep")
+        and "month" in groups
+        and m.re is _DMY_NUMERIC
+        and month > 12 >= day
+    ):
+        value = make_date(year, day, month, years)
     return value
 
 
@@ -247,7 +254,7 @@ def find_ranges(text: str, *, years: tuple[int, int] = YEARS, folded: bool = Fal
     dates = [d for d in _find(folded_text, years, False) if d.day_known]
     ranges: list[tuple[int, Period]] = []
     used_ends: set[int] = set()
-    for first, second in zip(dates, dates[1:]):
+    for first, second in pairwise(dates):
         if re.fullmatch(_JOIN, folded_text[first.end : second.start]) and first.value <= second.value:
             ranges.append((first.start, Period(first.value, second.value)))
             used_ends.add(second.start)

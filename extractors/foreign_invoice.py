@@ -306,6 +306,7 @@ def parse_amount(raw: str) -> Decimal | None:
     decimal point; groups of three are thousands ("185.000" Chilean pesos is 185000)."""
     raw = raw.replace(" ", "").replace("'", "")
     m = re.fullmatch(r"(.*?)(?:[.,](\d{1,2}))?", raw)
+    assert m is not None  # the pattern matches any string
     whole, cents = m[1], m[2]
     whole = re.sub(r"[.,]", "", whole)
     if not whole.isdigit():

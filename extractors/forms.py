@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from itertools import pairwise
+from typing import cast
 
-from domain.extractions import FormExtraction
+from domain.extractions import FormExtraction, FormKind
 
 from .content import DocumentContent
 from .dates import MONTHS, find_dates, fold_text, make_date
@@ -219,7 +221,7 @@ _ACCOUNT = re.compile(r"\bCUENTA\s*:\s*([A-Z0-9\-]{4,32})")
 def extract_form(kind: str, content: DocumentContent) -> FormExtraction:
     folded = content.folded
     return FormExtraction(
-        kind=kind,
+        kind=cast(FormKind, kind),  # one of the form kinds: extractors/__init__.py routes only those here
         title=_title(folded),
         patient_name=patient_name(kind, content.text),
         document_date=document_date(folded, folded=True),
@@ -303,9 +305,8 @@ def _name_in_sentences(kind: str, plain: str) -> str | None:
 def _bare_name(lines: list[str]) -> str | None:
     for line in lines:
         upper = line.upper()
-        if len(upper) == len(line) and (m := _BARE_NAME.search(upper)):
-            if name := name_at(line, m.end()):
-                return name
+        if len(upper) == len(line) and (m := _BARE_NAME.search(upper)) and (name := name_at(line, m.end())):
+            return name
     return None
 
 
@@ -348,10 +349,10 @@ def document_date(text: str, *, month_first: bool = False, folded: bool = False)
     printed that no excluded label (birth, admission, onset, due) claims. `month_first` reads
     "10/05/2026" as October 5 (US documents). folded=True: `text` is already fold_text's output
     (DocumentContent.folded), not folded again."""
-    folded = text if folded else fold_text(text)
+    source = text if folded else fold_text(text)
     best: tuple[int, int, date] | None = None
-    for start, value in _candidates(folded, month_first):
-        score = _date_score(folded, start)
+    for start, value in _candidates(source, month_first):
+        score = _date_score(source, start)
         if score is None:
             continue
         key = (score, -start if score >= 2 else value.toordinal())
@@ -375,8 +376,8 @@ def _candidates(folded: str, month_first: bool) -> list[tuple[int, date]]:
         found.append((d.start, value))
     for m in _DAYS_OF_MONTH.finditer(folded):  # "a los 5 días del mes de noviembre de 2026"
         month = MONTHS.get(m[2])
-        if month and (value := make_date(int(m[3]), month, int(m[1]), DOCUMENT_YEARS)):
-            found.append((m.start(), value))
+        if month and (day := make_date(int(m[3]), month, int(m[1]), DOCUMENT_YEARS)):
+            found.append((m.start(), day))
     return found
 
 
@@ -406,7 +407,7 @@ def _date_score(folded: str, start: int) -> int | None:
             return None
         previous = folded[folded.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)]
         starts = [m.start() for m in _LABEL_START.finditer(previous)]
-        segments = [previous[a:b] for a, b in zip(starts, starts[1:] + [len(previous)])]
+        segments = [previous[a:b] for a, b in pairwise([*starts, len(previous)])]
         column = len(_DATE_TEXT.findall(before))
         if not segments:
             return 1

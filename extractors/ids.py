@@ -122,7 +122,7 @@ def _compatible(reading: str, exact: str) -> bool:
     reading = reading.upper().replace(" ", "")
     return len(reading) == len(exact) and all(
         a == b or b in _CONFUSABLE.get(a, a) or a in _CONFUSABLE.get(b, b) or b in (_letter(a) + _digit(a))
-        for a, b in zip(reading, exact)
+        for a, b in zip(reading, exact, strict=True)
     )
 
 

@@ -87,7 +87,7 @@ def cross_check(data: bytes, kind: DocumentKind, extraction, timeout_s: float = 
     if read is None:  # tesseract could not read the strip at all: every region disagrees
         read = [""] * len(regions)
     found: dict[tuple[str, int], HiddenText] = {}
-    for region, text in zip(regions, read):
+    for region, text in zip(regions, read, strict=True):
         if not _agrees(region.value, text):
             found.setdefault(
                 (region.field, region.page), HiddenText(page=region.page + 1, cause="ocr_disagrees", field=region.field)
@@ -235,7 +235,7 @@ def _read_stacked(images: list[Image.Image], timeout_s: float) -> list[str] | No
         tsv = _tesseract_tsv(strip, timeout_s)
     except (ocr.TesseractFailed, TimeoutError):
         return None
-    texts = [[] for _ in images]
+    texts: list[list[str]] = [[] for _ in images]
     for line in tsv.splitlines()[1:]:
         cells = line.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():

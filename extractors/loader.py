@@ -128,7 +128,7 @@ def _read_shown_pages(
         texts[index] = ""
     to_ocr = [index for index in suspect if index < MAX_OCR_PAGES] if ocr else []
     results = ocr_images([_render(pdf, index) for index in to_ocr]) if to_ocr else []
-    for index, result in zip(to_ocr, results):
+    for index, result in zip(to_ocr, results, strict=True):
         texts[index] = result.text
     facts = [HiddenText(page=run.page, cause=run.cause, chars=run.chars) for run in hidden]
     return with_ocr_pages(

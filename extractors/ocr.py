@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageOps
 
 from domain.errors import DocumentError
+from processes.children import popen_tie
 
 # Tesseract's OpenMP threads cost ~3x the CPU for the same text; parallelism is by page instead.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -63,7 +64,9 @@ def prepare(image: Image.Image) -> Image.Image:
     gray = ImageOps.exif_transpose(image).convert("L")
     if gray.width * gray.height > MAX_OCR_PIXELS:
         scale = (MAX_OCR_PIXELS / (gray.width * gray.height)) ** 0.5
-        gray = gray.resize((max(1, int(gray.width * scale)), max(1, int(gray.height * scale))), Image.BILINEAR)
+        gray = gray.resize(
+            (max(1, int(gray.width * scale)), max(1, int(gray.height * scale))), Image.Resampling.BILINEAR
+        )
     return gray
 
 
@@ -198,8 +201,6 @@ def _pgm(gray: Image.Image) -> bytes:
 
 
 def _run(args: list[str], stdin: bytes, timeout_s: float) -> str:
-    from processes.children import popen_tie
-
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:  # tied to this thread, which waits for it: a killed reader leaves no tesseract behind
         done = subprocess.run(

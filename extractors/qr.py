@@ -50,7 +50,10 @@ def decode_qr_texts(data: bytes, media_type: str, pages: int = 1) -> list[str]:
         return []
     texts = []
     for image in images:
-        texts += [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+        texts += [
+            r.text
+            for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+        ]
     return texts
 
 

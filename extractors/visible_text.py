@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pypdfium2
 import pypdfium2.raw as pdfium
+from pypdfium2_raw.bindings import _libs
 
 # Causes, in the order they are tried (one cause per text object).
 INVISIBLE, CLIP_ONLY, OFF_PAGE, TINY, BACKGROUND, UNDER_IMAGE = (
@@ -168,9 +169,11 @@ def _cause(page, text: _Obj, page_box, painted: _Painted, probe: _Probe) -> str 
     mode = probe.mode_of(text.raw)
     if mode in _INVISIBLE_MODES:
         return _INVISIBLE_MODES[mode]
-    if _outside(text.box, page_box):
+    box = text.box
+    assert box is not None  # only texts with a box are judged (see the caller)
+    if _outside(box, page_box):
         return OFF_PAGE
-    if text.box[3] - text.box[1] < MIN_VISIBLE_HEIGHT_PT:
+    if box[3] - box[1] < MIN_VISIBLE_HEIGHT_PT:
         return TINY
     if _paint_is_background(page, text, mode, page_box, painted, probe):
         return BACKGROUND
@@ -296,8 +299,6 @@ def _api() -> SimpleNamespace:
     plain addresses (c_void_p): pypdfium2.raw's typed handles build a ctypes pointer object per
     call, which made walking a page with a QR code (~560 objects) 2.7x slower. Made on first
     use, not at import; pypdfium2's own prototypes are left as they are."""
-    from pypdfium2_raw.bindings import _libs
-
     library = _libs["pdfium"]
     api = {}
     for name, (argtypes, restype) in _SIGNATURES.items():

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
@@ -48,7 +49,7 @@ def _not_input_error(task, task_run, state) -> bool:
         state.result()
     except ManifestError:
         return False
-    except Exception:
+    except Exception:  # noqa: BLE001 - anything else may be a storage hiccup: worth a retry
         return True
     return False
 
@@ -60,7 +61,7 @@ def _run_name() -> str:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return folio_dir.name
             return str(json.loads(handle.read(1_000_000))["folio"])[:64]
-    except Exception:
+    except Exception:  # noqa: BLE001 - a run name only: an unreadable folio.json falls back to the folder's name
         return mask_text(folio_dir.name)
 
 
@@ -147,8 +148,8 @@ def _tag_run(decision: Decision, manifest: FolioManifest) -> None:
         f"route:{decision.route.value}",
     }
     with get_client(sync_client=True) as client:
-        current = client.read_flow_run(run_id).tags or []
-        client.update_flow_run(run_id, tags=sorted(set(current) | tags))
+        current = client.read_flow_run(UUID(run_id)).tags or []
+        client.update_flow_run(UUID(run_id), tags=sorted(set(current) | tags))
 
 
 def _publish(decision: Decision, report_paths: dict[str, str], notice: dict | None) -> None:

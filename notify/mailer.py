@@ -36,6 +36,7 @@ def send_email(settings: Settings, to: str, subject: str, text: str, html: str) 
         raise MailError("no SMTP host configured (CLAIM_INTAKE_SMTP_HOST)")
     msg = build_message(mail.sender, to, subject, text, html)
     host, port, timeout = mail.host, mail.port, mail.timeout_s
+    client: smtplib.SMTP
     try:
         if mail.tls == "ssl":
             client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine, insert, select, update
@@ -24,6 +25,7 @@ from domain.folio import FolioManifest
 from domain.kinds import DocumentKind
 from domain.masking import mask_text
 from reports.render import rule_catalogue
+from storage.engine import inserted_id
 from storage.schema import notices
 
 from .mailer import MailError, send_email
@@ -140,19 +142,21 @@ class NoticeStore:
             ).first()
             if row:
                 return row.id
-            return conn.execute(
-                insert(notices).values(
-                    folio=notice.folio,
-                    decision_evaluated_at=evaluated_at,
-                    recipient=notice.recipient,
-                    subject=notice.subject,
-                    body_text=notice.text,
-                    body_html=notice.html,
-                    status=PENDING,
-                    attempts=0,
-                    created_at=datetime.now(UTC),
+            return inserted_id(
+                conn.execute(
+                    insert(notices).values(
+                        folio=notice.folio,
+                        decision_evaluated_at=evaluated_at,
+                        recipient=notice.recipient,
+                        subject=notice.subject,
+                        body_text=notice.text,
+                        body_html=notice.html,
+                        status=PENDING,
+                        attempts=0,
+                        created_at=datetime.now(UTC),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
 
     def get(self, notice_id: int) -> dict:
         with self.engine.begin() as conn:
@@ -175,7 +179,7 @@ class NoticeStore:
             conn.execute(update(notices).where(notices.c.id == notice_id).values(**values))
 
     def mark(self, notice_id: int, status: str, error: str | None = None, attempted: bool = True) -> None:
-        values = {"status": status, "last_error": error}
+        values: dict[str, Any] = {"status": status, "last_error": error}
         if attempted:
             values["attempts"] = notices.c.attempts + 1
         if status == SENT:

@@ -27,6 +27,7 @@ import signal
 import sys
 import threading
 from functools import lru_cache
+from typing import Any
 
 log = logging.getLogger("claim_intake.children")
 
@@ -52,7 +53,7 @@ def die_with_parent() -> None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def popen_tie() -> dict:
+def popen_tie() -> dict[str, Any]:
     """Keyword arguments for subprocess.Popen/run that tie the child to the calling thread. The
     preexec function calls an already resolved C function and nothing else, so it is safe
     however many threads the parent runs."""

@@ -9,7 +9,12 @@ JSON is the stored decision itself."""
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
+import io
 import json
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,7 @@ from domain.config import SAT_CHECK_CODES
 from domain.decision import Decision
 from domain.masking import mask_clabe, mask_rfc, mask_text
 from domain.rules import catalogue
+from storage.reporting import FINDING_COLUMNS, period_data
 
 ROUTE_ES = {
     "adjudication": "Dictamen (completo)",
@@ -98,7 +104,7 @@ def sat_not_asked(decision: Decision) -> list[str]:
 def write_pdf(html: str, path: Path) -> Path:
     """The same page as PDF, for the compliance file (WeasyPrint, no browser needed). Written
     beside and renamed into place, so nobody ever reads half a PDF."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (pango, ~1 s): loaded only when a PDF is written
 
     partial = path.with_name(path.name + ".partial")
     HTML(string=html).write_pdf(str(partial))
@@ -158,8 +164,6 @@ def write_pending_pdf(folder: Path) -> Path:
 
 
 def _digest(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 
@@ -214,10 +218,6 @@ def _md(text: str) -> str:
 def write_period_report(engine, start, end, out_dir: Path) -> dict[str, Path]:
     """`findings-<from>_<to>.csv` (every finding of every decision in the period, personal
     identifiers masked) and `summary-<from>_<to>.html` with the charts embedded as PNG."""
-    import csv
-
-    from storage.reporting import FINDING_COLUMNS, period_data
-
     data = period_data(engine, start, end)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -257,11 +257,7 @@ def render_period_html(data) -> str:
 
 def period_charts(data) -> list[tuple[str, str]]:
     """(title, PNG as a data: URI) for each chart of the summary, drawn with matplotlib."""
-    import base64
-    import io
-    from collections import Counter
-
-    import matplotlib
+    import matplotlib  # heavy (~0.5 s), and only the period summary draws charts
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure  # no pyplot: no global state between reports

@@ -16,6 +16,7 @@ from domain.config import Settings
 from domain.findings import Finding
 from domain.kinds import DocumentKind as K
 from storage.sat_cache import SatStatusCache
+from validators.sat import CfdiSatAnswer, CsfSatAnswer, cfdi_sat_findings, csf_sat_findings
 
 from .csf_check import CsfCheckClient
 from .efos import EfosList, load_efos_list
@@ -76,14 +77,12 @@ class SatServices:
 
 def gather_answers(
     read: dict, services: SatServices, *, adjudication_today: bool = False, now: datetime | None = None
-) -> dict[str, object]:
+) -> dict[str, CfdiSatAnswer | CsfSatAnswer]:
     """file -> validators.sat.CfdiSatAnswer | CsfSatAnswer, for the documents SAT can be asked
     about: CFDIs with UUID, RFCs and total; PDF certificates with an RFC. Documents other rules
     already refuse for lacking those are left to those rules."""
-    from validators.sat import CfdiSatAnswer, CsfSatAnswer
-
     now = now or datetime.now(UTC)
-    out: dict[str, object] = {}
+    out: dict[str, CfdiSatAnswer | CsfSatAnswer] = {}
     status_outage: dict | None = None
     csf_outage: dict | None = None
     efos_list, efos_error = None, None
@@ -160,24 +159,22 @@ class SatFindings(dict):
         self.evidence: dict[str, dict] = evidence or {}
 
 
-def answers_evidence(answers: dict[str, object]) -> dict[str, dict]:
+def answers_evidence(answers: dict[str, CfdiSatAnswer | CsfSatAnswer]) -> dict[str, dict]:
     """file -> {"sat_status": ...} / {"sat_csf_check": ...}: SAT's answers, raw text included.
     Failures are not listed here: they are in the CFDI-007/CSF-007 finding's evidence."""
-    from validators.sat import CfdiSatAnswer
-
     out: dict[str, dict] = {}
     for name, answer in answers.items():
         if isinstance(answer, CfdiSatAnswer):
             if answer.status is not None:
                 out[name] = {"sat_status": answer.status.evidence()}
-        elif getattr(answer, "online", None) is not None:
+        elif answer.online is not None:
             out[name] = {"sat_csf_check": answer.online.evidence()}
     return out
 
 
-def findings_from_answers(read: dict, answers: dict[str, object], honorifics=(), legal_forms=()) -> SatFindings:
-    from validators.sat import CfdiSatAnswer, cfdi_sat_findings, csf_sat_findings
-
+def findings_from_answers(
+    read: dict, answers: dict[str, CfdiSatAnswer | CsfSatAnswer], honorifics=(), legal_forms=()
+) -> SatFindings:
     out = SatFindings(evidence=answers_evidence(answers))
     for name, answer in answers.items():
         if isinstance(answer, CfdiSatAnswer):

@@ -67,7 +67,7 @@ def parse_csf_page(body: bytes, *, rfc: str, id_cif: str, checked_at: datetime |
         raise SatUnavailable(
             MALFORMED, "an HTML page that is not SAT's validation page", raw=body[:500].decode("utf-8", "replace")
         ) from None
-    except Exception as exc:  # a date SAT printed differently, a broken row: not an answer
+    except Exception as exc:  # noqa: BLE001 - a date SAT printed differently, a broken row: not an answer
         raise SatUnavailable(MALFORMED, f"unreadable validation page: {type(exc).__name__}: {exc}") from None
     regimes = data.pop("Regimenes", [])
     rows = {k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in data.items() if k not in _PRIVATE}

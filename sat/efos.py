@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from domain.sat import DEFINITIVO, DESVIRTUADO, EFOS_SERVICE, PRESUNTO, REJECTING, SENTENCIA, EfosEntry  # noqa: F401 - re-exported
+from domain.sat import DEFINITIVO, DESVIRTUADO, EFOS_SERVICE, PRESUNTO, SENTENCIA, EfosEntry
 
 from .resilience import CONNECTION, HTTP, MALFORMED, TIMEOUT, SatUnavailable
 

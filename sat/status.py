@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 import httpx
 from lxml import etree
 
-from domain.sat import CANCELADO, EFOS_LISTED, NO_ENCONTRADO, STATUS_SERVICE, VIGENTE, SatStatus  # noqa: F401 - re-exported: the client returns them
+from domain.sat import CANCELADO, NO_ENCONTRADO, STATUS_SERVICE, VIGENTE, SatStatus
 
 from .resilience import (
     CONNECTION,

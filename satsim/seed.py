@@ -32,7 +32,7 @@ def seed_from_folios(sim: SatSimulator, folio_dirs: Iterable[Path]) -> dict[str,
         try:
             data = path.read_bytes()
             doc = extractors.read_document(path.name, data, extractors.sniff_media_type(data))
-        except Exception as exc:  # a broken sample must not stop the simulator
+        except Exception as exc:  # noqa: BLE001 - a broken sample must not stop the simulator
             log.warning("seed: skipping %s: %s", path.name, exc)
             continue
         ext = doc.extraction

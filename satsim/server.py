@@ -197,9 +197,7 @@ def _matches(entry: SimCfdi, params: dict[str, str]) -> bool:
         return False
     if entry.total and not _same_amount(params.get("tt", ""), entry.total):
         return False
-    if entry.seal_tail and params.get("fe") != entry.seal_tail[-8:]:
-        return False
-    return True
+    return not (entry.seal_tail and params.get("fe") != entry.seal_tail[-8:])
 
 
 def _el(name: str, value: str | None) -> str:
@@ -328,7 +326,7 @@ def _handler_for(sim: SatSimulator):
         def log_message(self, *args) -> None:  # quiet
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode("utf-8", errors="replace")
             path = urlsplit(self.path).path
@@ -356,7 +354,7 @@ def _handler_for(sim: SatSimulator):
                 )
             self._send(200, "text/xml; charset=utf-8", sim.status_answer(expression))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path != CSF_PATH:
                 sim._record("other", self.path, None)

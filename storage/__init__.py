@@ -11,6 +11,7 @@ from pathlib import Path
 from domain.config import Settings, StorageSettings
 
 from .blobs import BlobCorrupted, BlobStore, LocalBlobStore, sha256_of
+from .s3 import S3BlobStore
 from .state import QUEUES, StateStore
 
 __all__ = [
@@ -48,8 +49,6 @@ def open_storage(settings: Settings) -> Storage:
 def _blob_store(where: StorageSettings, home: Path) -> BlobStore:
     """Local files under home (the default) or S3 when CLAIM_INTAKE_BLOB_URL is `s3://…`."""
     if url := where.blob_url:
-        from .s3 import S3BlobStore
-
         return S3BlobStore.from_url(
             url,
             endpoint_url=where.s3_endpoint_url,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -60,8 +61,6 @@ class LocalBlobStore(BlobStore):
         """A process killed while streaming a large original (SIGKILL runs no cleanup) leaves its
         `.incoming-*` at the root: removed by the next store opened on it, once surely abandoned
         (a younger one may be another process's copy in progress)."""
-        import time
-
         cutoff = time.time() - self.STALE_INCOMING_S
         for tmp in self.root.glob(".incoming-*"):
             try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from typing import Any
+
+from sqlalchemy import CursorResult, Engine, create_engine, event
 
 
 def make_engine(url: str) -> Engine:
@@ -21,3 +23,12 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key the database gave the one row an INSERT added (SQLAlchemy types it as
+    optional: a statement run for many rows has none)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the INSERT returned no primary key")
+    return int(key[0])

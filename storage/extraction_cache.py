@@ -15,6 +15,7 @@ import hashlib
 import logging
 import pickle
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -60,7 +61,7 @@ class ExtractionCache:
         self.hits += 1
         return doc.with_data(data)  # the bytes were left out of the row; the caller has them
 
-    def put_many(self, items: list[tuple[str, object, str, str | None, int]]) -> None:
+    def put_many(self, items: list[tuple[str, Any, str, str | None, int]]) -> None:
         """(sha256, doc, name, declared, min_text_chars) rows in one transaction: one commit per
         folio instead of one per document (~1 ms each on SQLite)."""
         rows, now = [], datetime.now(UTC)

@@ -39,7 +39,7 @@ class S3BlobStore(BlobStore):
         sse: str = "AES256",
         kms_key_id: str | None = None,
     ):
-        if client is None:
+        if client is None:  # boto3 loads only for an s3:// store (~0.5 s): local files need none of it
             import boto3
             from botocore.config import Config
 
@@ -135,7 +135,7 @@ class S3BlobStore(BlobStore):
             raise BlobCorrupted(f"s3://{self.bucket}/{self.key_of(sha256)} does not match its hash")
 
     def exists(self, sha256: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # botocore only with an S3 store: see __init__
 
         try:
             self.client.head_object(Bucket=self.bucket, Key=self.key_of(sha256))

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -150,8 +151,6 @@ api_idempotency = Table(
     Column("response", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
-
-from sqlalchemy import LargeBinary  # noqa: E402  (extraction cache below)
 
 # Pending-documents notices (notify/notices.py): one per decision routed to pending.
 # status: pending (not sent yet, e.g. no SMTP host) | sent | failed (last_error says why).

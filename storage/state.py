@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from domain.decision import Decision, Route
 from domain.folio import FolioManifest, ManifestError
 
-from .engine import make_engine
+from .engine import inserted_id, make_engine
 from .migrations import upgrade
 from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folios, metadata, queue_entries
 
@@ -146,16 +146,18 @@ class StateStore:
         """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically."""
         now = _utcnow()
         with self._tx() as conn:
-            decision_id = conn.execute(
-                insert(decisions).values(
-                    folio=decision.folio,
-                    route=decision.route.value,
-                    ruleset=decision.ruleset,
-                    evaluated_at=decision.evaluated_at,
-                    complete_at=decision.complete_at,
-                    body=decision.model_dump(mode="json"),
+            decision_id = inserted_id(
+                conn.execute(
+                    insert(decisions).values(
+                        folio=decision.folio,
+                        route=decision.route.value,
+                        ruleset=decision.ruleset,
+                        evaluated_at=decision.evaluated_at,
+                        complete_at=decision.complete_at,
+                        body=decision.model_dump(mode="json"),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             current = conn.execute(select(queue_entries.c.queue).where(queue_entries.c.folio == decision.folio)).first()
             if current is None:
                 conn.execute(

@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 _PREFECT_HOME = tempfile.mkdtemp(prefix="claim-intake-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -21,7 +23,6 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # the tests of the SAT checks start the simulator (satsim) and switch them on themselves.
 os.environ["CLAIM_INTAKE_SAT_CHECKS"] = "false"
 
-import pytest  # noqa: E402
 
 pytest_plugins = ["pg"]  # postgres_url, fresh_pg_database, moto_endpoint, s3_bucket
 

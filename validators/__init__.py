@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from domain.config import Ruleset
 from domain.findings import Finding, SkippedRule
@@ -42,7 +43,7 @@ class FolioFindings:
 
 
 def validate_folio(
-    manifest: FolioManifest, as_of: date, ruleset: Ruleset, docs: list[EvaluatedDocument], read: dict
+    manifest: FolioManifest, as_of: date, ruleset: Ruleset, docs: list[EvaluatedDocument], read: dict[str, Any]
 ) -> FolioFindings:
     """Rules across documents: invoice pairing, duplicates and count, then completeness, which
     must see the pairing rejections to know whether an invoice is really accepted."""

@@ -7,6 +7,7 @@ are compared with the one normaliser of validators.names."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from clabe import BANKS, compute_control_digit, get_bank_name
 from dateutil.relativedelta import relativedelta
@@ -38,7 +39,7 @@ def validate_bank_statement(extraction: BankStatementExtraction, ctx: DocumentCo
     clabe_problem = _clabe_finding(extraction.clabe)
     if clabe_problem:
         findings.append(clabe_problem)
-    elif finding := _clabe_matches(extraction.clabe, ctx.manifest):
+    elif extraction.clabe and (finding := _clabe_matches(extraction.clabe, ctx.manifest)):  # valid, so present
         findings.append(finding)
     if extraction.holder_name and (finding := _holder_matches(extraction.holder_name, ctx)):
         findings.append(finding)
@@ -141,7 +142,7 @@ def _clabe_finding(clabe: str | None) -> Finding | None:
     return _clabe_reject(message, evidence)
 
 
-def _clabe_reject(message: str, evidence: dict) -> Finding:
+def _clabe_reject(message: str, evidence: dict[str, Any]) -> Finding:
     return finding("BANK-003", message_es=message, evidence=evidence)
 
 

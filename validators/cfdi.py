@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ from domain.masking import mask_rfc
 from domain.rules import finding, rule
 from domain.text import fold as fold_case_accents
 
-from .context import DocumentContext
+from .context import DocumentContext, EvaluatedDocument
 from .csf import declared_rfc
 from .names import name_in_text, same_person
 
@@ -92,7 +92,7 @@ def _s(value: Any) -> Any:
 # ------------------------------------------------------------------------------ one document
 
 
-def validate_cfdi(parse, ctx: DocumentContext, *, chain_outcome: Outcome = Outcome.WARN) -> list[Finding]:
+def validate_cfdi(parse: Any, ctx: DocumentContext, *, chain_outcome: Outcome = Outcome.WARN) -> list[Finding]:
     """Every document-level CFDI rule for one parsed XML (an extractors.cfdi_xml.CfdiParse).
     `chain_outcome` makes CFDI-021 a rejection where the deployment wants that."""
     if parse is None or parse.error_kind in ("malformed", "not_cfdi") or parse.extraction is None:
@@ -179,11 +179,11 @@ def check_version(version: str | None, ext: CfdiExtraction, rs: Ruleset) -> Find
     return _version_refused(version)
 
 
-def _d(moment) -> str | None:
+def _d(moment: datetime | None) -> str | None:
     return moment.date().isoformat() if moment is not None else None
 
 
-def check_seal(seal) -> list[Finding]:
+def check_seal(seal: Any) -> list[Finding]:
     """CFDI-003."""
     if seal is None or seal.verified:
         return []
@@ -198,7 +198,7 @@ def check_seal(seal) -> list[Finding]:
     ]
 
 
-def check_stamp(ext: CfdiExtraction, stamp=None) -> list[Finding]:
+def check_stamp(ext: CfdiExtraction, stamp: Any = None) -> list[Finding]:
     """CFDI-004: no TFD, a TFD of another seal, or (when the SAT stamp certificate named by
     NoCertificadoSAT was available: extractors.cfdi_xml.StampCheck) a SelloSAT that does not
     verify. A stamp seal that could not be checked is no finding; the extraction says why."""
@@ -371,14 +371,14 @@ def _bounds(a: Decimal, b: Decimal, unit: Decimal) -> tuple[Decimal, Decimal]:
     return low, high
 
 
-def check_amounts(ext: CfdiExtraction, concepts: Sequence = ()) -> list[Finding]:
+def check_amounts(ext: CfdiExtraction, concepts: Sequence[Any] = ()) -> list[Finding]:
     """CFDI-014: SubTotal − Descuento + traslados − retenciones (federal and local) = Total within
     one unit of the currency (each term is rounded on its own), concept sums = SubTotal, and
     each concept's Importe / tax inside SAT's product tolerance."""
     if ext.subtotal is None or ext.total is None:
         return []
     unit = _unit(ext.currency)
-    problems: list[dict] = []
+    problems: list[dict[str, Any]] = []
     expected = (
         ext.subtotal
         - (ext.discount or 0)
@@ -474,7 +474,7 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
     has_patient = [
         not patient or name_in_text(patient, c.description, rs.honorifics, rs.legal_forms) for c in ext.concepts
     ]
-    if any(a and p for a, p in zip(has_account, has_patient)):
+    if any(a and p for a, p in zip(has_account, has_patient, strict=True)):
         return []
     missing = []
     if not any(has_account):
@@ -607,7 +607,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def check_chain(chain, seal=None, outcome: Outcome = Outcome.WARN) -> list[Finding]:
+def check_chain(chain: Any, seal: Any = None, outcome: Outcome = Outcome.WARN) -> list[Finding]:
     """CFDI-021: certificate not issued by a CA in the trust store, or not valid on Fecha."""
     reasons = []
     if chain is not None and not chain.trusted and chain.reason != "no_certificate":
@@ -688,7 +688,7 @@ class CfdiFolioFindings:
     document_findings: dict[str, list[Finding]] = field(default_factory=dict)  # CFDI-010, CFDI-012, CFDI-016
     # Payment complement file -> its link to the folio's invoices (JSON-ready; no rule code:
     # a complement may pay an invoice submitted in an earlier folio). See payment_links().
-    payment_links: dict[str, dict] = field(default_factory=dict)
+    payment_links: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _stem(name: str) -> str:
@@ -704,11 +704,11 @@ def pairing_findings(files: Sequence[InvoiceFile], service_country: str) -> dict
     pdfs = [f for f in files if f.kind == "invoice_pdf"]
     paired_xml: set[str] = set()
     paired_pdf: set[str] = set()
-    by_uuid = {}
+    by_uuid: dict[str, list[str]] = {}
     for x in xmls:
         if x.uuid:
             by_uuid.setdefault(x.uuid.upper(), []).append(x.file)
-    by_stem = {}
+    by_stem: dict[str, list[str]] = {}
     for x in xmls:
         by_stem.setdefault(_stem(x.file), []).append(x.file)
     for p in pdfs:
@@ -749,7 +749,7 @@ def duplicate_uuid_findings(files: Sequence[InvoiceFile]) -> dict[str, list[Find
     for f in sorted(
         (f for f in files if f.kind in ("cfdi_xml", "payment_complement") and f.uuid), key=lambda f: f.file
     ):
-        key = f.uuid.upper()
+        key = (f.uuid or "").upper()  # never empty: filtered above
         if key in first:
             out.setdefault(f.file, []).append(
                 _f(
@@ -788,7 +788,7 @@ def invoice_count_findings(files: Sequence[InvoiceFile], ruleset: Ruleset) -> li
     ]
 
 
-def invoice_files(docs: Iterable) -> list[InvoiceFile]:
+def invoice_files(docs: Iterable[EvaluatedDocument]) -> list[InvoiceFile]:
     """From validators.context.EvaluatedDocument: the invoice files, byte duplicates left out."""
     out = []
     for d in docs:
@@ -805,7 +805,7 @@ def invoice_files(docs: Iterable) -> list[InvoiceFile]:
     return out
 
 
-def _cfdis(docs: Iterable, doc_type: str) -> list[tuple[str, CfdiExtraction]]:
+def _cfdis(docs: Iterable[EvaluatedDocument], doc_type: str) -> list[tuple[str, CfdiExtraction]]:
     """(file, extraction) of the CFDI of that TipoDeComprobante, byte duplicates left out."""
     out = []
     for d in docs:
@@ -816,7 +816,7 @@ def _cfdis(docs: Iterable, doc_type: str) -> list[tuple[str, CfdiExtraction]]:
     return sorted(out, key=lambda pair: pair[0])
 
 
-def payment_links(docs: Sequence) -> dict[str, dict]:
+def payment_links(docs: Sequence[EvaluatedDocument]) -> dict[str, dict[str, Any]]:
     """Payment complements (type P, Pagos 2.0) linked to the folio's invoices by IdDocumento:
     complement file -> {related_documents, linked_invoices: {uuid: invoice file}, unlinked}.
     A complement that points to no invoice of the folio is recorded here (`unlinked`), not as a
@@ -837,7 +837,7 @@ def payment_links(docs: Sequence) -> dict[str, dict]:
     return out
 
 
-def _csfs(docs: Iterable) -> list[tuple[str, CsfExtraction]]:
+def _csfs(docs: Iterable[EvaluatedDocument]) -> list[tuple[str, CsfExtraction]]:
     return sorted(
         (
             (d.file, d.extraction)
@@ -856,7 +856,9 @@ def _party_csf(csfs: list[tuple[str, CsfExtraction]], declared: str | None) -> t
     return csfs[0] if len(csfs) == 1 else None
 
 
-def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence) -> dict[str, list[Finding]]:
+def party_csf_findings(
+    manifest: FolioManifest, ruleset: Ruleset, docs: Sequence[EvaluatedDocument]
+) -> dict[str, list[Finding]]:
     """CFDI-016 (warn): an invoice's party data differ from that party's CSF in the folio. In
     reimbursements the receiver (RFC, name, DomicilioFiscalReceptor, RegimenFiscalReceptor) of
     each invoice issued to the holder (not to the insurer or to a distinct contractor) against
@@ -888,7 +890,7 @@ def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence
         else:
             party, whose = "issuer", "del proveedor"
             rfc, party_name, regime, postal = (ext.issuer_rfc or "").upper(), ext.issuer_name, ext.issuer_regime, None
-        differences: list[dict] = []
+        differences: list[dict[str, Any]] = []
         if rfc and csf_rfc and rfc != csf_rfc:
             if claim is ClaimType.REEMBOLSO and holder_rfc:
                 continue
@@ -929,7 +931,7 @@ def party_csf_findings(manifest: FolioManifest, ruleset: Ruleset, docs: Sequence
 
 
 def folio_cfdi_findings(
-    manifest: FolioManifest, ruleset: Ruleset, docs: Sequence, read: dict | None = None
+    manifest: FolioManifest, ruleset: Ruleset, docs: Sequence[EvaluatedDocument], read: dict[str, Any] | None = None
 ) -> CfdiFolioFindings:
     """Every folio-level CFDI rule: CFDI-010, CFDI-012 and CFDI-016 (findings of documents),
     CFDI-013; plus the payment complements' links to the folio's invoices (`payment_links`)."""

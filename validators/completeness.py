@@ -39,7 +39,7 @@ def required_kinds(
     return resolved, skipped
 
 
-def _resolve_invoice(kind, manifest: FolioManifest) -> DocumentKind:
+def _resolve_invoice(kind: str, manifest: FolioManifest) -> DocumentKind:
     if kind == INVOICE:
         return DocumentKind.FOREIGN_INVOICE if manifest.abroad else DocumentKind.CFDI_XML
     return DocumentKind(kind)

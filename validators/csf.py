@@ -84,18 +84,21 @@ def _missing(fields: list[str]) -> Finding:
 
 def _age(extraction: CsfExtraction, ctx: DocumentContext) -> Finding | None:
     limit = ctx.ruleset.thresholds.csf_max_age_days
-    age = (ctx.as_of - extraction.issued_on).days
+    issued_on = extraction.issued_on
+    if issued_on is None:  # the caller checks first: no date, no age
+        return None
+    age = (ctx.as_of - issued_on).days
     if age <= limit:
         return None
     return finding(
         "CSF-002",
         message_es=(
             f"La constancia de situación fiscal tiene más de {limit} días (emitida el "
-            f"{extraction.issued_on.isoformat()}, hace {age} días). Descarga una nueva en el portal "
+            f"{issued_on.isoformat()}, hace {age} días). Descarga una nueva en el portal "
             "del SAT y súbela en PDF."
         ),
         evidence={
-            "issued_on": extraction.issued_on.isoformat(),
+            "issued_on": issued_on.isoformat(),
             "as_of": ctx.as_of.isoformat(),
             "age_days": age,
             "max_age_days": limit,

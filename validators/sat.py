@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from domain.extractions import CsfExtraction
 from domain.findings import Finding
 from domain.rules import finding
 from domain.sat import CsfOnline, EfosEntry, SatStatus
@@ -110,21 +111,21 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
 
 
 def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
-    by_status = answer.status is not None and answer.status.efos_listed
-    by_list = answer.efos_entry is not None and answer.efos_entry.rejects
-    if not (by_status or by_list):
+    by_status = answer.status if answer.status is not None and answer.status.efos_listed else None
+    by_list = answer.efos_entry if answer.efos_entry is not None and answer.efos_entry.rejects else None
+    if by_status is None and by_list is None:
         return None
     evidence: dict[str, Any] = {"uuid": answer.uuid, "issuer_rfc": answer.issuer_rfc}
     sources = []
-    if by_status:
+    if by_status is not None:
         sources.append("ValidacionEFOS")
-        evidence["validacion_efos"] = answer.status.validacion_efos
-        evidence["raw_answer"] = answer.status.raw_xml[:4000]
-    if by_list:
+        evidence["validacion_efos"] = by_status.validacion_efos
+        evidence["raw_answer"] = by_status.raw_xml[:4000]
+    if by_list is not None:
         sources.append("listado_69B")
-        evidence["listado_69b"] = answer.efos_entry.evidence()
+        evidence["listado_69b"] = by_list.evidence()
     evidence["sources"] = sources
-    situation = answer.efos_entry.situation.lower() if by_list else "presunto o definitivo"
+    situation = by_list.situation.lower() if by_list is not None else "presunto o definitivo"
     return finding(
         "CFDI-008",
         message_es=(
@@ -140,7 +141,7 @@ def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
 
 
 def csf_sat_findings(
-    pdf, answer: CsfSatAnswer, honorifics: Iterable[str] = (), legal_forms: Iterable[str] = ()
+    pdf: CsfExtraction, answer: CsfSatAnswer, honorifics: Iterable[str] = (), legal_forms: Iterable[str] = ()
 ) -> list[Finding]:
     """`pdf` is the CsfExtraction read from the certificate; names are compared as every rule
     compares them (validators.names: the rule set's honorifics and legal forms)."""

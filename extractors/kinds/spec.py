@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from domain.extractions import Extraction
 from domain.findings import Finding
 from domain.kinds import DocumentKind
 from validators.context import DocumentContext, KindRules, ReadResult
@@ -37,7 +38,7 @@ class ReadOptions:
 
 
 # (typed extraction, kind-specific parse result or None): what ReadDocument keeps.
-Reader = Callable[[DocumentContent, ReadOptions], tuple[Any, Any]]
+Reader = Callable[[DocumentContent, ReadOptions], tuple[Extraction | None, Any]]
 
 
 def no_rules(doc: ReadResult, ctx: DocumentContext) -> list[Finding]:

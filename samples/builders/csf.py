@@ -360,14 +360,14 @@ class _Csf:
         self, c: Canvas, y: float, header: Sequence[str], xs: Sequence[float], rows: list[Sequence[str]]
     ) -> float:
         c.setFont("Helvetica-Bold", 7.5)
-        for x, text in zip(xs, header):
+        for x, text in zip(xs, header, strict=True):
             c.drawString(x + 4, y, text)
         c.setStrokeColorRGB(0.7, 0.7, 0.7)
         c.line(40, y - 3, 572, y - 3)
         y -= 13
         c.setFont("Helvetica", 7.5)
         for row in rows:
-            for x, text in zip(xs, row):
+            for x, text in zip(xs, row, strict=True):
                 if text:
                     c.drawString(x + 4, y, text)
             y -= 12

@@ -3,6 +3,7 @@
 
 from alembic import context
 
+from domain.config import Settings
 from storage.engine import make_engine
 from storage.schema import metadata
 
@@ -13,8 +14,6 @@ def _url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from domain.config import Settings
-
     return Settings().db_url
 
 

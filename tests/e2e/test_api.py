@@ -52,9 +52,11 @@ def api(home, prefect_harness):
     settings = Settings(home=home, api_batch_window_s=0.2)
     engine = open_storage(settings).state.engine
     keys = {"a": create_key(engine, "portal-a"), "b": create_key(engine, "portal-b")}
-    with LiveServer(create_app(settings), free_port(), settings) as server:
-        with httpx.Client(base_url=server.url, timeout=120) as client:
-            yield client, keys, home
+    with (
+        LiveServer(create_app(settings), free_port(), settings) as server,
+        httpx.Client(base_url=server.url, timeout=120) as client,
+    ):
+        yield client, keys, home
 
 
 def folio_parts(folio_dir: Path, *, rename: str | None = None) -> list:

@@ -100,14 +100,6 @@ def test_a_jpeg_with_pdf_in_its_comment_is_read_as_a_jpeg(tmp_path):
 # ------------------------------------------------------------------ names and odd entries
 
 
-@pytest.fixture(scope="module")
-def api_url(prefect_harness) -> str:
-    """The session's Prefect server, so each CLI process skips starting an ephemeral one."""
-    from prefect.settings import PREFECT_API_URL
-
-    return PREFECT_API_URL.value()
-
-
 def _df_folio(folder: Path) -> Path:
     shutil.copytree(SAMPLES / "DF-2026-000301", folder)
     return folder

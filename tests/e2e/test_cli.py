@@ -11,15 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import ROOT, cli
-from conftest import SAMPLES
-
-
-@pytest.fixture(scope="module")
-def api_url(prefect_harness) -> str:
-    """The session's Prefect server, so each CLI process skips starting an ephemeral one."""
-    from prefect.settings import PREFECT_API_URL
-
-    return PREFECT_API_URL.value()
+from factories import SAMPLES
 
 
 def test_missing_directory_exits_2_with_json_error(tmp_path):
@@ -199,7 +191,7 @@ def test_local_server_started_once_reused_stopped_and_all_that_remains(server_ho
         )
         for name in DIGITAL
     ]
-    for proc, name in zip(firsts, DIGITAL):
+    for proc, name in zip(firsts, DIGITAL, strict=True):
         stdout, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr[-3000:]
         assert json.loads(stdout)["folio"] == name

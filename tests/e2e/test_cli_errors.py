@@ -20,13 +20,6 @@ SAMPLES = ROOT / "samples" / "folios"
 CLABE = "012018000123456786"  # RB-2026-000101's folio.json
 
 
-@pytest.fixture(scope="module")
-def api_url(prefect_harness) -> str:
-    from prefect.settings import PREFECT_API_URL
-
-    return PREFECT_API_URL.value()
-
-
 def _one_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr[-3000:]

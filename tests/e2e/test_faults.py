@@ -28,14 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "folios"
 
 
-@pytest.fixture(scope="module")
-def api_url(prefect_harness) -> str:
-    """The session's Prefect server, so each CLI process skips starting an ephemeral one."""
-    from prefect.settings import PREFECT_API_URL
-
-    return PREFECT_API_URL.value()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str | None:
     if request.param == "sqlite":

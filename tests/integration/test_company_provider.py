@@ -9,6 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from factories import simulator_settings, teach_simulator
+
 from domain.decision import Route
 from samples import generate as g
 from samples.builders.bank import build_statement
@@ -101,7 +103,7 @@ def test_another_company_on_the_statement_is_still_bank005(home, tmp_path):
 def test_csf008_through_the_intake_drops_the_legal_form_sat_prints(home, tmp_path, monkeypatch, ruleset):
     """The intake hands the rule set's legal forms to the SAT checks: SAT's page printing the
     company's name with its legal form does not contradict a CSF printing it without."""
-    from test_sat_flow import read_sample, settings_for, teach
+    from test_sat_flow import read_sample  # the evaluation's reading, through the use case
 
     from sat.resilience import reset_breakers
     from satsim import SatSimulator
@@ -109,8 +111,8 @@ def test_csf008_through_the_intake_drops_the_legal_form_sat_prints(home, tmp_pat
     folio_dir = company_folio(tmp_path / "folios")
     reset_breakers()
     with SatSimulator() as sim:
-        read = read_sample(folio_dir, settings_for(sim, tmp_path / "scratch"), ruleset)
-        teach(sim, read)
+        read = read_sample(folio_dir, simulator_settings(sim, tmp_path / "scratch"), ruleset)
+        teach_simulator(sim, read)
         [csf] = [d.extraction for d in read.values() if d.kind.value == "tax_status_certificate"]
         sim.add_csf(csf.id_cif, csf.rfc, name=f"{csf.name}, S.A. DE C.V.", status=csf.status)
         for key, value in {

@@ -69,7 +69,7 @@ def forged_csf(variant: str) -> bytes:
     )
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=letter, invariant=1)
-    for picture, lines in zip(_page_pictures(shown), _pages_text(holder)):
+    for picture, lines in zip(_page_pictures(shown), _pages_text(holder), strict=True):
         if variant == "under_image":  # ordinary black text, then the picture painted over it
             _text_layer(canvas, lines, 40, HEIGHT - 40, 9)
         if variant == "background_colour":  # picture above a white strip holding white text

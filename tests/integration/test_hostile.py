@@ -39,7 +39,7 @@ SLACK_S = 40.0  # a loaded shared CI machine, forkserver start-up; a hang is unb
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         _Recorder.hits.append(self.path)
         self.send_response(200)
         self.end_headers()

@@ -1,26 +1,17 @@
-"""The storage suite (tests/integration/test_storage.py) again, on a real PostgreSQL server, plus what only
-PostgreSQL can show: Alembic migrations and SKIP LOCKED claiming under concurrency."""
+"""What only PostgreSQL can show: Alembic migrations and SKIP LOCKED claiming under concurrency.
+The storage suite itself runs on both backends (tests/integration/test_storage.py)."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 
 import pytest
+from factories import decision, manifest_json
 from sqlalchemy import create_engine
-from test_storage import *  # noqa: F403  (the same tests, with the PostgreSQL `state` below)
-from test_storage import MANIFEST, decision
 
 from domain.decision import Route
 from domain.folio import parse_manifest
 from storage import StateStore
 from storage.migrations import schema_drift, upgrade
-
-
-@pytest.fixture
-def state(fresh_pg_database) -> StateStore:  # overrides test_storage.state: same tests, PostgreSQL
-    store = StateStore.from_url(fresh_pg_database)
-    store.register_folio(parse_manifest(MANIFEST))
-    yield store
-    store.engine.dispose()
 
 
 def test_alembic_builds_the_schema_the_code_expects(fresh_pg_database):
@@ -43,7 +34,7 @@ def test_concurrent_claims_never_share_a_folio(backend, tmp_path, fresh_pg_datab
     store = StateStore.from_url(url)
     for i in range(12):
         folio = f"C-{i:02d}"
-        store.register_folio(parse_manifest(MANIFEST.replace(b"T-1", folio.encode())))
+        store.register_folio(parse_manifest(manifest_json(folio=folio)))
         store.record_decision(decision(Route.ADJUDICATION, folio=folio))
     with ThreadPoolExecutor(6) as pool:
         got = list(pool.map(lambda n: store.claim_next("adjudication", f"adj-{n % 6}"), range(16)))
@@ -66,7 +57,7 @@ def test_concurrent_creators_of_one_folio_id_one_wins(backend, tmp_path, fresh_p
 
     url = fresh_pg_database if backend == "postgresql" else f"sqlite:///{tmp_path / 'o.sqlite'}"
     store = StateStore.from_url(url)
-    manifest = parse_manifest(MANIFEST.replace(b"T-1", b"RACE-1"))
+    manifest = parse_manifest(manifest_json(folio="RACE-1"))
     barrier = __import__("threading").Barrier(12)
 
     def create(n: int) -> str:

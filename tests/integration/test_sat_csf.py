@@ -10,18 +10,11 @@ from domain.config import default_ruleset
 from domain.extractions import CsfExtraction
 from sat.csf_check import CsfCheckClient, CsfOnline, parse_csf_page
 from sat.resilience import RetryPolicy, SatUnavailable
-from satsim import SatSimulator
 from validators.sat import CsfSatAnswer, csf_sat_findings
 
 RFC, ID_CIF, NAME = "LOGM850312AB1", "19010123456", "MARIA FERNANDA LOPEZ GARCIA"
 HONORIFICS = ("SR", "SRA", "LIC", "DR")
 PDF = CsfExtraction(rfc=RFC, name=NAME, status="ACTIVO", id_cif=ID_CIF, postal_code="06000")
-
-
-@pytest.fixture
-def sim():
-    with SatSimulator() as sim:
-        yield sim
 
 
 def check(sim, pdf=PDF, **kw):

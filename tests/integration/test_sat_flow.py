@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from factories import simulator_settings, teach_simulator
 
 from application.evaluate import evaluate_folio
 from application.folio_dir import read_folio_dir
@@ -17,33 +18,9 @@ from application.originals import store_originals
 from application.services import services_for
 from domain.config import Settings
 from domain.kinds import DocumentKind as K
-from sat.resilience import reset_breakers
-from satsim import SatSimulator
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "folios"
 PP = SAMPLES / "PP-2026-000201"  # provider billing: a CFDI and the provider's CSF, adjudication
-
-
-@pytest.fixture
-def sim():
-    reset_breakers()
-    with SatSimulator() as sim:
-        yield sim
-    reset_breakers()
-
-
-def settings_for(sim, home: Path, **kw) -> Settings:
-    return Settings(
-        home=home,
-        sat_checks=True,
-        sat_status_url=sim.status_url,
-        sat_csf_url=sim.csf_url,
-        sat_timeout_s=0.5,
-        sat_retry_base_delay_s=0.01,
-        sat_rate_per_s=1000,
-        sat_rate_burst=100,
-        **kw,
-    )
 
 
 def read_sample(folio_dir: Path, settings: Settings, ruleset) -> dict:
@@ -63,23 +40,6 @@ def decide(settings, ruleset, folio_dir=PP):
     return evaluation.decision, evaluation.read
 
 
-def teach(sim, read) -> None:
-    """Tell the simulator about the sample's invoice and certificate, as SAT would know them."""
-    for doc in read.values():
-        ext = doc.extraction
-        if doc.kind is K.CFDI_XML:
-            sim.add_cfdi(
-                ext.uuid,
-                "Vigente",
-                issuer_rfc=ext.issuer_rfc,
-                receiver_rfc=ext.receiver_rfc,
-                total=str(ext.total),
-                seal_tail=ext.seal_tail,
-            )
-        elif doc.kind is K.TAX_STATUS_CERTIFICATE:
-            sim.add_csf(ext.id_cif, ext.rfc, name=ext.name, status=ext.status)
-
-
 def test_sat_checks_are_on_by_default(monkeypatch):
     """CONTRACT.md (issue 13): on by default; the test session switches them off (conftest.py)."""
     monkeypatch.delenv("CLAIM_INTAKE_SAT_CHECKS", raising=False)
@@ -87,16 +47,16 @@ def test_sat_checks_are_on_by_default(monkeypatch):
 
 
 def test_vigente_keeps_the_route_and_asks_each_service_once(sim, tmp_path, ruleset):
-    settings = settings_for(sim, tmp_path / "home")
+    settings = simulator_settings(sim, tmp_path / "home")
     read = read_sample(PP, settings, ruleset)
-    teach(sim, read)
+    teach_simulator(sim, read)
     decision, _ = decide(settings, ruleset)
     assert (decision.route.value, decision.codes()) == ("adjudication", ["CFDI-021"])
     assert sim.count("status") == 1 and sim.count("csf") == 1  # the expression matched the invoice
 
 
 def test_an_outage_is_awaiting_sat_never_a_rejection(sim, tmp_path, ruleset):
-    settings = settings_for(sim, tmp_path / "home")
+    settings = simulator_settings(sim, tmp_path / "home")
     sim.set_fault("503")
     decision, _ = decide(settings, ruleset)
     assert decision.route.value == "awaiting_sat"
@@ -108,9 +68,9 @@ def test_an_outage_is_awaiting_sat_never_a_rejection(sim, tmp_path, ruleset):
 
 
 def test_a_cancelled_invoice_and_a_contradicting_page_are_refused(sim, tmp_path, ruleset):
-    settings = settings_for(sim, tmp_path / "home")
+    settings = simulator_settings(sim, tmp_path / "home")
     read = read_sample(PP, settings, ruleset)
-    teach(sim, read)
+    teach_simulator(sim, read)
     for entry in sim.cfdi.values():
         entry.estado = "Cancelado"
     for entry in sim.csf.values():
@@ -124,8 +84,8 @@ def test_a_cancelled_invoice_and_a_contradicting_page_are_refused(sim, tmp_path,
 def test_the_prefect_flow_runs_check_sat_when_enabled(sim, home, monkeypatch, ruleset):
     from flows.intake import intake_folio
 
-    read = read_sample(PP, settings_for(sim, home.parent / "scratch"), ruleset)
-    teach(sim, read)
+    read = read_sample(PP, simulator_settings(sim, home.parent / "scratch"), ruleset)
+    teach_simulator(sim, read)
     for key, value in {
         "SAT_CHECKS": "true",
         "SAT_STATUS_URL": sim.status_url,

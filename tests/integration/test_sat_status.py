@@ -18,12 +18,6 @@ RE, RR = "AAA010101AAA", "LOGM850312AB1"
 FAST = RetryPolicy(attempts=3, base_delay_s=0.01, max_delay_s=0.05)
 
 
-@pytest.fixture
-def sim():
-    with SatSimulator() as sim:
-        yield sim
-
-
 def client(sim, **kw) -> StatusClient:
     kw.setdefault("timeout_s", 0.5)
     kw.setdefault("retry", FAST)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from factories import FAST_SAT_ENV
 
 from domain.config import SAT_CHECK_CODES, Settings
 from domain.decision import Route
@@ -86,7 +87,7 @@ def test_switched_on_no_sat_rule_is_listed_as_skipped(home, monkeypatch):
 def test_the_sweep_honours_the_switch(tmp_path, ruleset):
     """A folio left in awaiting_sat when the checks are switched off is re-evaluated without
     asking SAT, and its decision says SAT was not asked."""
-    from test_sat_sweep import FAST, intake
+    from test_sat_sweep import intake  # the evaluation's steps by hand: the use case replaces them
 
     from application.services import services_for
     from application.sweep import recheck_folio
@@ -101,7 +102,7 @@ def test_the_sweep_honours_the_switch(tmp_path, ruleset):
             home=tmp_path / "home",
             sat_status_url=sim.status_url,
             sat_csf_url=sim.csf_url,
-            **{k.lower(): v for k, v in FAST.items()},
+            **{k.lower(): v for k, v in FAST_SAT_ENV.items()},
         )
         storage = open_storage(on)
         sim.set_fault("503")

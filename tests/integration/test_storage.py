@@ -1,25 +1,28 @@
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from factories import decision, manifest_json
 
-from domain.decision import Decision, Route
+from domain.decision import Route
 from domain.folio import parse_manifest
 from storage import BlobCorrupted, LocalBlobStore, StateStore, sha256_of
 
-MANIFEST = b'{"folio": "T-1", "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"}'
+MANIFEST = manifest_json(folio="T-1", received_at="2026-11-20T10:00:00-06:00")
 
 
-def decision(route: Route, folio="T-1", **extra) -> Decision:
-    return Decision(
-        folio=folio, route=route, ruleset="test", evaluated_at=datetime.now(UTC), as_of=date(2026, 11, 20), **extra
-    )
-
-
-@pytest.fixture
-def state(tmp_path) -> StateStore:
-    store = StateStore.from_url(f"sqlite:///{tmp_path / 'state.sqlite'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, tmp_path) -> Iterator[StateStore]:
+    """The state store holding folio T-1: every test below runs on the embedded database and
+    again on a real PostgreSQL server (tests/pg.py), the two backends CONTRACT.md allows."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("fresh_pg_database")
+    else:
+        url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    store = StateStore.from_url(url)
     store.register_folio(parse_manifest(MANIFEST))
-    return store
+    yield store
+    store.engine.dispose()
 
 
 def test_blobs_are_content_addressed_and_verified(tmp_path):

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from samples.builders import forms  # noqa: E402
-from samples.builders.bank import LAYOUTS, build_statement, make_clabe  # noqa: E402
-from samples.builders.csf import build_csf, make_rfc  # noqa: E402
-from samples.builders.scan import Degradation, scanned_jpeg, scanned_pdf  # noqa: E402
+from samples.builders import forms  # noqa: E402 - after the sys.path set-up above
+from samples.builders.bank import LAYOUTS, build_statement, make_clabe  # noqa: E402 - after the sys.path set-up above
+from samples.builders.csf import build_csf, make_rfc  # noqa: E402 - after the sys.path set-up above
+from samples.builders.scan import Degradation, scanned_jpeg, scanned_pdf  # noqa: E402 - after the sys.path set-up above
 
 SAMPLES = ROOT / "samples" / "folios"
 ON = date(2026, 11, 10)

@@ -21,4 +21,4 @@ def read_labelled() -> tuple[tuple[Item, extractors.ReadDocument], ...]:
         return extractors.read_document(item.name, item.data, sniff_media_type(item.data))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return tuple(zip(items, pool.map(read, items)))
+        return tuple(zip(items, pool.map(read, items), strict=True))

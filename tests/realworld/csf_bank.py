@@ -595,7 +595,7 @@ def _table(
     cols = (x0, x0 + 70, x0 + 330, x0 + 410, x0 + 490)
     if ruled:
         d.box(x0 - 4, y - 4, 530, 16, fill=0.9)
-    for x, head in zip(cols, headers):
+    for x, head in zip(cols, headers, strict=True):
         d.text(x if x < cols[2] else x + 60, y, head, 7.5, bold=True, right=x >= cols[2])
     y -= 16
     for index, (day, concept, charge, credit, balance) in enumerate(rows):
@@ -701,7 +701,10 @@ def bank_santander(s: Statement) -> bytes:
     d.text(320, top - 73, f"CONTRATO: {s.account}", 8.5)
     d.text(45, top - 120, "DETALLE DE MOVIMIENTOS CUENTA DE CHEQUES", 9, bold=True)
     rows = _movements(s, 110)
-    fmt = lambda v: d_mon_y(v, "-")  # noqa: E731
+
+    def fmt(v: date) -> str:
+        return d_mon_y(v, "-")
+
     rest = _table(
         d,
         s,
@@ -729,7 +732,10 @@ def bank_banamex(s: Statement) -> bytes:
     d.text(330, top - 70, f"clabe interbancaria: {grouped(s.clabe, 6)}", 9)
     d.text(330, top - 83, f"número de cuenta: {s.account}", 9)
     rows = _movements(s, 70)
-    fmt = lambda v: f"{v.day:02d} {ABBR[v.month - 1].lower()}"  # noqa: E731
+
+    def fmt(v: date) -> str:
+        return f"{v.day:02d} {ABBR[v.month - 1].lower()}"
+
     rest = _table(
         d, s, top - 120, rows, ruled=False, date_fmt=fmt, headers=("fecha", "concepto", "retiros", "depósitos", "saldo")
     )

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from functools import cache
 
-import pypdfium2
 import pytest
 from clabe import validate_clabe
+from factories import codes, manifest, pdf_content
 
 from domain.config import default_ruleset
 from domain.extractions import BankStatementExtraction
-from domain.folio import FolioManifest
 from domain.kinds import DocumentKind
 from extractors.bank_statement import extract_bank_statement
 from extractors.content import DocumentContent
@@ -28,18 +27,12 @@ CLABES = {layout: make_clabe(BANK_CODES[layout], "00123456789") for layout in LA
 BBVA = CLABES["bbva"]
 
 
-def content(data: bytes) -> DocumentContent:
-    pdf = pypdfium2.PdfDocument(data)
-    pages = tuple(p.get_textpage().get_text_range() for p in pdf)
-    return DocumentContent(name="estado.pdf", data=data, media_type="application/pdf", pages=pages)
-
-
 @cache
 def read(layout="bbva", holder=HOLDER, clabe=None, start=OCT[0], end=OCT[1], pages=1) -> BankStatementExtraction:
     data = build_statement(
         layout=layout, holder=holder, clabe=clabe or CLABES[layout], period_start=start, period_end=end, pages=pages
     )
-    return extract_bank_statement(content(data))
+    return extract_bank_statement(pdf_content(data, "estado.pdf"))
 
 
 def skipped_bank_rules(context: DocumentContext) -> list:
@@ -47,17 +40,16 @@ def skipped_bank_rules(context: DocumentContext) -> list:
     return skipped_rules(context.manifest, {DocumentKind.BANK_STATEMENT})
 
 
-def ctx(*, media_type="application/pdf", as_of=AS_OF, **manifest) -> DocumentContext:
+def ctx(*, media_type="application/pdf", as_of=AS_OF, **fields) -> DocumentContext:
     data = {
-        "folio": "RB-2026-000123",
         "claim_type": "alta_cuenta",
         "received_at": datetime(2026, 11, 20, 10, tzinfo=UTC).isoformat(),
         "holder": {"name": HOLDER},
         "bank": {"clabe": BBVA},
     }
-    data.update(manifest)
+    data.update(fields)
     return DocumentContext(
-        manifest=FolioManifest.model_validate(data),
+        manifest=manifest(**data),
         as_of=as_of,
         ruleset=RULESET,
         file_name="estado.pdf",
@@ -69,10 +61,6 @@ def ok(**changes) -> BankStatementExtraction:
     values = dict(bank_name="BBVA México", holder_name=HOLDER, clabe=BBVA, period_start=OCT[0], period_end=OCT[1])
     values.update(changes)
     return BankStatementExtraction(**values)
-
-
-def codes(findings) -> list[str]:
-    return sorted(f.code for f in findings)
 
 
 # --- builder and extraction ------------------------------------------------------------------

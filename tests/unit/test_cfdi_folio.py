@@ -4,13 +4,14 @@ foreign invoices (FOR-001/002)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - amounts read like literals: D("1500.00")
+from functools import partial
 
+import factories
 import pytest
 
 from domain.config import default_ruleset
-from domain.extractions import CfdiExtraction, ForeignInvoiceExtraction, InvoicePdfExtraction, TextInfo
-from domain.folio import FolioManifest
+from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtraction, InvoicePdfExtraction, TextInfo
 from domain.kinds import DocumentKind as K
 from extractors.cfdi_xml import parse_cfdi
 from extractors.content import DocumentContent
@@ -23,6 +24,8 @@ from validators.cfdi import (
     folio_cfdi_findings,
     invoice_count_findings,
     pairing_findings,
+    party_csf_findings,
+    payment_links,
     validate_foreign_invoice,
 )
 from validators.context import DocumentContext, EvaluatedDocument
@@ -32,10 +35,7 @@ U1 = "6F1C2A3B-0000-4000-8000-0000000000C1"
 U2 = "6F1C2A3B-0000-4000-8000-0000000000C2"
 
 
-def manifest(**over) -> FolioManifest:
-    data = {"folio": "RB-2026-000200", "claim_type": "reembolso", "received_at": "2026-11-20T10:15:00-06:00"}
-    data.update(over)
-    return FolioManifest.model_validate(data)
+manifest = partial(factories.manifest, folio="RB-2026-000200")
 
 
 def xml(file, uuid, doc_type="I"):
@@ -214,8 +214,6 @@ def test_for002_missing_fields():
 
 # --- CFDI-016: party data against the party's CSF ------------------------------------------------
 
-from domain.extractions import CsfExtraction  # noqa: E402
-from validators.cfdi import party_csf_findings, payment_links  # noqa: E402
 
 HOLDER_RFC, HOLDER_NAME = "LOGM850312AB1", "MARIA FERNANDA LOPEZ GARCIA"
 PROV_RFC, PROV_NAME = "ROSA800101AB4", "ANA ROSALES SANCHEZ"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - amounts read like literals: D("1500.00")
 
+import factories
 import pytest
+from factories import codes
 
-from domain.config import default_ruleset
+from domain.config import ConfigError, RegimeRetention, RetentionRules, Ruleset, default_ruleset, load_ruleset
 from domain.findings import Outcome
 from domain.folio import FolioManifest
 from extractors.cfdi_xml import parse_cfdi, trust_store_from_dir
@@ -26,10 +28,9 @@ UUID = "6F1C2A3B-0000-4000-8000-0000000000B1"
 
 
 def manifest(claim_type="reembolso", **over) -> FolioManifest:
+    """The holder, patient and policy these invoices are about; the provider too when paid directly."""
     data = {
-        "folio": "RB-2026-000123",
         "claim_type": claim_type,
-        "received_at": "2026-11-20T10:15:00-06:00",
         "policy": {"number": "1", "valid_from": "2026-01-01", "valid_to": "2026-12-31"},
         "holder": {"name": HOLDER.name, "rfc": HOLDER.rfc},
         "patient": {"name": "MARIA FERNANDA LOPEZ GARCIA", "relationship": "titular"},
@@ -37,7 +38,7 @@ def manifest(claim_type="reembolso", **over) -> FolioManifest:
     if claim_type == "pago_proveedor":
         data["provider"] = {"name": DOCTOR.name, "rfc": DOCTOR.rfc, "care_order_account": "OA-778899"}
     data.update(over)
-    return FolioManifest.model_validate(data)
+    return factories.manifest(**data)
 
 
 def ctx(m=None, file_name=f"{UUID}.xml", known=None, as_of=date(2026, 11, 20)):
@@ -66,10 +67,6 @@ def make(issuer=DOCTOR, receiver=INSURER, lines=None, issued_at=datetime(2026, 1
         cfdi_use=kw.pop("cfdi_use", "G03"),
         **kw,
     )
-
-
-def codes(findings):
-    return sorted(f.code for f in findings)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +121,7 @@ def test_cfdi002_schema_error(good):
 def test_cfdi003_tampered_amount():
     xml = make()
     tampered = xml.replace(b' Total="1500.00"', b' Total="1500.01"')  # one byte of a signed amount
-    assert len(tampered) == len(xml) and sum(a != b for a, b in zip(xml, tampered)) == 1
+    assert len(tampered) == len(xml) and sum(a != b for a, b in zip(xml, tampered, strict=True)) == 1
     assert "CFDI-003" in codes(validate_cfdi(parse(tampered), ctx()))
 
 
@@ -336,7 +333,6 @@ def test_validator_is_pure(good):
 
 # --- CFDI-019 from the rule set; Jalisco cedular -------------------------------------------------
 
-from domain.config import ConfigError, RegimeRetention, RetentionRules, load_ruleset  # noqa: E402
 
 CDMX_DOCTOR = Party("GOMA800101AB1", "ANA GOMEZ MARTINEZ", "612", "06700")  # same CSD, issued in CDMX
 

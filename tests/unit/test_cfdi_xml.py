@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import datetime
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - amounts read like literals: D("1500.00")
 from pathlib import Path
 
 import pytest
+from cryptography import x509 as _x509
+from cryptography.hazmat.primitives import serialization as _ser
 
-from extractors.cfdi_xml import parse_cfdi, sat_production_store, trust_store_from_dir
-from samples.builders.cfdi import Line, Party, build_cfdi, build_invoice_pdf, build_payment_complement, trust_store_dir
+from extractors.cfdi_xml import (
+    StampCertificates,
+    parse_cfdi,
+    sat_production_store,
+    stamp_certificates_from_dir,
+    trust_store_from_dir,
+)
+from samples.builders import cfdi as builders
+from samples.builders.cfdi import (
+    PAC_CERTIFICATE_NUMBER,
+    Line,
+    Party,
+    build_cfdi,
+    build_invoice_pdf,
+    build_payment_complement,
+    stamp_certificates_dir,
+    trust_store_dir,
+)
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 if not CORPUS.is_dir():
@@ -217,16 +237,6 @@ def test_corpus_signed_seals_verify():
 
 
 # --- TimbreFiscalDigital SelloSAT (CFDI-004 stamp seal) ------------------------------------------
-
-import re  # noqa: E402
-import shutil  # noqa: E402
-
-from cryptography import x509 as _x509  # noqa: E402
-from cryptography.hazmat.primitives import serialization as _ser  # noqa: E402
-
-from extractors.cfdi_xml import StampCertificates, stamp_certificates_from_dir  # noqa: E402
-from samples.builders import cfdi as builders  # noqa: E402
-from samples.builders.cfdi import PAC_CERTIFICATE_NUMBER, stamp_certificates_dir  # noqa: E402
 
 
 def _retimbre(xml: bytes) -> bytes:

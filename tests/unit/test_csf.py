@@ -6,12 +6,11 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-import pypdfium2
 import pytest
+from factories import codes, manifest, pdf_content
 
 from domain.config import default_ruleset
 from domain.extractions import CsfExtraction
-from domain.folio import FolioManifest
 from domain.kinds import DocumentKind
 from extractors.content import DocumentContent
 from extractors.csf import extract_csf, regime_code
@@ -33,12 +32,6 @@ SEVERAL = [
 ]
 
 
-def content(data: bytes, name: str = "csf.pdf", media_type: str = "application/pdf") -> DocumentContent:
-    pdf = pypdfium2.PdfDocument(data)
-    pages = tuple(p.get_textpage().get_text_range() for p in pdf)
-    return DocumentContent(name=name, data=data, media_type=media_type, pages=pages)
-
-
 @cache
 def read(**kwargs) -> CsfExtraction:
     kwargs.setdefault("rfc", RFC)
@@ -48,19 +41,18 @@ def read(**kwargs) -> CsfExtraction:
         kwargs["regimes"] = list(kwargs["regimes"])
     if "omit" in kwargs:
         kwargs["omit"] = set(kwargs["omit"])
-    return extract_csf(content(build_csf(**kwargs)))
+    return extract_csf(pdf_content(build_csf(**kwargs), "csf.pdf"))
 
 
-def ctx(*, media_type="application/pdf", as_of=AS_OF, ruleset=RULESET, **manifest) -> DocumentContext:
+def ctx(*, media_type="application/pdf", as_of=AS_OF, ruleset=RULESET, **fields) -> DocumentContext:
     data = {
-        "folio": "RB-2026-000123",
         "claim_type": "datos_fiscales",
         "received_at": datetime(2026, 11, 20, 10, tzinfo=UTC).isoformat(),
         "holder": {"name": NAME, "rfc": RFC},
     }
-    data.update(manifest)
+    data.update(fields)
     return DocumentContext(
-        manifest=FolioManifest.model_validate(data),
+        manifest=manifest(**data),
         as_of=as_of,
         ruleset=ruleset,
         file_name="csf.pdf",
@@ -71,10 +63,6 @@ def ctx(*, media_type="application/pdf", as_of=AS_OF, ruleset=RULESET, **manifes
 def skipped_csf_rules(context: DocumentContext) -> list:
     """What the decision lists as skipped for a folio with this document (validators.skipped)."""
     return skipped_rules(context.manifest, {DocumentKind.TAX_STATUS_CERTIFICATE})
-
-
-def codes(findings) -> list[str]:
-    return sorted(f.code for f in findings)
 
 
 # --- extraction ------------------------------------------------------------------------------
@@ -117,7 +105,7 @@ def test_every_spanish_month_is_read(month):
 
 def test_text_without_accents_and_with_other_spacing_still_reads():
     data = build_csf(rfc=RFC, name="MARÍA NÚÑEZ", issued_on=date(2026, 9, 1), status="REACTIVADO")
-    raw = content(data)
+    raw = pdf_content(data, "csf.pdf")
     stripped = tuple(
         "".join(c for c in unicodedata.normalize("NFKD", page) if not unicodedata.combining(c))
         .replace(": ", ":")

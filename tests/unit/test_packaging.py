@@ -1,3 +1,5 @@
+from factories import codes_as_found as codes
+
 from domain.findings import Outcome
 from extractors.sniff import EMPTY, JPEG, PDF, PNG, XML, sniff_media_type
 from validators import packaging
@@ -6,10 +8,6 @@ from validators.packaging import FileFacts
 
 def facts(name, media_type, size=100, sha="a" * 64):
     return FileFacts(name, size, sha, media_type)
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_sniffing_reads_bytes_not_names():

@@ -33,7 +33,7 @@ def read_all() -> tuple[tuple[Case, extractors.ReadDocument], ...]:
         return extractors.read_document(case.name, case.data, sniff_media_type(case.data))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return tuple(zip(cases, pool.map(read, cases)))
+        return tuple(zip(cases, pool.map(read, cases), strict=True))
 
 
 def normalise(value: object) -> object:

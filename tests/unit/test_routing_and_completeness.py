@@ -1,9 +1,11 @@
 from datetime import UTC, date, datetime
+from functools import partial
+
+import factories
 
 from domain.decision import Route
 from domain.extractions import CfdiExtraction, Concept, FormExtraction
 from domain.findings import Finding, Outcome
-from domain.folio import FolioManifest
 from domain.kinds import DocumentKind as K
 from validators import completeness, routing
 from validators.context import EvaluatedDocument
@@ -28,10 +30,7 @@ def test_payment_due_is_thirty_days_after_first_completion():
     assert routing.completion(Route.PENDING_DOCUMENTS, now) == (None, None)
 
 
-def manifest(**kw) -> FolioManifest:
-    base = {"folio": "F-1", "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"}
-    base.update(kw)
-    return FolioManifest.model_validate(base)
+manifest = partial(factories.manifest, folio="F-1", received_at="2026-11-20T10:00:00-06:00")
 
 
 def doc(kind, accepted=True, extraction=None, name=None):
