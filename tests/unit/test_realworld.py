@@ -9,17 +9,16 @@ missing one (which becomes a precise finding). The table printed here is README.
 from __future__ import annotations
 
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
 
 import pytest
+from labelled.reads import read_in_processes
 from realworld import all_cases
 from realworld.cases import Case
 
 import extractors
 from domain.text import fold
-from extractors.sniff import sniff_media_type
 
 TARGETS = {"digital": 0.98, "scanned": 0.95}
 CLASSIFICATION_TARGET = 0.98
@@ -29,11 +28,7 @@ CLASSIFICATION_TARGET = 0.98
 def read_all() -> tuple[tuple[Case, extractors.ReadDocument], ...]:
     cases = all_cases()
 
-    def read(case: Case) -> extractors.ReadDocument:
-        return extractors.read_document(case.name, case.data, sniff_media_type(case.data))
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return tuple(zip(cases, pool.map(read, cases), strict=True))
+    return tuple(zip(cases, read_in_processes((c.name, c.data) for c in cases), strict=True))
 
 
 def normalise(value: object) -> object:
