@@ -92,6 +92,7 @@ def read_document(
     classification = classify(content, declared)
     extraction, parsed = extract(classification.kind, content, trust_store, stamp_certificates)
     if cross_check and _checkable(content, classification.kind):
+        # cold path (cross_check_key_fields is off by default): key_fields pulls in the OCR region reader
         from .key_fields import cross_check as disagreements_of
         from .loader import read_pdf_by_ocr
 
@@ -105,7 +106,7 @@ def read_document(
 
 def _checkable(content: DocumentContent, kind: DocumentKind) -> bool:
     """A digital PDF of a kind with key fields, not already read from its pixels."""
-    from .key_fields import KEY_FIELDS
+    from .key_fields import KEY_FIELDS  # cold path, as in read_document
 
     return (
         kind in KEY_FIELDS

@@ -95,7 +95,7 @@ def _init_worker(memory_mb: int) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    from processes import children
+    from processes import children  # in the forked reader, before anything else it imports
 
     children.die_with_parent()
     forkserver = sys.modules.get("processes.forkserver_tie")
@@ -121,6 +121,7 @@ def _trust_from_spec(spec):
         return None
     store = _worker_trust.get(spec)
     if store is None:
+        # in the reader, once per trust store: satcfdi and cryptography load where CFDIs are read
         from cryptography import x509
 
         from extractors.cfdi_xml import TrustStore
@@ -137,7 +138,7 @@ def _read_in_worker(
     _arm_cpu_limit(cpu_seconds)
     stamps = None
     if stamp_dir is not None:
-        from extractors.cfdi_xml import stamp_certificates_from_dir
+        from extractors.cfdi_xml import stamp_certificates_from_dir  # in the reader: satcfdi, as above
 
         stamps = stamp_certificates_from_dir(stamp_dir)
     doc = extractors.read_document(
@@ -214,7 +215,7 @@ def _trust_spec(trust_store):
         return None
     held = _specs.get(id(trust_store))
     if held is None or held[0] is not trust_store:
-        from cryptography.hazmat.primitives.serialization import Encoding
+        from cryptography.hazmat.primitives.serialization import Encoding  # only with a custom trust store
 
         ders = tuple(sorted(c.public_bytes(Encoding.DER) for certs in trust_store.by_subject.values() for c in certs))
         held = (trust_store, (trust_store.name, ders))

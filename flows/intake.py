@@ -22,9 +22,11 @@ from pathlib import Path
 from uuid import UUID
 
 from prefect import flow, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import flow_run
+from prefect.client.orchestration import get_client
+from prefect.events import emit_event
+from prefect.runtime import flow_run, task_run
 
 from application.intake import FolioOutcome, take_in_folio
 from application.notice import notify_claimant as send_notice
@@ -32,6 +34,7 @@ from application.services import current_services
 from domain.decision import Decision, Route
 from domain.folio import FolioManifest, ManifestError
 from domain.masking import install_masking, mask_text
+from reports.render import folio_markdown
 
 log = logging.getLogger("claim_intake.flows")
 
@@ -66,8 +69,6 @@ def _run_name() -> str:
 
 
 def _folio_task_name() -> str:
-    from prefect.runtime import task_run
-
     return mask_text(Path(str(task_run.parameters.get("folio_dir", "folio"))).name)[:64]
 
 
@@ -109,8 +110,6 @@ def _artifact_key(folio: str) -> str:
 
 def _emit_routed(decision: Decision, manifest: FolioManifest, report_paths: dict[str, str]) -> None:
     """The `claim-intake.folio.routed` event (queued by Prefect's events client, not awaited)."""
-    from prefect.events import emit_event
-
     run_id = flow_run.get_id()
     related = (
         [{"prefect.resource.id": f"prefect.flow-run.{run_id}", "prefect.resource.role": "flow-run"}] if run_id else []
@@ -137,8 +136,6 @@ def _emit_routed(decision: Decision, manifest: FolioManifest, report_paths: dict
 
 def _tag_run(decision: Decision, manifest: FolioManifest) -> None:
     """Tags to filter one-folio runs by (claim type, portal, route); a batch run holds many."""
-    from prefect.client.orchestration import get_client
-
     run_id = flow_run.get_id()
     if not run_id:
         return
@@ -156,10 +153,6 @@ def _publish(decision: Decision, report_paths: dict[str, str], notice: dict | No
     """What operators see in Prefect per folio: a table of its documents and findings, and the
     markdown report with the reasons, the report files and the notice. File names are masked:
     claimants name files after their RFC or CLABE, and operators do not need those."""
-    from prefect.artifacts import create_markdown_artifact
-
-    from reports.render import folio_markdown
-
     rows = [
         {
             "file": mask_text(d.file),

@@ -47,7 +47,7 @@ def validate_folio(
 ) -> FolioFindings:
     """Rules across documents: invoice pairing, duplicates and count, then completeness, which
     must see the pairing rejections to know whether an invoice is really accepted."""
-    from .cfdi import folio_cfdi_findings
+    from .cfdi import folio_cfdi_findings  # here, not at the top: validators.cfdi imports this package
 
     cfdi = folio_cfdi_findings(manifest, ruleset, docs, read)
     rejected_now = {name for name, fs in cfdi.document_findings.items() if any(f.outcome == "reject" for f in fs)}
