@@ -44,6 +44,7 @@ from .models import (
     ReleaseResult,
 )
 from .store import AcceptedFile, ApiStore, Limits, OverLimit
+from .sweeper import StagingSweeper
 from .trigger import Dispatcher, Job, deployment_runner, in_process_runner
 from .uploads import StreamingUpload, UploadRefused
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         )
         inbox = Path(settings.home).resolve() / "inbox"
         (inbox / ".staging").mkdir(parents=True, exist_ok=True)
+        sweeper = StagingSweeper(storage.blobs, inbox / ".staging", settings.storage.staging_max_age_s).start()
         app.state.ctx = dict(
             storage=storage,
             api=api_store,
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             limits=Limits(ruleset.thresholds.max_files, ruleset.thresholds.max_bytes),
         )
         yield
+        sweeper.close()
         dispatcher.close()
 
     app = FastAPI(

@@ -41,6 +41,12 @@ class BlobStore(Protocol):
         keeps no copy of its own."""
         ...
 
+    def sweep_staging(self, older_than_s: float) -> int:
+        """Remove what streamed writes left half-finished (their process killed mid-copy) and is
+        older than `older_than_s` seconds, surely abandoned; a younger one may be in progress.
+        How many entries were removed."""
+        ...
+
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -55,19 +61,21 @@ class LocalBlobStore(BlobStore):
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._sweep_stale_incoming()
+        self.sweep_staging(self.STALE_INCOMING_S)
 
-    def _sweep_stale_incoming(self) -> None:
-        """A process killed while streaming a large original (SIGKILL runs no cleanup) leaves its
-        `.incoming-*` at the root: removed by the next store opened on it, once surely abandoned
-        (a younger one may be another process's copy in progress)."""
-        cutoff = time.time() - self.STALE_INCOMING_S
-        for tmp in self.root.glob(".incoming-*"):
+    def sweep_staging(self, older_than_s: float) -> int:
+        """A process killed while writing an original (SIGKILL runs no cleanup) leaves its
+        `.incoming-*` at the root (put_stream) or beside the blob (put): removed once older than
+        `older_than_s`; also by every store opened on the root, after STALE_INCOMING_S."""
+        cutoff, removed = time.time() - older_than_s, 0
+        for tmp in self.root.rglob(".incoming-*"):
             try:
                 if tmp.lstat().st_mtime < cutoff:
                     tmp.unlink()
+                    removed += 1
             except OSError:
                 continue
+        return removed
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
