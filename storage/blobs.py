@@ -7,6 +7,7 @@ import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -61,21 +62,15 @@ class LocalBlobStore(BlobStore):
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.sweep_staging(self.STALE_INCOMING_S)
+        # Cheap enough for every store opened: the root only, where put_stream writes (no walk
+        # of every blob's directory; sweep_staging, run by the API, walks them).
+        _remove_older(self.root.glob(".incoming-*"), self.STALE_INCOMING_S)
 
     def sweep_staging(self, older_than_s: float) -> int:
         """A process killed while writing an original (SIGKILL runs no cleanup) leaves its
         `.incoming-*` at the root (put_stream) or beside the blob (put): removed once older than
-        `older_than_s`; also by every store opened on the root, after STALE_INCOMING_S."""
-        cutoff, removed = time.time() - older_than_s, 0
-        for tmp in self.root.rglob(".incoming-*"):
-            try:
-                if tmp.lstat().st_mtime < cutoff:
-                    tmp.unlink()
-                    removed += 1
-            except OSError:
-                continue
-        return removed
+        `older_than_s`. Walks the whole store: for the periodic sweep, not for every open."""
+        return _remove_older(self.root.rglob(".incoming-*"), older_than_s)
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
@@ -152,3 +147,15 @@ class LocalBlobStore(BlobStore):
         (CLAIM_INTAKE_HOME/reports/<folio>/, where they are written), on the same disk as the
         originals; a second copy under originals/ would only duplicate them."""
         return None
+
+
+def _remove_older(paths: Iterable[Path], older_than_s: float) -> int:
+    cutoff, removed = time.time() - older_than_s, 0
+    for tmp in paths:
+        try:
+            if tmp.lstat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+        except OSError:  # gone meanwhile: its writer finished
+            continue
+    return removed
