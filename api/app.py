@@ -3,7 +3,9 @@ adjudicators list, claim and release queue entries. `create_app()` builds it fro
 `uvicorn --factory api.app:create_app` serves it.
 
 Uploads are written into CLAIM_INTAKE_HOME/inbox/<folio>/ (the flow's input is a directory):
-first into inbox/.staging/<random>/, renamed into place only when the whole upload was accepted.
+first into inbox/.staging/<random>/, renamed into place only when the whole upload was accepted,
+inside the database transaction that checks the folio limits and registers the files
+(api/store.py), so concurrent uploads to one folio never pass the limits together.
 Each accepted upload is handed to the dispatcher (api/trigger.py), which starts the flow run."""
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -40,7 +43,8 @@ from .models import (
     ReleaseRequest,
     ReleaseResult,
 )
-from .store import ApiStore
+from .store import AcceptedFile, ApiStore, Limits, OverLimit
+from .sweeper import StagingSweeper
 from .trigger import Dispatcher, Job, deployment_runner, in_process_runner
 from .uploads import StreamingUpload, UploadRefused
 
@@ -76,6 +80,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         )
         inbox = Path(settings.home).resolve() / "inbox"
         (inbox / ".staging").mkdir(parents=True, exist_ok=True)
+        sweeper = StagingSweeper(storage.blobs, inbox / ".staging", settings.storage.staging_max_age_s).start()
         app.state.ctx = dict(
             storage=storage,
             api=api_store,
@@ -83,8 +88,10 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             inbox=inbox,
             max_files=ruleset.thresholds.max_files,
             max_bytes=ruleset.thresholds.max_bytes,
+            limits=Limits(ruleset.thresholds.max_files, ruleset.thresholds.max_bytes),
         )
         yield
+        sweeper.close()
         dispatcher.close()
 
     app = FastAPI(
@@ -138,7 +145,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             "created gets more files with POST /folios/{id}/files",
         )
 
-    async def receive(request: Request, ctx: dict, *, existing_files=0, existing_bytes=0, manifest_allowed=True):
+    async def receive(request: Request, ctx: dict, *, held: dict[str, int] | None = None, manifest_allowed=True):
         staging = ctx["inbox"] / ".staging" / uuid.uuid4().hex
         try:
             upload = StreamingUpload(
@@ -146,8 +153,9 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                 staging,
                 max_files=ctx["max_files"],
                 max_bytes=ctx["max_bytes"],
-                existing_files=existing_files,
-                existing_bytes=existing_bytes,
+                existing_files=len(held or {}),
+                existing_bytes=sum((held or {}).values()),
+                replaceable=held,
                 manifest_allowed=manifest_allowed,
             )
         except UploadRefused as exc:
@@ -224,6 +232,9 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             super().__init__(content, status_code=status_code)
             self.body_json = content
 
+    def accepted_files(staged) -> list[AcceptedFile]:
+        return [AcceptedFile(f.name, f.size, f.sha256) for f in staged.files]
+
     def accepted(folio: str, number: int, staged) -> Json:
         body = Accepted(
             folio=folio, upload=number, files=[f.__dict__ for f in staged.files], total_bytes=staged.total_bytes
@@ -262,13 +273,20 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                     )
                 (staged.directory / "folio.json").write_bytes(staged.manifest)
                 target = ctx["inbox"] / manifest.folio
-                if not ctx["api"].claim_folio(manifest, who, str(target)):
-                    raise taken(manifest.folio)
+
+                def place() -> None:  # atomic: the folio appears whole or not at all
+                    os.rename(staged.directory, target)
+
                 try:
-                    os.rename(staged.directory, target)  # atomic: the folio appears whole or not at all
-                except OSError:
-                    ctx["api"].forget_folio(manifest.folio, who)
+                    created = await run_in_threadpool(
+                        ctx["api"].claim_folio, manifest, who, str(target), accepted_files(staged), ctx["limits"], place
+                    )
+                except OverLimit as exc:
+                    raise ApiError(413, exc.code, exc.message) from None
+                except OSError:  # the directory exists: left from an id that is not free
                     raise taken(manifest.folio) from None
+                if not created:
+                    raise taken(manifest.folio)
             finally:
                 shutil.rmtree(staged.directory, ignore_errors=True)
             ctx["dispatcher"].submit(Job(manifest.folio, str(target), 1))
@@ -296,22 +314,24 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         target = Path(row["folio_dir"])
 
         async def handle(with_fingerprint=False):
-            present = [p for p in target.iterdir() if p.is_file() and p.name != "folio.json"]
-            staged = await receive(
-                request,
-                ctx,
-                existing_files=len(present),
-                existing_bytes=sum(p.stat().st_size for p in present),
-                manifest_allowed=False,
-            )
+            held = await run_in_threadpool(ctx["api"].accepted_files, folio)
+            staged = await receive(request, ctx, held={f.name: f.size for f in held.values()}, manifest_allowed=False)
             try:
                 if not staged.files:
                     raise ApiError(422, "NO_FILES", "no 'files' parts in the request")
-                for f in staged.files:
-                    os.replace(staged.directory / f.name, target / f.name)
+
+                def place() -> None:
+                    for f in staged.files:
+                        os.replace(staged.directory / f.name, target / f.name)
+
+                try:
+                    number = await run_in_threadpool(
+                        ctx["api"].add_files, folio, accepted_files(staged), ctx["limits"], place
+                    )
+                except OverLimit as exc:
+                    raise ApiError(413, exc.code, exc.message) from None
             finally:
                 shutil.rmtree(staged.directory, ignore_errors=True)
-            number = ctx["api"].next_upload(folio)
             ctx["dispatcher"].submit(Job(folio, str(target), number))
             response = accepted(folio, number, staged)
             return (response, staged.fingerprint) if with_fingerprint else response

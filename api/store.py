@@ -1,18 +1,85 @@
-"""The API's own rows: a folio's inbox directory and uploads, and Idempotency-Key records. Who
-owns a folio is folios.owner (storage/state.py), shared with the command line, so a folio id is
-one namespace on every path. Kept beside the folio state (same database, same engine) so
-PostgreSQL serves many API replicas at once."""
+"""The API's own rows: a folio's inbox directory and uploads, what it holds against the folio
+limits, and Idempotency-Key records. Who owns a folio is folios.owner (storage/state.py), shared
+with the command line, so a folio id is one namespace on every path. Kept beside the folio state
+(same database, same engine) so PostgreSQL serves many API replicas at once.
+
+The limits (PKG-004 files, PKG-005 bytes) are decided here, not while the body streams in: the
+stream only stops an upload early that could never fit. An accepted upload locks its folio's
+counter row (SELECT … FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), checks what the folio
+will hold with it, moves its files into place and registers them before the lock is released, so
+concurrent uploads to one folio, on one replica or many, are decided one after the other."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from domain.folio import FolioManifest
-from storage.schema import api_folios, api_idempotency, folios
+from storage.schema import api_folios, api_idempotency, api_upload_files, api_upload_totals, folios
 from storage.state import claim_folio_id
+
+MANIFEST_NAME = "folio.json"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_files: int
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    name: str
+    size: int
+    sha256: str
+
+
+class OverLimit(Exception):
+    """The upload would take the folio past a limit; `code` is the rule (PKG-004 or PKG-005)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _check(limits: Limits, files: int, size: int) -> None:
+    if files > limits.max_files:
+        raise OverLimit(
+            "PKG-004",
+            f"too many files: with this upload the folio would hold {files}; "
+            f"a folio holds at most {limits.max_files} (folio.json not counted)",
+        )
+    if size > limits.max_bytes:
+        raise OverLimit(
+            "PKG-005",
+            f"too large: with this upload the folio's files would be {size} bytes; "
+            f"the limit is {limits.max_bytes} bytes (50 MiB)",
+        )
+
+
+def _lock(conn: Connection) -> None:
+    """SQLite has no row locks: take the database's write lock before the first read, so the
+    totals read next cannot change before this transaction commits (a deferred transaction
+    would read first and fail to upgrade its lock when another upload committed meanwhile)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _totals(conn: Connection, folio: str, *, lock: bool = True) -> tuple[int, int] | None:
+    """The folio's counter row, locked until commit on PostgreSQL (SQLite: see _lock)."""
+    t = api_upload_totals
+    query = select(t.c.files, t.c.bytes).where(t.c.folio == folio)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return (row.files, row.bytes) if row else None
 
 
 def _now() -> datetime:
@@ -22,7 +89,7 @@ def _now() -> datetime:
 class ApiStore:
     def __init__(self, engine: Engine):
         self.engine = engine
-        for table in (api_folios, api_idempotency):
+        for table in (api_folios, api_idempotency, api_upload_totals, api_upload_files):
             table.create(engine, checkfirst=True)
 
     # -- ownership ------------------------------------------------------------------------
@@ -37,10 +104,23 @@ class ApiStore:
             ).first()
         return dict(row._mapping) if row else None
 
-    def claim_folio(self, manifest: FolioManifest, portal: str, folio_dir: str) -> bool:
-        """Create the folio for `portal`, its state row and the API's row in one transaction.
-        False when the id is taken, by anyone: this portal, another one or the command line get
-        the same answer, and nothing of the existing folio is read or changed."""
+    def claim_folio(
+        self,
+        manifest: FolioManifest,
+        portal: str,
+        folio_dir: str,
+        files: Sequence[AcceptedFile] = (),
+        limits: Limits | None = None,
+        place: Callable[[], None] = lambda: None,
+    ) -> bool:
+        """Create the folio for `portal`: its state row, the API's row, its counter and its files,
+        in one transaction, inside which `place()` puts the files where the worker reads them
+        (so a concurrent POST /folios/{id}/files finds them there). False when the id is taken,
+        by anyone: this portal, another one or the command line get the same answer, and nothing
+        of the existing folio is read or changed. OverLimit when `files` break `limits`."""
+        if limits is not None:
+            _check(limits, len(files), sum(f.size for f in files))
+        placed = False
         try:
             with self.engine.begin() as conn:
                 _, created = claim_folio_id(conn, manifest, portal, _now())
@@ -51,20 +131,86 @@ class ApiStore:
                         folio=manifest.folio, portal=portal, folio_dir=folio_dir, created_at=_now(), uploads=1
                     )
                 )
+                conn.execute(
+                    insert(api_upload_totals).values(
+                        folio=manifest.folio, files=len(files), bytes=sum(f.size for f in files)
+                    )
+                )
+                self._register(conn, manifest.folio, files)
+                place()
+                placed = True
             return True
         except IntegrityError:  # an API row left from before owners existed: the id stays taken
             return False
+        except BaseException:
+            if placed:  # placed, then the commit failed: the folio does not exist, nor may its files
+                shutil.rmtree(folio_dir, ignore_errors=True)
+            raise
 
-    def forget_folio(self, folio: str, portal: str) -> None:
-        """Undo claim_folio when the upload could not be put in place (nothing was decided yet)."""
+    def totals(self, folio: str) -> tuple[int, int]:
+        """(files, bytes) the folio holds now, unlocked: only for stopping early an upload that
+        cannot fit; add_files decides."""
         with self.engine.begin() as conn:
-            conn.execute(delete(api_folios).where(api_folios.c.folio == folio, api_folios.c.portal == portal))
-            conn.execute(delete(folios).where(folios.c.folio == folio, folios.c.owner == portal))
+            return _totals(conn, folio, lock=False) or (0, 0)
 
-    def next_upload(self, folio: str) -> int:
+    def add_files(self, folio: str, files: Sequence[AcceptedFile], limits: Limits, place: Callable[[], None]) -> int:
+        """Accept `files` into the folio or refuse them all (OverLimit): with the folio's counter
+        row locked, count what it will hold (a name sent again replaces its file, so it counts
+        once, with its new size), check the limits, then run `place()` (move the files into the
+        folio) and register them before the lock is released. Returns the upload's number."""
         with self.engine.begin() as conn:
+            _lock(conn)
+            if _totals(conn, folio) is None:  # locks the row (PostgreSQL), if it exists
+                self._adopt(conn, folio)
+                _totals(conn, folio)  # it exists now: lock it
+            rows = conn.execute(
+                select(api_upload_files.c.name, api_upload_files.c.size).where(api_upload_files.c.folio == folio)
+            )
+            held = {r.name: r.size for r in rows}
+            held.update((f.name, f.size) for f in files)
+            count, size = len(held), sum(held.values())
+            _check(limits, count, size)
+            conn.execute(
+                update(api_upload_totals).where(api_upload_totals.c.folio == folio).values(files=count, bytes=size)
+            )
+            conn.execute(
+                delete(api_upload_files).where(
+                    api_upload_files.c.folio == folio, api_upload_files.c.name.in_([f.name for f in files])
+                )
+            )
+            self._register(conn, folio, files)
             conn.execute(update(api_folios).where(api_folios.c.folio == folio).values(uploads=api_folios.c.uploads + 1))
-            return conn.execute(select(api_folios.c.uploads).where(api_folios.c.folio == folio)).scalar_one()
+            number = conn.execute(select(api_folios.c.uploads).where(api_folios.c.folio == folio)).scalar_one()
+            place()
+            return number
+
+    def accepted_files(self, folio: str) -> dict[str, AcceptedFile]:
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(api_upload_files).where(api_upload_files.c.folio == folio))
+            return {r.name: AcceptedFile(r.name, r.size, r.sha256) for r in rows}
+
+    @staticmethod
+    def _register(conn: Connection, folio: str, files: Sequence[AcceptedFile]) -> None:
+        if files:
+            conn.execute(
+                insert(api_upload_files),
+                [{"folio": folio, "name": f.name, "size": f.size, "sha256": f.sha256} for f in files],
+            )
+
+    def _adopt(self, conn: Connection, folio: str) -> None:
+        """A folio accepted before the counters existed (migration 0003): count what its
+        directory holds, once, under the lock."""
+        folio_dir = conn.execute(select(api_folios.c.folio_dir).where(api_folios.c.folio == folio)).scalar_one()
+        present = [
+            AcceptedFile(p.name, p.stat().st_size, "")
+            for p in Path(folio_dir).iterdir()
+            if p.is_file() and p.name != MANIFEST_NAME
+        ]
+        dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
+        values = dict(folio=folio, files=len(present), bytes=sum(f.size for f in present))
+        stmt = dialect.insert(api_upload_totals).values(**values).on_conflict_do_nothing()
+        if conn.execute(stmt.returning(api_upload_totals.c.folio)).first():  # else adopted by a concurrent upload
+            self._register(conn, folio, present)
 
     def set_flow_run(self, folios: list[str], run_id: str | None) -> None:
         with self.engine.begin() as conn:

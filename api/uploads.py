@@ -72,7 +72,9 @@ def check_file_name(name: str) -> str:
 
 
 class StreamingUpload:
-    """Feed with `write(chunk)`, then `finish()`. Limits count files already in the folio."""
+    """Feed with `write(chunk)`, then `finish()`. Limits count files already in the folio; a part
+    named like one of them (`replaceable`) replaces it rather than adding one. This only stops
+    early an upload that cannot fit: api/store.py decides under the folio's lock."""
 
     def __init__(
         self,
@@ -83,6 +85,7 @@ class StreamingUpload:
         max_bytes: int,
         existing_files: int = 0,
         existing_bytes: int = 0,
+        replaceable: dict[str, int] | None = None,
         manifest_allowed: bool = True,
     ):
         ctype, params = parse_options_header(content_type or "")
@@ -93,6 +96,7 @@ class StreamingUpload:
         self.result = StagedUpload(directory=staging)
         self.max_files, self.max_bytes = max_files, max_bytes
         self.count, self.total = existing_files, existing_bytes
+        self.replaceable = dict(replaceable or {})  # name -> size of files a same-named part replaces
         self.manifest_allowed = manifest_allowed
         self._headers: dict[str, str] = {}
         self._field = self._value = b""
@@ -142,7 +146,10 @@ class StreamingUpload:
         name = check_file_name(filename or "")
         if any(f.name == name for f in self.result.files):
             raise UploadRefused(422, "DUPLICATE_NAME", f"file {name!r} sent twice in one upload")
-        self.count += 1
+        if name in self.replaceable:  # replaces a file of the folio: no new file, its old size goes
+            self.total -= self.replaceable.pop(name)
+        else:
+            self.count += 1
         if self.count > self.max_files:
             raise UploadRefused(
                 413,

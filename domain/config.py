@@ -217,6 +217,7 @@ class StorageSettings(_Group):
     s3_region: str | None
     s3_sse: str
     s3_kms_key_id: str | None
+    staging_max_age_s: float
 
     @property
     def db_url(self) -> str:
@@ -308,6 +309,10 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     s3_sse: str = "AES256"  # or "aws:kms" with s3_kms_key_id
     s3_kms_key_id: str | None = None
+    # Half-finished uploads (an API or worker killed mid-copy: the API's staging directories, the
+    # blob store's `incoming` entries and, on S3, unfinished multipart uploads) older than this
+    # are removed (application/staging.py). Longer than any upload takes, so none in progress is.
+    staging_max_age_s: float = Field(3600, gt=0)
     # Intake API (api/): Prefect deployment each accepted upload triggers, e.g.
     # "intake-batch/intake-batch"; None runs the flow in-process in the API's background worker.
     api_deployment: str | None = None

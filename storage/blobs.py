@@ -7,6 +7,7 @@ import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +42,12 @@ class BlobStore(Protocol):
         keeps no copy of its own."""
         ...
 
+    def sweep_staging(self, older_than_s: float) -> int:
+        """Remove what streamed writes left half-finished (their process killed mid-copy) and is
+        older than `older_than_s` seconds, surely abandoned; a younger one may be in progress.
+        How many entries were removed."""
+        ...
+
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -55,19 +62,15 @@ class LocalBlobStore(BlobStore):
     def __init__(self, root: Path):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._sweep_stale_incoming()
+        # Cheap enough for every store opened: the root only, where put_stream writes (no walk
+        # of every blob's directory; sweep_staging, run by the API, walks them).
+        _remove_older(self.root.glob(".incoming-*"), self.STALE_INCOMING_S)
 
-    def _sweep_stale_incoming(self) -> None:
-        """A process killed while streaming a large original (SIGKILL runs no cleanup) leaves its
-        `.incoming-*` at the root: removed by the next store opened on it, once surely abandoned
-        (a younger one may be another process's copy in progress)."""
-        cutoff = time.time() - self.STALE_INCOMING_S
-        for tmp in self.root.glob(".incoming-*"):
-            try:
-                if tmp.lstat().st_mtime < cutoff:
-                    tmp.unlink()
-            except OSError:
-                continue
+    def sweep_staging(self, older_than_s: float) -> int:
+        """A process killed while writing an original (SIGKILL runs no cleanup) leaves its
+        `.incoming-*` at the root (put_stream) or beside the blob (put): removed once older than
+        `older_than_s`. Walks the whole store: for the periodic sweep, not for every open."""
+        return _remove_older(self.root.rglob(".incoming-*"), older_than_s)
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
@@ -144,3 +147,15 @@ class LocalBlobStore(BlobStore):
         (CLAIM_INTAKE_HOME/reports/<folio>/, where they are written), on the same disk as the
         originals; a second copy under originals/ would only duplicate them."""
         return None
+
+
+def _remove_older(paths: Iterable[Path], older_than_s: float) -> int:
+    cutoff, removed = time.time() - older_than_s, 0
+    for tmp in paths:
+        try:
+            if tmp.lstat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+        except OSError:  # gone meanwhile: its writer finished
+            continue
+    return removed

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -144,6 +145,26 @@ class S3BlobStore(BlobStore):
                 return False
             raise
         return True
+
+    def sweep_staging(self, older_than_s: float) -> int:
+        """put_stream's temporary `incoming/` objects, and its unfinished multipart uploads
+        (invisible to a listing of objects, but kept and billed until aborted), when older than
+        `older_than_s`: left by a process killed mid-copy."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+        prefix, removed = self._key("incoming") + "/", 0
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            for obj in page.get("Contents", []):
+                if obj["LastModified"] < cutoff:
+                    self.client.delete_object(Bucket=self.bucket, Key=obj["Key"])
+                    removed += 1
+        for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket, Prefix=prefix):
+            for upload in page.get("Uploads", []):
+                if upload["Initiated"] < cutoff:
+                    self.client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                    )
+                    removed += 1
+        return removed
 
     # -- reports and notices, beside the originals ----------------------------------------
     def report_key(self, folio: str, name: str) -> str:

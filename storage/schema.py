@@ -140,6 +140,29 @@ api_folios = Table(
     Column("last_flow_run", String(64)),
 )
 
+# What the API has accepted into a folio, so its limits (PKG-004 files, PKG-005 bytes) hold when
+# several uploads to one folio arrive at once, on one API replica or many (api/store.py). One
+# counter row per folio: an upload locks it, checks and moves it, and registers its files in the
+# same transaction, so two uploads can never both fit in the room that only one of them has.
+api_upload_totals = Table(
+    "api_upload_totals",
+    metadata,
+    Column("folio", String(64), primary_key=True),
+    Column("files", Integer, nullable=False),
+    Column("bytes", BigInteger, nullable=False),
+)
+
+# The folio's files as the API holds them now, one row per name: a file sent again under its
+# name replaces the earlier one, so it counts once and with its new size.
+api_upload_files = Table(
+    "api_upload_files",
+    metadata,
+    Column("folio", String(64), primary_key=True),
+    Column("name", String(512), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
 # Idempotency-Key of a POST: the first request's body fingerprint and its answer, per portal.
 api_idempotency = Table(
     "api_idempotency",
