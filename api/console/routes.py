@@ -1,0 +1,272 @@
+"""The console's pages and actions under /console (issue 16): login and logout, the queues, a
+folio, claim and release, the audited view of personal data, and the audit trail.
+
+Reads go through storage; actions through the same queue claim/release the intake API uses.
+Nothing here reads, validates or decides a folio: the console never composes an evaluation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import literal, select
+
+from storage import QUEUES, audit
+from storage.users import authenticate, close_session, open_session
+
+from . import views
+from .auth import (
+    ACT_ON_FOLIOS,
+    LOGIN_CSRF_COOKIE,
+    READ_AUDIT,
+    SEE_PERSONAL_DATA,
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    ConsoleRefused,
+    client_address,
+    current_session,
+    engine_of,
+    login_csrf,
+    login_csrf_ok,
+    login_throttled,
+    require_form,
+    require_session,
+    set_cookie,
+)
+
+PAGE_SIZE = 50
+AUDIT_PAGE_SIZE = 100
+NOTICES = {
+    "claimed": "Folio tomado: ahora está asignado a usted.",
+    "released": "Folio liberado: volvió a la cola.",
+    "empty": "No hay folios sin asignar en esta cola.",
+    "not-claimed": "El folio no está asignado a usted; no se liberó.",
+    "taken": "El folio ya está asignado o ya no está en esa cola.",
+}
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+templates.env.filters["when"] = lambda d: d.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if d else "—"
+templates.env.globals["QUEUE_TITLES"] = views.QUEUE_TITLES
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+def _state(request: Request):
+    return request.app.state.ctx["storage"].state
+
+
+def _page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    session = context.pop("session", None) or current_session(request)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"session": session, "notice": NOTICES.get(request.query_params.get("aviso", "")), **context},
+        status_code=status,
+    )
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _known_queue(name: str) -> str:
+    if name not in QUEUES:
+        raise ConsoleRefused(404, f"No existe la cola «{name}».")
+    return name
+
+
+# -- login ---------------------------------------------------------------------------------
+@router.get("", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return _see_other("/console/queues/adjudication")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    token = login_csrf(request)
+    response = _page(request, "login.html", csrf=token, session=None)
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    if not login_csrf_ok(request, form.get("csrf", "")):
+        raise ConsoleRefused(403, "Formulario rechazado: falta el token CSRF o no es válido.")
+    name, engine, source = form.get("usuario", "").strip().lower(), engine_of(request), client_address(request)
+    if login_throttled(request, name):
+        raise ConsoleRefused(429, "Demasiados intentos fallidos; espere unos minutos e intente de nuevo.")
+    user = authenticate(engine, name, form.get("contrasena", ""))
+    if user is None:
+        audit.append(engine, name or "-", "login_failed", source=source)
+        return _page(request, "login.html", 401, csrf=form["csrf"], error="Usuario o contraseña incorrectos.")
+    token, session = open_session(engine, user, SESSION_LIFETIME)
+    audit.append(engine, user.name, "login", role=user.role, source=source)
+    response = _see_other("/console/queues/adjudication")
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()))
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    session, _ = await require_form(request, "operator", "compliance", "admin")
+    close_session(engine_of(request), request.cookies.get(SESSION_COOKIE))
+    audit.append(engine_of(request), session.user.name, "logout", role=session.user.role)
+    response = _see_other("/console/login")
+    response.delete_cookie(SESSION_COOKIE, path="/console")
+    return response
+
+
+# -- queues --------------------------------------------------------------------------------
+@router.get("/queues/{queue}", response_class=HTMLResponse)
+def queue_page(request: Request, queue: str, page: int = 1) -> Response:
+    session = require_session(request)
+    state, page = _state(request), max(1, page)
+    counts = state.queue_counts()
+    entries = state.queue_page(_known_queue(queue), PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return _page(
+        request,
+        "queue.html",
+        session=session,
+        queue=queue,
+        counts=counts,
+        rows=views.queue_rows(entries, datetime.now(UTC)),
+        page=page,
+        pages=max(1, -(-counts[queue] // PAGE_SIZE)),
+        can_act=session.user.role in ACT_ON_FOLIOS,
+    )
+
+
+@router.post("/queues/{queue}/claim")
+async def claim_next(request: Request, queue: str) -> Response:
+    session, _ = await require_form(request, *ACT_ON_FOLIOS)
+    folio = _state(request).claim_next(_known_queue(queue), session.user.name)
+    if folio is None:
+        return _see_other(f"/console/queues/{queue}?aviso=empty")
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "claim",
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+        detail={"queue": queue},
+    )
+    return _see_other(f"/console/folios/{folio}?aviso=claimed")
+
+
+# -- a folio -------------------------------------------------------------------------------
+def _folio_page(request: Request, folio: str, session, reveal: bool) -> HTMLResponse:
+    state = _state(request)
+    row = state.folio_row(folio)
+    if row is None:
+        raise ConsoleRefused(404, f"No existe el folio «{folio}».")
+    history = state.history(folio)
+    last = history[-1] if history else None
+    entry = state.queue_entry(folio)
+    show_audit = session.user.role in READ_AUDIT
+    return _page(
+        request,
+        "folio.html",
+        session=session,
+        folio=folio,
+        row=row,
+        entry=entry,
+        last=last,
+        waits_for=views.waits_for(last) if last else [],
+        timeline=views.timeline(history),
+        documents=views.documents(last, reveal) if last else [],
+        folio_findings=views.folio_findings(last, reveal) if last else [],
+        missing=[views.kind_es(k.value) for k in last.missing] if last else [],
+        reveal=reveal,
+        can_act=session.user.role in ACT_ON_FOLIOS,
+        can_reveal=session.user.role in SEE_PERSONAL_DATA,
+        audit_rows=audit.entries(engine_of(request), folio=folio, limit=50) if show_audit else None,
+    )
+
+
+@router.get("/folios/{folio}", response_class=HTMLResponse)
+def folio_page(request: Request, folio: str) -> Response:
+    return _folio_page(request, folio, require_session(request), reveal=False)
+
+
+@router.post("/folios/{folio}/personal-data", response_class=HTMLResponse)
+async def folio_personal_data(request: Request, folio: str) -> Response:
+    """The folio page with RFC, CURP and CLABE in full; the view is written to the audit trail
+    before anything is shown."""
+    session, _ = await require_form(request, *SEE_PERSONAL_DATA)
+    if _state(request).folio_row(folio) is None:
+        raise ConsoleRefused(404, f"No existe el folio «{folio}».")
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "view_personal_data",
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+    )
+    return _folio_page(request, folio, session, reveal=True)
+
+
+@router.post("/folios/{folio}/claim")
+async def claim_folio(request: Request, folio: str) -> Response:
+    session, _ = await require_form(request, *ACT_ON_FOLIOS)
+    state = _state(request)
+    queue = state.queue_of(folio)
+    # the queue's own atomic claim, limited to this one folio
+    got = state.claim_next(queue, session.user.name, select(literal(folio))) if queue else None
+    if got is None:
+        return _see_other(f"/console/folios/{folio}?aviso=taken")
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "claim",
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+        detail={"queue": queue},
+    )
+    return _see_other(f"/console/folios/{folio}?aviso=claimed")
+
+
+@router.post("/folios/{folio}/release")
+async def release_folio(request: Request, folio: str) -> Response:
+    session, _ = await require_form(request, *ACT_ON_FOLIOS)
+    state = _state(request)
+    if not state.release(folio, session.user.name):
+        return _see_other(f"/console/folios/{folio}?aviso=not-claimed")
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "release",
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+        detail={"queue": state.queue_of(folio)},
+    )
+    return _see_other(f"/console/folios/{folio}?aviso=released")
+
+
+# -- the audit trail -----------------------------------------------------------------------
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, page: int = 1, folio: str | None = None) -> Response:
+    session = require_session(request)
+    if session.user.role not in READ_AUDIT:
+        raise ConsoleRefused(403, f"El rol «{session.user.role}» no puede ver la bitácora.")
+    page = max(1, page)
+    rows = audit.entries(
+        engine_of(request), folio=folio or None, limit=AUDIT_PAGE_SIZE, offset=(page - 1) * AUDIT_PAGE_SIZE
+    )
+    return _page(
+        request,
+        "audit.html",
+        session=session,
+        rows=rows,
+        page=page,
+        folio=folio or "",
+        more=len(rows) == AUDIT_PAGE_SIZE,
+    )
