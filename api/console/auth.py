@@ -83,7 +83,7 @@ async def require_form(request: Request, *roles: str) -> tuple[Session, dict]:
             session.user.name,
             "refused",
             role=session.user.role,
-            folio=form.get("folio"),
+            folio=request.path_params.get("folio"),
             source=client_address(request),
             detail={"path": request.url.path},
         )

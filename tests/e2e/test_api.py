@@ -6,43 +6,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from live_server import LiveServer
 from pg import free_port
 
 from api.keys import create_key
-from api.serving import uvicorn_config
 from domain.config import Settings
 from storage import open_storage
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "folios" / "RB-2026-000101"
-
-
-class LiveServer:
-    """The API as `claim-intake api serve` runs it: uvicorn with the slow-client deadlines."""
-
-    def __init__(self, app, port: int, settings: Settings):
-        self.server = uvicorn.Server(uvicorn_config(app, settings, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{port}"
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            assert time.monotonic() < deadline and self.thread.is_alive(), "uvicorn did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(30)
 
 
 @pytest.fixture
