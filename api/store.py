@@ -37,6 +37,12 @@ class ApiStore:
             ).first()
         return dict(row._mapping) if row else None
 
+    def folio_dir(self, folio: str) -> str | None:
+        """The inbox directory of a folio a portal created, whoever owns it (the console's
+        operators work every folio); None for the command line's folios."""
+        with self.engine.begin() as conn:
+            return conn.execute(select(api_folios.c.folio_dir).where(api_folios.c.folio == folio)).scalar()
+
     def claim_folio(self, manifest: FolioManifest, portal: str, folio_dir: str) -> bool:
         """Create the folio for `portal`, its state row and the API's row in one transaction.
         False when the id is taken, by anyone: this portal, another one or the command line get

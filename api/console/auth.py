@@ -19,6 +19,8 @@ from datetime import timedelta
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from storage import audit
 from storage.users import Session, session_of
@@ -68,14 +70,19 @@ def require_session(request: Request) -> Session:
     return session
 
 
-async def require_form(request: Request, *roles: str) -> tuple[Session, dict]:
+async def require_form(request: Request, *roles: str, max_files: int = 0) -> tuple[Session, FormData]:
     """For actions (POST): a live session of one of `roles` and the right CSRF token, else 403.
-    The token is checked first: a forged form is refused whoever's cookie it rides on."""
+    The token is checked first: a forged form is refused whoever's cookie it rides on. Files
+    are accepted only where the action takes them (`max_files`)."""
     session = current_session(request)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     if session is None:
         raise ConsoleRefused(403, "La sesión no es válida o expiró; inicie sesión de nuevo.")
-    if not hmac.compare_digest(form.get("csrf", ""), session.csrf):
+    try:
+        form = await request.form(max_files=max_files, max_fields=20)
+    except HTTPException:  # more files or fields than the action takes
+        raise ConsoleRefused(413, "Demasiados archivos o campos en el formulario.") from None
+    sent = form.get("csrf")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), session.csrf.encode()):
         raise ConsoleRefused(403, "Formulario rechazado: falta el token CSRF o no es válido.")
     if session.user.role not in roles:
         audit.append(
@@ -110,7 +117,7 @@ def login_csrf(request: Request) -> str:
 
 def login_csrf_ok(request: Request, sent: str) -> bool:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie, sent)
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), sent.encode())
 
 
 def login_throttled(request: Request, name: str) -> bool:

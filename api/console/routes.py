@@ -13,10 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import literal, select
+from starlette.datastructures import UploadFile
 
+from domain.errors import InputError
 from storage import QUEUES, audit
 from storage.users import authenticate, close_session, open_session
 
+from ..uploads import UploadRefused, check_file_name
 from . import views
 from .auth import (
     ACT_ON_FOLIOS,
@@ -36,6 +39,7 @@ from .auth import (
     require_session,
     set_cookie,
 )
+from .resubmit import discard, resubmit, staging_dir
 
 PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 100
@@ -45,6 +49,8 @@ NOTICES = {
     "empty": "No hay folios sin asignar en esta cola.",
     "not-claimed": "El folio no está asignado a usted; no se liberó.",
     "taken": "El folio ya está asignado o ya no está en esa cola.",
+    "submitted": "Documentos recibidos: el folio se está evaluando de nuevo; recargue en unos segundos.",
+    "rerun": "El folio se está evaluando de nuevo; recargue en unos segundos.",
 }
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -249,6 +255,78 @@ async def release_folio(request: Request, folio: str) -> Response:
         detail={"queue": state.queue_of(folio)},
     )
     return _see_other(f"/console/folios/{folio}?aviso=released")
+
+
+@router.post("/folios/{folio}/documents")
+async def upload_documents(request: Request, folio: str) -> Response:
+    """Documents sent on the claimant's behalf: staged, then the whole folio is evaluated again
+    by the intake flow (resubmit.py) and a decision appended."""
+    ctx = request.app.state.ctx
+    session, form = await require_form(request, *ACT_ON_FOLIOS, max_files=ctx["max_files"])
+    if _state(request).folio_row(folio) is None:
+        raise ConsoleRefused(404, f"No existe el folio «{folio}».")
+    uploads = [f for f in form.getlist("archivos") if isinstance(f, UploadFile) and f.filename]
+    if not uploads:
+        raise ConsoleRefused(422, "Elija al menos un documento.")
+    staging = staging_dir(ctx)
+    try:
+        names = await _stage(uploads, staging, ctx["max_bytes"])
+        resubmit(ctx, folio, [staging / n for n in names])
+    except InputError as exc:
+        raise ConsoleRefused(422, f"No se pudo recibir: {exc}") from None
+    finally:
+        discard(staging)
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "upload",
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+        detail={"files": names},
+    )
+    return _see_other(f"/console/folios/{folio}?aviso=submitted")
+
+
+async def _stage(uploads: list[UploadFile], staging: Path, max_bytes: int) -> list[str]:
+    names: list[str] = []
+    total = 0
+    for upload in uploads:
+        try:
+            name = check_file_name(Path(upload.filename or "").name)
+        except UploadRefused as exc:
+            raise ConsoleRefused(422, f"Nombre de archivo no válido: {exc.message}") from None
+        if name in names:
+            raise ConsoleRefused(422, f"El archivo «{name}» viene dos veces.")
+        with open(staging / name, "xb") as out:
+            while chunk := await upload.read(1 << 20):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise ConsoleRefused(413, f"Los documentos pasan de {max_bytes // (1 << 20)} MiB.")
+                out.write(chunk)
+        names.append(name)
+    return names
+
+
+@router.post("/folios/{folio}/rerun")
+async def rerun(request: Request, folio: str) -> Response:
+    """Evaluate the folio again with the documents it has (e.g. after SAT came back)."""
+    session, _ = await require_form(request, *ACT_ON_FOLIOS)
+    if _state(request).folio_row(folio) is None:
+        raise ConsoleRefused(404, f"No existe el folio «{folio}».")
+    try:
+        resubmit(request.app.state.ctx, folio, [])
+    except InputError as exc:
+        raise ConsoleRefused(422, f"No se pudo evaluar de nuevo: {exc}") from None
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "rerun",
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+    )
+    return _see_other(f"/console/folios/{folio}?aviso=rerun")
 
 
 # -- the audit trail -----------------------------------------------------------------------

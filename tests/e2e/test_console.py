@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,8 @@ from storage.users import create_user
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "folios"
 ADJUDICATED, REJECTED = "DF-2026-000301", "DF-2026-000302"  # the second: a CSF rejected (CSF-002)
+INCOMPLETE = "RB-2026-000504"  # everything but the medical report
+MEDICAL_REPORT = SAMPLES / "RB-2026-000101" / "informe_medico.pdf"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "una contraseña larga"
 USERS = {"ana": "operator", "beto": "compliance", "caro": "admin", "dani": "operator"}
@@ -40,19 +43,20 @@ def console(tmp_path_factory, api_url):
     """The processed home, the live server's URL and the state store."""
     home = tmp_path_factory.mktemp("console") / "home"
     as_of = json.loads((SAMPLES / f"{REJECTED}.expected.json").read_text())["as_of"]
-    done = cli(
-        "process", str(SAMPLES / ADJUDICATED), str(SAMPLES / REJECTED), "--as-of", as_of, home=home, api_url=api_url
-    )
+    folios = [str(SAMPLES / f) for f in (ADJUDICATED, REJECTED, INCOMPLETE)]
+    done = cli("process", *folios, "--as-of", as_of, home=home, api_url=api_url)
     assert done.returncode == 0, done.stderr
-    settings = Settings(home=home)
-    storage = open_storage(settings)
-    for name, role in USERS.items():
-        create_user(storage.state.engine, name, role, PASSWORD)
-    # lazy: the application starts pools and reads settings when built, not at collection
-    from api.app import create_app
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CLAIM_INTAKE_HOME", str(home))  # the flow a re-upload starts reads the environment's home
+        settings = Settings(home=home, api_batch_window_s=0.2)
+        storage = open_storage(settings)
+        for name, role in USERS.items():
+            create_user(storage.state.engine, name, role, PASSWORD)
+        # lazy: the application starts pools and reads settings when built, not at collection
+        from api.app import create_app
 
-    with LiveServer(create_app(settings), free_port(), settings) as server:
-        yield server.url, storage
+        with LiveServer(create_app(settings), free_port(), settings) as server:
+            yield server.url, storage
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +229,37 @@ def test_logins_are_rate_limited_per_user_and_address(console):
         assert right.status_code == 429
         other = client.post("/console/login", data={"csrf": token, "usuario": "ana", "contrasena": PASSWORD})
         assert other.status_code == 303  # another user from this address is not locked out
+
+
+def test_an_operator_uploads_the_missing_document_and_the_folio_moves_to_adjudication(console, browser):
+    url, storage = console
+    assert storage.state.queue_of(INCOMPLETE) == "pending_documents"
+    context = logged_in(browser, url, "ana")
+    page = context.new_page()
+    page.goto(f"/console/folios/{INCOMPLETE}")
+    expect(page.locator("#queue")).to_have_text("Documentos pendientes")
+    page.set_input_files("input[name=archivos]", str(MEDICAL_REPORT))
+    page.get_by_role("button", name="Subir y evaluar de nuevo").click()
+    expect(page.locator(".notice")).to_contain_text("Documentos recibidos")
+    deadline = time.monotonic() + 120
+    while storage.state.queue_of(INCOMPLETE) != "adjudication":  # the intake flow runs in the server
+        assert time.monotonic() < deadline, "the re-evaluation did not finish"
+        time.sleep(0.5)
+    page.reload()
+    expect(page.locator("#queue")).to_have_text("Dictaminación")
+    expect(page.locator(".timeline li")).to_have_count(2)
+    expect(page.locator(".document", has_text="informe_medico.pdf")).to_be_visible()
+    upload = audit.entries(storage.state.engine, folio=INCOMPLETE)[0]
+    assert (upload["actor"], upload["action"], upload["detail"]) == ("ana", "upload", {"files": ["informe_medico.pdf"]})
+
+    compliance = logged_in(browser, url, "beto")
+    token = csrf_of(compliance)
+    refused = compliance.request.post(
+        f"/console/folios/{INCOMPLETE}/documents",
+        multipart={"csrf": token, "archivos": {"name": "x.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}},
+    )
+    assert refused.status == 403
+    assert len(storage.state.history(INCOMPLETE)) == 2  # nothing re-evaluated
+    assert compliance.request.post(f"/console/folios/{INCOMPLETE}/rerun", form={"csrf": token}).status == 403
+    compliance.close()
+    context.close()
