@@ -364,9 +364,39 @@ def demo(
         f"Reports written under {Settings().home.resolve() / 'reports'} "
         f"({len(pdfs) - len(failed)} PDFs rendered{', failed: ' + ', '.join(failed) if failed else ''})"
     )
+    _print_console_login()
     if mismatches:
         err.print(f"[red]{mismatches} folio(s) did not route as expected[/red]")
         raise typer.Exit(1)
+
+
+DEMO_USER = "demo"
+
+
+def _print_console_login() -> None:
+    """Where the console is and a login to try it with: the demo operator, created on the first
+    demo with a random password that is printed once (only its argon2 hash is stored)."""
+    # lazy: not at start-up (module docstring)
+    import secrets
+
+    from domain.config import Settings
+    from storage import open_storage
+    from storage.users import UserError, create_user
+
+    password = secrets.token_urlsafe(12)
+    try:
+        create_user(open_storage(Settings()).state.engine, DEMO_USER, "operator", password)
+        login = f"user {DEMO_USER}, password {password} (operator)"
+    except UserError:  # an earlier demo made it: its password was printed then
+        login = (
+            f"user {DEMO_USER} (its password was printed by the first demo; `claim-intake user create` makes others)"
+        )
+    out.print(
+        "Console: `claim-intake api serve`, then http://127.0.0.1:8000/console  " + login,
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 def _expectation(folio_dir: Path) -> dict:
