@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         inbox = Path(settings.home).resolve() / "inbox"
         (inbox / ".staging").mkdir(parents=True, exist_ok=True)
         app.state.ctx = dict(
+            settings=settings,
             storage=storage,
             api=api_store,
             dispatcher=dispatcher,

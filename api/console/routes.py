@@ -15,7 +15,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import literal, select
 from starlette.datastructures import UploadFile
 
+from application.notice import notices_of, resend_notice
 from domain.errors import InputError
+from notify.notices import NoticeNotSent
 from storage import QUEUES, audit
 from storage.users import authenticate, close_session, open_session
 
@@ -51,10 +53,13 @@ NOTICES = {
     "taken": "El folio ya está asignado o ya no está en esa cola.",
     "submitted": "Documentos recibidos: el folio se está evaluando de nuevo; recargue en unos segundos.",
     "rerun": "El folio se está evaluando de nuevo; recargue en unos segundos.",
+    "notice-sent": "Aviso enviado.",
+    "notice-pending": "El aviso quedó guardado sin enviar: no hay servidor de correo configurado.",
+    "notice-failed": "El aviso no se pudo enviar; el error quedó registrado.",
 }
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
-templates.env.filters["when"] = lambda d: d.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if d else "—"
+templates.env.filters["when"] = views.when
 templates.env.globals["QUEUE_TITLES"] = views.QUEUE_TITLES
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -192,6 +197,7 @@ def _folio_page(request: Request, folio: str, session, reveal: bool) -> HTMLResp
         can_act=session.user.role in ACT_ON_FOLIOS,
         can_reveal=session.user.role in SEE_PERSONAL_DATA,
         audit_rows=audit.entries(engine_of(request), folio=folio, limit=50) if show_audit else None,
+        notices=views.notices(notices_of(request.app.state.ctx["storage"], folio), reveal),
     )
 
 
@@ -327,6 +333,29 @@ async def rerun(request: Request, folio: str) -> Response:
         source=client_address(request),
     )
     return _see_other(f"/console/folios/{folio}?aviso=rerun")
+
+
+@router.post("/folios/{folio}/notices/{notice_id}/resend")
+async def resend(request: Request, folio: str, notice_id: int) -> Response:
+    """Send a pending-documents notice again (the same use case as `claim-intake notices --retry`)."""
+    session, _ = await require_form(request, *ACT_ON_FOLIOS)
+    ctx = request.app.state.ctx
+    try:
+        status = resend_notice(ctx["storage"], ctx["settings"], folio, notice_id)
+    except InputError as exc:
+        raise ConsoleRefused(404, f"No existe ese aviso: {exc}") from None
+    except NoticeNotSent:
+        status = "failed"
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "resend_notice",
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+        detail={"notice": notice_id, "status": status},
+    )
+    return _see_other(f"/console/folios/{folio}?aviso=notice-{status}")
 
 
 # -- the audit trail -----------------------------------------------------------------------

@@ -24,6 +24,7 @@ STATUS_TITLES = {
     "duplicate": "duplicado",
     "not_evaluated": "no evaluado",
 }
+NOTICE_TITLES = {"pending": "sin enviar", "sent": "enviado", "failed": "falló"}
 OUTCOME_TITLES = {"reject": "rechazo", "warn": "advertencia", "retry": "reintento"}
 
 
@@ -42,6 +43,11 @@ def masked(value: Any, reveal: bool) -> Any:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite returns naive UTC
+
+
+def when(moment: datetime | None) -> str:
+    """A stored moment as the pages show it, in UTC (SQLite hands back naive UTC)."""
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
 
 def age_es(since: datetime, now: datetime) -> str:
@@ -131,4 +137,29 @@ def folio_findings(decision: Decision, reveal: bool) -> list[dict]:
             "evidence": masked(f.evidence, reveal),
         }
         for f in decision.folio_findings
+    ]
+
+
+def mask_email(address: str | None) -> str:
+    """First letter and the domain: enough to tell two recipients apart."""
+    if not address or "@" not in address:
+        return address or "—"
+    local, domain = address.split("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def notices(rows: list[dict], reveal: bool) -> list[dict]:
+    return [
+        {
+            "id": r["id"],
+            "recipient": (r["recipient"] or "—") if reveal else mask_email(r["recipient"]),
+            "subject": r["subject"],
+            "status": r["status"],
+            "status_es": NOTICE_TITLES.get(r["status"], r["status"]),
+            "attempts": r["attempts"],
+            "created_at": r["created_at"],
+            "sent_at": r["sent_at"],
+            "last_error": masked(r["last_error"], reveal),
+        }
+        for r in rows
     ]

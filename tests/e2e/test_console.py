@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from cli_runner import cli
 from live_server import LiveServer
 from pg import free_port
@@ -46,8 +47,13 @@ def console(tmp_path_factory, api_url):
     folios = [str(SAMPLES / f) for f in (ADJUDICATED, REJECTED, INCOMPLETE)]
     done = cli("process", *folios, "--as-of", as_of, home=home, api_url=api_url)
     assert done.returncode == 0, done.stderr
+    inbox = Inbox()  # started after processing: the notices were recorded unsent, to be resent here
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
     with pytest.MonkeyPatch.context() as env:
         env.setenv("CLAIM_INTAKE_HOME", str(home))  # the flow a re-upload starts reads the environment's home
+        env.setenv("CLAIM_INTAKE_SMTP_HOST", "127.0.0.1")
+        env.setenv("CLAIM_INTAKE_SMTP_PORT", str(smtp.port))
         settings = Settings(home=home, api_batch_window_s=0.2)
         storage = open_storage(settings)
         for name, role in USERS.items():
@@ -56,7 +62,19 @@ def console(tmp_path_factory, api_url):
         from api.app import create_app
 
         with LiveServer(create_app(settings), free_port(), settings) as server:
-            yield server.url, storage
+            yield server.url, storage, inbox
+    smtp.stop()
+
+
+class Inbox:
+    """What the SMTP server received: (recipients, raw message)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 Message accepted for delivery"
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +121,7 @@ def full_rfc_of(storage, folio: str) -> str:
 
 
 def test_an_operator_finds_a_folio_sees_its_evidence_claims_and_releases_it(console, browser, tmp_path):
-    url, storage = console
+    url, storage, _ = console
     shots = screenshots_dir(tmp_path)
     context = logged_in(browser, url, "ana")
     cookie = next(c for c in context.cookies() if c["name"] == "ci_console")
@@ -145,7 +163,7 @@ def test_an_operator_finds_a_folio_sees_its_evidence_claims_and_releases_it(cons
 
 
 def test_claim_next_from_the_queue_page_is_audited(console, browser):
-    url, storage = console
+    url, storage, _ = console
     context = logged_in(browser, url, "dani")
     page = context.new_page()
     page.goto("/console/queues/adjudication")
@@ -160,7 +178,7 @@ def test_claim_next_from_the_queue_page_is_audited(console, browser):
 
 
 def test_compliance_reads_but_is_refused_a_claim_and_personal_data(console, browser):
-    url, storage = console
+    url, storage, _ = console
     context = logged_in(browser, url, "beto")
     page = context.new_page()
     page.goto(f"/console/folios/{REJECTED}")
@@ -186,7 +204,7 @@ def test_compliance_reads_but_is_refused_a_claim_and_personal_data(console, brow
 
 
 def test_a_forged_form_without_the_csrf_token_is_refused(console, browser):
-    url, storage = console
+    url, storage, _ = console
     context = logged_in(browser, url, "ana")
     for form in ({}, {"csrf": "forged"}):
         refused = context.request.post(f"/console/folios/{REJECTED}/claim", form=form)
@@ -199,7 +217,7 @@ def test_a_forged_form_without_the_csrf_token_is_refused(console, browser):
 
 
 def test_api_keys_and_console_sessions_open_nothing_of_each_other(console, browser):
-    url, storage = console
+    url, storage, _ = console
     key = create_key(storage.state.engine, "portal-console")
     with httpx.Client(base_url=url) as client:
         answer = client.get("/console/queues/adjudication", headers={"X-API-Key": key})
@@ -213,7 +231,7 @@ def test_api_keys_and_console_sessions_open_nothing_of_each_other(console, brows
 
 
 def test_logins_are_rate_limited_per_user_and_address(console):
-    url, storage = console
+    url, storage, _ = console
     create_user(storage.state.engine, "eva", "operator", PASSWORD)
     with httpx.Client(base_url=url) as client:
         form = client.get("/console/login")
@@ -232,7 +250,7 @@ def test_logins_are_rate_limited_per_user_and_address(console):
 
 
 def test_an_operator_uploads_the_missing_document_and_the_folio_moves_to_adjudication(console, browser):
-    url, storage = console
+    url, storage, _ = console
     assert storage.state.queue_of(INCOMPLETE) == "pending_documents"
     context = logged_in(browser, url, "ana")
     page = context.new_page()
@@ -262,4 +280,34 @@ def test_an_operator_uploads_the_missing_document_and_the_folio_moves_to_adjudic
     assert len(storage.state.history(INCOMPLETE)) == 2  # nothing re-evaluated
     assert compliance.request.post(f"/console/folios/{INCOMPLETE}/rerun", form={"csrf": token}).status == 403
     compliance.close()
+    context.close()
+
+
+def test_an_operator_resends_a_notice_and_compliance_cannot(console, browser):
+    url, storage, inbox = console
+    context = logged_in(browser, url, "ana")
+    page = context.new_page()
+    page.goto(f"/console/folios/{REJECTED}")
+    row = page.locator("table.notices tbody tr").first
+    expect(row.locator(".status")).to_have_text("sin enviar")  # processed with no SMTP server configured
+    assert "@" in row.inner_text() and "***@" in row.inner_text()  # the recipient masked
+
+    compliance = logged_in(browser, url, "beto")
+    notice_id = row.get_attribute("data-notice")
+    refused = compliance.request.post(
+        f"/console/folios/{REJECTED}/notices/{notice_id}/resend", form={"csrf": csrf_of(compliance)}
+    )
+    assert refused.status == 403 and inbox.messages == []
+    compliance.close()
+
+    row.get_by_role("button", name="Reenviar").click()
+    expect(page.locator(".notice")).to_contain_text("Aviso enviado")
+    expect(page.locator("table.notices tbody tr").first.locator(".status")).to_have_text("enviado")
+    assert len(inbox.messages) == 1
+    resent = audit.entries(storage.state.engine, folio=REJECTED)[0]
+    assert (resent["actor"], resent["action"], resent["detail"]) == (
+        "ana",
+        "resend_notice",
+        {"notice": int(notice_id), "status": "sent"},
+    )
     context.close()
