@@ -6,8 +6,11 @@ Nothing here reads, validates or decides a folio: the console never composes an 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,6 +22,7 @@ from application.notice import notices_of, resend_notice
 from domain.errors import InputError
 from notify.notices import NoticeNotSent
 from storage import QUEUES, audit
+from storage.reporting import FINDING_COLUMNS, period_data
 from storage.users import authenticate, close_session, open_session
 
 from ..uploads import UploadRefused, check_file_name
@@ -356,6 +360,80 @@ async def resend(request: Request, folio: str, notice_id: int) -> Response:
         detail={"notice": notice_id, "status": status},
     )
     return _see_other(f"/console/folios/{folio}?aviso=notice-{status}")
+
+
+# -- compliance: findings of a period -------------------------------------------------------
+FINDING_FILTERS = ("code", "route", "claim_type", "portal", "kind", "outcome")
+
+
+def _period(request: Request) -> tuple[date, date, dict[str, str]]:
+    today = datetime.now(UTC).date()
+    params = request.query_params
+    try:
+        start = date.fromisoformat(params.get("desde") or (today - timedelta(days=30)).isoformat())
+        end = date.fromisoformat(params.get("hasta") or today.isoformat())
+    except ValueError:
+        raise ConsoleRefused(422, "Las fechas van como AAAA-MM-DD.") from None
+    if end < start:
+        raise ConsoleRefused(422, "«hasta» es anterior a «desde».")
+    return start, end, {k: params[k] for k in FINDING_FILTERS if params.get(k)}
+
+
+def _findings(request: Request) -> tuple[date, date, dict[str, str], list[dict]]:
+    start, end, chosen = _period(request)
+    rows = period_data(engine_of(request), start, end).findings
+    return start, end, chosen, views.filtered_findings(rows, chosen)
+
+
+@router.get("/findings", response_class=HTMLResponse)
+def findings_page(request: Request, page: int = 1) -> Response:
+    """Every finding of the decisions made in a period, filtered by rule code, route, claim
+    type, portal, document kind or outcome; counts per code as bars that filter by their code."""
+    session = require_session(request)
+    start, end, chosen, rows = _findings(request)
+    page = max(1, page)
+    query = urlencode({"desde": start.isoformat(), "hasta": end.isoformat(), **chosen})
+    return _page(
+        request,
+        "findings.html",
+        session=session,
+        start=start,
+        end=end,
+        chosen=chosen,
+        total=len(rows),
+        rows=views.masked(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], False),
+        bars=views.code_bars(rows),
+        page=page,
+        pages=max(1, -(-len(rows) // PAGE_SIZE)),
+        query=query,
+        base_query=urlencode({"desde": start.isoformat(), "hasta": end.isoformat()}),
+    )
+
+
+@router.get("/findings.csv")
+def findings_csv(request: Request) -> Response:
+    """The same findings as CSV (the columns of the period report's CSV), identifiers masked."""
+    session = require_session(request)
+    start, end, chosen, rows = _findings(request)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FINDING_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in views.masked(rows, False):
+        writer.writerow({**row, "evaluated_at": row["evaluated_at"].isoformat()})
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "export_findings",
+        role=session.user.role,
+        source=client_address(request),
+        detail={"from": start.isoformat(), "to": end.isoformat(), **chosen, "rows": len(rows)},
+    )
+    name = f"hallazgos-{start}_{end}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # -- the audit trail -----------------------------------------------------------------------

@@ -163,3 +163,21 @@ def notices(rows: list[dict], reveal: bool) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def filtered_findings(rows: list[dict], chosen: dict[str, str]) -> list[dict]:
+    """The period's findings that match every chosen filter, newest first."""
+    kept = [r for r in rows if all(str(r.get(k) or "") == v for k, v in chosen.items())]
+    return sorted(kept, key=lambda r: (r["evaluated_at"], r["folio"]), reverse=True)
+
+
+def code_bars(rows: list[dict]) -> list[dict]:
+    """Findings per rule code, most frequent first, with the bar's width in percent."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["code"]] = counts.get(r["code"], 0) + 1
+    top = max(counts.values(), default=1)
+    return [
+        {"code": code, "count": n, "width": round(100 * n / top)}
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]

@@ -311,3 +311,31 @@ def test_an_operator_resends_a_notice_and_compliance_cannot(console, browser):
         {"notice": int(notice_id), "status": "sent"},
     )
     context.close()
+
+
+def test_compliance_drills_down_from_a_code_bar_and_exports_csv(console, browser, tmp_path):
+    url, storage, _ = console
+    context = logged_in(browser, url, "beto")
+    page = context.new_page()
+    page.goto("/console/findings")
+    bar = page.locator(".bar-row[data-code=CSF-002]")
+    expect(bar).to_be_visible()
+    bar.click()  # the folios behind the bar
+    expect(page).to_have_url(re.compile(r"code=CSF-002"))
+    rows = page.locator("table.findings tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(REJECTED)
+    if os.environ.get("CONSOLE_SCREENSHOTS_DIR"):
+        page.goto("/console/findings")
+        page.screenshot(path=str(screenshots_dir(tmp_path) / "console-findings.png"), full_page=True)
+        page.goto(page.url + "?code=CSF-002")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exportar CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("evaluated_at,folio,decision_no")
+    assert len(lines) == 2 and REJECTED in lines[1] and "CSF-002" in lines[1]
+    assert full_rfc_of(storage, REJECTED) not in "\n".join(lines)
+    exported = audit.entries(storage.state.engine)[0]
+    assert (exported["actor"], exported["action"], exported["detail"]["code"]) == ("beto", "export_findings", "CSF-002")
+    context.close()
