@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from application.notice import notices_of, resend_notice
 from domain.errors import InputError
+from domain.masking import mask_text
 from notify.notices import NoticeNotSent
 from storage import QUEUES, audit
 from storage.reporting import FINDING_COLUMNS, period_data
@@ -112,7 +113,8 @@ async def login(request: Request) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     if not login_csrf_ok(request, form.get("csrf", "")):
         raise ConsoleRefused(403, "Formulario rechazado: falta el token CSRF o no es válido.")
-    name, engine, source = form.get("usuario", "").strip().lower(), engine_of(request), client_address(request)
+    name = form.get("usuario", "").strip().lower()[:64]  # the audit trail's actor column holds 64
+    engine, source = engine_of(request), client_address(request)
     if login_throttled(request, name):
         raise ConsoleRefused(429, "Demasiados intentos fallidos; espere unos minutos e intente de nuevo.")
     user = authenticate(engine, name, form.get("contrasena", ""))
@@ -293,7 +295,7 @@ async def upload_documents(request: Request, folio: str) -> Response:
         role=session.user.role,
         folio=folio,
         source=client_address(request),
-        detail={"files": names},
+        detail={"files": [mask_text(n) for n in names]},  # a file may be named after an RFC
     )
     return _see_other(f"/console/folios/{folio}?aviso=submitted")
 
