@@ -70,6 +70,17 @@ def create_user(engine: Engine, name: str, role: str, password: str) -> User:
     return User(name, role)
 
 
+def list_users(engine: Engine) -> list[dict]:
+    """Every account, active first, by name: name, role, created_at, disabled_at (no hashes)."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(users.c.name, users.c.role, users.c.created_at, users.c.disabled_at).order_by(
+                users.c.disabled_at.is_not(None), users.c.name
+            )
+        )
+        return [dict(r._mapping) for r in rows]
+
+
 def disable_user(engine: Engine, name: str) -> bool:
     """Disable an active user and end their sessions; False when no active user has the name."""
     with engine.begin() as conn:

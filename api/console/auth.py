@@ -36,6 +36,7 @@ COOKIE_PATH = "/console"
 ACT_ON_FOLIOS = ("operator",)
 SEE_PERSONAL_DATA = ("operator", "admin")
 READ_AUDIT = ("compliance", "admin")
+MANAGE_USERS = ("admin",)
 
 
 class ConsoleRefused(Exception):

@@ -24,13 +24,23 @@ from domain.masking import mask_text
 from notify.notices import NoticeNotSent
 from storage import QUEUES, audit
 from storage.reporting import FINDING_COLUMNS, period_data
-from storage.users import authenticate, close_session, open_session
+from storage.users import (
+    ROLES,
+    UserError,
+    authenticate,
+    close_session,
+    create_user,
+    disable_user,
+    list_users,
+    open_session,
+)
 
 from ..uploads import UploadRefused, check_file_name
 from . import views
 from .auth import (
     ACT_ON_FOLIOS,
     LOGIN_CSRF_COOKIE,
+    MANAGE_USERS,
     READ_AUDIT,
     SEE_PERSONAL_DATA,
     SESSION_COOKIE,
@@ -58,6 +68,8 @@ NOTICES = {
     "taken": "El folio ya está asignado o ya no está en esa cola.",
     "submitted": "Documentos recibidos: el folio se está evaluando de nuevo; recargue en unos segundos.",
     "rerun": "El folio se está evaluando de nuevo; recargue en unos segundos.",
+    "user-created": "Usuario creado.",
+    "user-disabled": "Usuario desactivado; sus sesiones terminaron.",
     "notice-sent": "Aviso enviado.",
     "notice-pending": "El aviso quedó guardado sin enviar: no hay servidor de correo configurado.",
     "notice-failed": "El aviso no se pudo enviar; el error quedó registrado.",
@@ -436,6 +448,52 @@ def findings_csv(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# -- users (admin) ----------------------------------------------------------------------------
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request) -> Response:
+    session = require_session(request)
+    if session.user.role not in MANAGE_USERS:
+        raise ConsoleRefused(403, f"El rol «{session.user.role}» no puede administrar usuarios.")
+    return _page(request, "users.html", session=session, users=list_users(engine_of(request)), roles=ROLES)
+
+
+@router.post("/users")
+async def user_create(request: Request) -> Response:
+    session, form = await require_form(request, *MANAGE_USERS)
+    name, role, password = (str(form.get(k) or "") for k in ("usuario", "rol", "contrasena"))
+    try:
+        create_user(engine_of(request), name.strip().lower(), role, password)
+    except UserError as exc:
+        raise ConsoleRefused(422, f"No se creó el usuario: {exc}") from None
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "user_create",
+        role=session.user.role,
+        source=client_address(request),
+        detail={"user": name.strip().lower(), "role": role},
+    )
+    return _see_other("/console/users?aviso=user-created")
+
+
+@router.post("/users/{name}/disable")
+async def user_disable(request: Request, name: str) -> Response:
+    session, _ = await require_form(request, *MANAGE_USERS)
+    if name == session.user.name:
+        raise ConsoleRefused(422, "No puede desactivar su propia cuenta.")
+    if not disable_user(engine_of(request), name):
+        raise ConsoleRefused(404, f"No hay un usuario activo «{name}».")
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        "user_disable",
+        role=session.user.role,
+        source=client_address(request),
+        detail={"user": name},
+    )
+    return _see_other("/console/users?aviso=user-disabled")
 
 
 # -- the audit trail -----------------------------------------------------------------------

@@ -25,7 +25,7 @@ from api.keys import create_key
 from domain.config import Settings
 from domain.masking import RFC
 from storage import audit, open_storage
-from storage.users import create_user
+from storage.users import create_user, list_users
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "folios"
@@ -85,7 +85,7 @@ def browser():
         chromium.close()
 
 
-def logged_in(browser: Browser, url: str, name: str) -> BrowserContext:
+def logged_in(browser: Browser, url: str, name: str, role: str | None = None) -> BrowserContext:
     context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900}, locale="es-MX")
     page = context.new_page()
     page.goto("/console/queues/adjudication")
@@ -93,7 +93,7 @@ def logged_in(browser: Browser, url: str, name: str) -> BrowserContext:
     page.fill("input[name=usuario]", name)
     page.fill("input[name=contrasena]", PASSWORD)
     page.click("button[type=submit]")
-    expect(page.locator("header.top .who span")).to_have_text(f"{name} ({USERS[name]})")
+    expect(page.locator("header.top .who span")).to_have_text(f"{name} ({role or USERS[name]})")
     page.close()
     return context
 
@@ -339,3 +339,33 @@ def test_compliance_drills_down_from_a_code_bar_and_exports_csv(console, browser
     exported = audit.entries(storage.state.engine)[0]
     assert (exported["actor"], exported["action"], exported["detail"]["code"]) == ("beto", "export_findings", "CSF-002")
     context.close()
+
+
+def test_an_admin_creates_and_disables_a_user_and_an_operator_cannot(console, browser):
+    url, storage, _ = console
+    admin = logged_in(browser, url, "caro")
+    page = admin.new_page()
+    page.goto("/console/users")
+    page.fill("input[name=usuario]", "fer")
+    page.select_option("select[name=rol]", "operator")
+    page.fill("input[name=contrasena]", PASSWORD)
+    page.get_by_role("button", name="Crear").click()
+    expect(page.locator("tr[data-user=fer]")).to_contain_text("operator")
+    fer = logged_in(browser, url, "fer", "operator")  # the new account works
+
+    token = csrf_of(fer)
+    assert fer.request.get("/console/users").status == 403
+    refused = fer.request.post(
+        "/console/users", form={"csrf": token, "usuario": "gil", "rol": "admin", "contrasena": PASSWORD}
+    )
+    assert refused.status == 403 and "gil" not in [u["name"] for u in list_users(storage.state.engine)]
+
+    page.locator("tr[data-user=fer]").get_by_role("button", name="Desactivar").click()
+    expect(page.locator("tr[data-user=fer] .disabled")).not_to_have_text("—")
+    gone = fer.new_page()
+    gone.goto("/console/queues/adjudication")
+    expect(gone).to_have_url(re.compile(r"/console/login$"))  # its session ended with the account
+    actions = [(r["actor"], r["action"], r["detail"].get("user")) for r in audit.entries(storage.state.engine)[:6]]
+    assert ("caro", "user_create", "fer") in actions and ("caro", "user_disable", "fer") in actions
+    fer.close()
+    admin.close()
