@@ -32,6 +32,7 @@ from domain.folio import parse_manifest
 from storage import QUEUES, open_storage
 
 from . import keys
+from .console import mount_console
 from .models import (
     ERRORS,
     UPLOAD_BODY,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         (inbox / ".staging").mkdir(parents=True, exist_ok=True)
         sweeper = StagingSweeper(storage.blobs, inbox / ".staging", settings.storage.staging_max_age_s).start()
         app.state.ctx = dict(
+            settings=settings,
             storage=storage,
             api=api_store,
             dispatcher=dispatcher,
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()))
         return _error(422, "INVALID", f"{where}: {first.get('msg')}")
+
+    mount_console(app)
 
     header = APIKeyHeader(name="X-API-Key", auto_error=False, description="per-portal key: claim-intake api-key create")
 

@@ -104,6 +104,12 @@ class ApiStore:
             ).first()
         return dict(row._mapping) if row else None
 
+    def folio_dir(self, folio: str) -> str | None:
+        """The inbox directory of a folio a portal created, whoever owns it (the console's
+        operators work every folio); None for the command line's folios."""
+        with self.engine.begin() as conn:
+            return conn.execute(select(api_folios.c.folio_dir).where(api_folios.c.folio == folio)).scalar()
+
     def claim_folio(
         self,
         manifest: FolioManifest,

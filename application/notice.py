@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.config import Settings
 from domain.decision import Decision
+from domain.errors import InputError
 from domain.folio import FolioManifest
 from notify.notices import NoticeStore, build_notice, deliver, write_notice_files
+from storage import Storage
 
 from .record import upload_reports
 from .services import Services
@@ -35,3 +38,17 @@ def notify_claimant(decision: Decision, manifest: FolioManifest, services: Servi
     upload_reports(storage, decision.folio, files.values())
     status = deliver(notices, notice_id, services.settings)
     return NoticeSent(notice_id, status, str(files["html"]))
+
+
+def notices_of(storage: Storage, folio: str) -> list[dict]:
+    """Every pending-documents notice of a folio, oldest first, with its delivery status."""
+    return NoticeStore(storage.state.engine).list(folio=folio)
+
+
+def resend_notice(storage: Storage, settings: Settings, folio: str, notice_id: int) -> str:
+    """Send a recorded notice of `folio` again (an operator's resend); its new status. A notice
+    already sent stays sent; a send failure is recorded and raises NoticeNotSent."""
+    store = NoticeStore(storage.state.engine)
+    if not any(row["id"] == notice_id for row in store.list(folio=folio)):
+        raise InputError(f"folio {folio}: no notice {notice_id}")
+    return deliver(store, notice_id, settings)

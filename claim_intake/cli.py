@@ -364,9 +364,39 @@ def demo(
         f"Reports written under {Settings().home.resolve() / 'reports'} "
         f"({len(pdfs) - len(failed)} PDFs rendered{', failed: ' + ', '.join(failed) if failed else ''})"
     )
+    _print_console_login()
     if mismatches:
         err.print(f"[red]{mismatches} folio(s) did not route as expected[/red]")
         raise typer.Exit(1)
+
+
+DEMO_USER = "demo"
+
+
+def _print_console_login() -> None:
+    """Where the console is and a login to try it with: the demo operator, created on the first
+    demo with a random password that is printed once (only its argon2 hash is stored)."""
+    # lazy: not at start-up (module docstring)
+    import secrets
+
+    from domain.config import Settings
+    from storage import open_storage
+    from storage.users import UserError, create_user
+
+    password = secrets.token_urlsafe(12)
+    try:
+        create_user(open_storage(Settings()).state.engine, DEMO_USER, "operator", password)
+        login = f"user {DEMO_USER}, password {password} (operator)"
+    except UserError:  # an earlier demo made it: its password was printed then
+        login = (
+            f"user {DEMO_USER} (its password was printed by the first demo; `claim-intake user create` makes others)"
+        )
+    out.print(
+        "Console: `claim-intake api serve`, then http://127.0.0.1:8000/console  " + login,
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 def _expectation(folio_dir: Path) -> dict:
@@ -426,6 +456,10 @@ db_app = typer.Typer(no_args_is_help=True, help="The state database (SQLite or P
 app.add_typer(db_app, name="db")
 server_app = typer.Typer(no_args_is_help=True, help="The local Prefect server of this home (CLAIM_INTAKE_HOME).")
 app.add_typer(server_app, name="server")
+user_app = typer.Typer(
+    no_args_is_help=True, help="Accounts of the web console (/console): operator, compliance, admin."
+)
+app.add_typer(user_app, name="user")
 
 
 def _home() -> Path:
@@ -515,6 +549,46 @@ def api_key_revoke(
     if not key_id or not revoke_key(open_storage(Settings()).state.engine, key_id):
         _fail_input("no such active API key (give the key or its id, the 16 hex digits after cik_)", False)
     out.print(f"revoked: cik_{key_id}", highlight=False)
+
+
+@user_app.command("create")
+def user_create(
+    name: Annotated[str, typer.Argument(help="User name, e.g. ana.lopez.")],
+    role: Annotated[str, typer.Option("--role", help="operator | compliance | admin")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input instead of a prompt.")
+    ] = False,
+) -> None:
+    """Create a console user; the password (10 characters or more) is asked for, or read from
+    stdin, and stored as an argon2id hash. Exit 2 for a taken name, a bad role or password."""
+    # lazy: not at start-up (module docstring)
+    from domain.config import Settings
+    from storage import open_storage
+    from storage.users import UserError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(open_storage(Settings()).state.engine, name, role, password)
+    except UserError as exc:
+        _fail_input(str(exc), False)
+    out.print(f"created: {user.name} ({user.role})", highlight=False)
+
+
+@user_app.command("disable")
+def user_disable(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Disable a console user and end their sessions (the account stays in the audit trail).
+    Exit 2 when no active user has the name."""
+    # lazy: not at start-up (module docstring)
+    from domain.config import Settings
+    from storage import open_storage
+    from storage.users import disable_user
+
+    if not disable_user(open_storage(Settings()).state.engine, name):
+        _fail_input(f"no active console user {name!r}", False)
+    out.print(f"disabled: {name}", highlight=False)
 
 
 @api_app.command("serve")

@@ -208,3 +208,47 @@ extraction_cache = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("hits", Integer, nullable=False, default=0),
 )
+
+# Console accounts (storage/users.py, api/console/): a name, one role (operator | compliance |
+# admin) and an argon2id hash. Disabling keeps the row (the audit trail names it) and ends its
+# sessions; nothing is ever deleted.
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+# Console sessions, kept on the server: the cookie carries a random token, only its SHA-256 is
+# stored, so logging out or disabling a user ends the session everywhere at once. `csrf` is the
+# session's synchronizer token, required in every form the session posts.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Append-only audit trail (storage/audit.py): every console action and every view of a folio's
+# personal data, and every login attempt (failed logins are also what the rate limit counts).
+# Rows are only inserted; no code path updates or deletes them.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(16)),
+    Column("action", String(64), nullable=False),
+    Column("folio", String(64)),
+    Column("source", String(64)),  # the client's address
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_log_folio", "folio", "id"),
+    Index("ix_audit_log_actor", "actor", "action", "at"),
+)

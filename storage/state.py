@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, insert, inspect, select, update
+from sqlalchemy import Engine, delete, func, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -107,6 +107,12 @@ class StateStore:
                         updated_at=now,
                     )
                 )
+
+    def folio_row(self, folio: str) -> dict | None:
+        """The folio's row (claim type, portal, owner, manifest, dates), or None."""
+        with self._tx() as conn:
+            row = conn.execute(select(folios).where(folios.c.folio == folio)).first()
+            return dict(row._mapping) if row else None
 
     def owner(self, folio: str) -> str | None:
         with self._tx() as conn:
@@ -227,7 +233,42 @@ class StateStore:
             return [dict(r._mapping) for r in rows]
 
     def queue_counts(self) -> dict[str, int]:
-        return {name: len(self.queue(name)) for name in QUEUES}
+        """Folios in each queue, one GROUP BY (the console shows them on every queue page)."""
+        with self._tx() as conn:
+            rows = conn.execute(select(queue_entries.c.queue, func.count()).group_by(queue_entries.c.queue)).all()
+        found = {r[0]: r[1] for r in rows}
+        return {name: found.get(name, 0) for name in QUEUES}
+
+    def queue_page(self, name: str, limit: int, offset: int = 0) -> list[dict]:
+        """One page of a queue, oldest first, each entry with the decision that put it there
+        (what it waits for, the Art. 71 due date). Ordered by (entered_at, folio) on the
+        (queue, entered_at) index, so a page reads `limit` rows and their decisions by key."""
+        if name not in QUEUES:
+            raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(
+                    queue_entries.c.folio,
+                    queue_entries.c.entered_at,
+                    queue_entries.c.claimed_by,
+                    folios.c.claim_type,
+                    folios.c.portal,
+                    decisions.c.body,
+                )
+                .join(folios, folios.c.folio == queue_entries.c.folio)
+                .join(decisions, decisions.c.id == queue_entries.c.decision_id)
+                .where(queue_entries.c.queue == name)
+                .order_by(queue_entries.c.entered_at, queue_entries.c.folio)
+                .limit(limit)
+                .offset(offset)
+            )
+            return [{**r._mapping, "decision": Decision.model_validate(r.body)} for r in rows]
+
+    def queue_entry(self, folio: str) -> dict | None:
+        """The folio's queue row (queue, entered_at, claimed_by), or None when it has none."""
+        with self._tx() as conn:
+            row = conn.execute(select(queue_entries).where(queue_entries.c.folio == folio)).first()
+            return dict(row._mapping) if row else None
 
     def claim_next(self, name: str, who: str, only_folios=None) -> str | None:
         """Give the oldest unclaimed folio of a queue to one adjudicator, or None when the queue is

@@ -1,5 +1,6 @@
-"""The intake API served by a real uvicorn on 127.0.0.1 in a thread, as `claim-intake api serve`
-runs it (with the slow-client deadlines): shared by the e2e API tests and the upload-limit test."""
+"""The intake API (and its console) served by a real uvicorn on 127.0.0.1 in a thread, as
+`claim-intake api serve` runs it (with the slow-client deadlines): shared by the e2e API and
+console tests and the upload-limit test."""
 
 from __future__ import annotations
 

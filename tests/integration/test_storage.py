@@ -1,12 +1,13 @@
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from factories import decision, manifest_json
 
 from domain.decision import Route
 from domain.folio import parse_manifest
-from storage import BlobCorrupted, LocalBlobStore, StateStore, sha256_of
+from storage import BlobCorrupted, LocalBlobStore, StateStore, audit, sha256_of
+from storage.users import authenticate, create_user, open_session, session_of
 
 MANIFEST = manifest_json(folio="T-1", received_at="2026-11-20T10:00:00-06:00")
 
@@ -100,3 +101,31 @@ def test_a_folio_id_belongs_to_whoever_created_it(state):
     state.register_folio(mine)  # a re-evaluation keeps the stored owner
     assert state.owner("T-OWN") == "portal-a"
     assert state.owner("T-1") == OPERATOR  # registered without an owner: the operator's
+
+
+def test_queue_pages_carry_their_decision_and_counts_come_from_one_query(state):
+    """The console's queue page (storage.state.queue_page): oldest first, a page at a time, each
+    entry with the decision that put it there; counts per queue, empty queues included."""
+    for i in range(5):
+        folio = f"Q-{i}"
+        state.register_folio(parse_manifest(manifest_json(folio=folio)))
+        state.record_decision(decision(Route.PENDING_DOCUMENTS, folio=folio, payment_due=date(2026, 12, i + 1)))
+    state.record_decision(decision(Route.ADJUDICATION))
+    assert state.queue_counts() == {"adjudication": 1, "pending_documents": 5, "awaiting_sat": 0}
+    first, second = state.queue_page("pending_documents", 3, 0), state.queue_page("pending_documents", 3, 3)
+    assert [e["folio"] for e in first + second] == [f"Q-{i}" for i in range(5)]
+    assert [e["decision"].payment_due for e in second] == [date(2026, 12, 4), date(2026, 12, 5)]
+    assert state.queue_entry("Q-0")["queue"] == "pending_documents" and state.queue_entry("nope") is None
+    assert state.folio_row("T-1")["claim_type"] and state.folio_row("nope") is None
+    with pytest.raises(ValueError):
+        state.queue_page("elsewhere", 10)
+
+
+def test_console_accounts_sessions_and_audit_on_both_backends(state):
+    user = create_user(state.engine, "ana", "operator", "x" * 12)
+    assert authenticate(state.engine, "ana", "x" * 12) == user
+    token, session = open_session(state.engine, user, timedelta(hours=1))
+    assert session_of(state.engine, token) == session
+    audit.append(state.engine, "ana", "login_failed", source="10.0.0.1", detail={"n": 1})
+    assert audit.recent_count(state.engine, "ana", "login_failed", "10.0.0.1", timedelta(minutes=5)) == 1
+    assert audit.entries(state.engine)[0]["detail"] == {"n": 1}

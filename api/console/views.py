@@ -1,0 +1,183 @@
+"""What the console's pages show, built from storage's rows: queue rows with their age, Art. 71
+due date and reasons; a folio's decisions as a timeline and its documents with their findings.
+Personal identifiers (RFC, CURP, CLABE) are masked here unless the caller asked, audited, for
+them in full."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.decision import Decision
+from domain.kinds import DocumentKind
+from domain.masking import mask_text
+
+QUEUE_TITLES = {
+    "pending_documents": "Documentos pendientes",
+    "adjudication": "Dictaminación",
+    "awaiting_sat": "En espera del SAT",
+}
+ROUTE_TITLES = QUEUE_TITLES
+STATUS_TITLES = {
+    "accepted": "aceptado",
+    "rejected": "rechazado",
+    "duplicate": "duplicado",
+    "not_evaluated": "no evaluado",
+}
+NOTICE_TITLES = {"pending": "sin enviar", "sent": "enviado", "failed": "falló"}
+OUTCOME_TITLES = {"reject": "rechazo", "warn": "advertencia", "retry": "reintento"}
+
+
+def masked(value: Any, reveal: bool) -> Any:
+    """`value` with every RFC, CURP and CLABE in its strings masked (dicts and lists walked)."""
+    if reveal:
+        return value
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: masked(v, reveal) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v, reveal) for v in value]
+    return value
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite returns naive UTC
+
+
+def when(moment: datetime | None) -> str:
+    """A stored moment as the pages show it, in UTC (SQLite hands back naive UTC)."""
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def age_es(since: datetime, now: datetime) -> str:
+    minutes = max(0, int((now - _aware(since)).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def kind_es(kind: str) -> str:
+    try:
+        return DocumentKind(kind).name_es
+    except ValueError:
+        return kind
+
+
+def waits_for(decision: Decision) -> list[str]:
+    """What the folio waits for, in short lines: missing kinds, then reject and retry reasons.
+    File names are masked (a claimant may name a file after an RFC)."""
+    lines = [f"falta: {kind_es(k.value)}" for k in decision.missing]
+    return lines + [mask_text(r) for r in decision.reasons()]
+
+
+def queue_rows(entries: list[dict], now: datetime) -> list[dict]:
+    return [
+        {
+            "folio": e["folio"],
+            "claim_type": e["claim_type"],
+            "portal": e["portal"] or "—",
+            "entered_at": _aware(e["entered_at"]),
+            "age": age_es(e["entered_at"], now),
+            "payment_due": e["decision"].payment_due,
+            "waits_for": waits_for(e["decision"]),
+            "claimed_by": e["claimed_by"],
+        }
+        for e in entries
+    ]
+
+
+def timeline(history: list[Decision]) -> list[dict]:
+    """Newest first: when, where it went, under which rule set, with which codes."""
+    return [
+        {
+            "evaluated_at": d.evaluated_at,
+            "route": d.route.value,
+            "route_es": ROUTE_TITLES.get(d.route.value, d.route.value),
+            "ruleset": d.ruleset,
+            "codes": d.codes(),
+            "payment_due": d.payment_due,
+        }
+        for d in reversed(history)
+    ]
+
+
+def documents(decision: Decision, reveal: bool) -> list[dict]:
+    return [
+        {
+            "file": masked(doc.file, reveal),
+            "kind_es": kind_es(doc.kind.value),
+            "status": doc.status.value,
+            "status_es": STATUS_TITLES.get(doc.status.value, doc.status.value),
+            "extracted": masked(doc.extracted, reveal),
+            "findings": [
+                {
+                    "code": f.code,
+                    "outcome": f.outcome.value,
+                    "outcome_es": OUTCOME_TITLES.get(f.outcome.value, f.outcome.value),
+                    "message_es": masked(f.message_es, reveal),
+                    "evidence": masked(f.evidence, reveal),
+                }
+                for f in doc.findings
+            ],
+        }
+        for doc in decision.documents
+    ]
+
+
+def folio_findings(decision: Decision, reveal: bool) -> list[dict]:
+    return [
+        {
+            "code": f.code,
+            "outcome": f.outcome.value,
+            "outcome_es": OUTCOME_TITLES.get(f.outcome.value, f.outcome.value),
+            "message_es": masked(f.message_es, reveal),
+            "evidence": masked(f.evidence, reveal),
+        }
+        for f in decision.folio_findings
+    ]
+
+
+def mask_email(address: str | None) -> str:
+    """First letter and the domain: enough to tell two recipients apart."""
+    if not address or "@" not in address:
+        return address or "—"
+    local, domain = address.split("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def notices(rows: list[dict], reveal: bool) -> list[dict]:
+    return [
+        {
+            "id": r["id"],
+            "recipient": (r["recipient"] or "—") if reveal else mask_email(r["recipient"]),
+            "subject": r["subject"],
+            "status": r["status"],
+            "status_es": NOTICE_TITLES.get(r["status"], r["status"]),
+            "attempts": r["attempts"],
+            "created_at": r["created_at"],
+            "sent_at": r["sent_at"],
+            "last_error": masked(r["last_error"], reveal),
+        }
+        for r in rows
+    ]
+
+
+def filtered_findings(rows: list[dict], chosen: dict[str, str]) -> list[dict]:
+    """The period's findings that match every chosen filter, newest first."""
+    kept = [r for r in rows if all(str(r.get(k) or "") == v for k, v in chosen.items())]
+    return sorted(kept, key=lambda r: (r["evaluated_at"], r["folio"]), reverse=True)
+
+
+def code_bars(rows: list[dict]) -> list[dict]:
+    """Findings per rule code, most frequent first, with the bar's width in percent."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["code"]] = counts.get(r["code"], 0) + 1
+    top = max(counts.values(), default=1)
+    return [
+        {"code": code, "count": n, "width": round(100 * n / top)}
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
