@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from domain.errors import InputError
 from domain.folio import FolioManifest
 from storage.schema import api_folios, api_idempotency, api_upload_files, api_upload_totals, folios
 from storage.state import claim_folio_id
@@ -41,7 +42,7 @@ class AcceptedFile:
     sha256: str
 
 
-class OverLimit(Exception):
+class OverLimit(InputError):
     """The upload would take the folio past a limit; `code` is the rule (PKG-004 or PKG-005)."""
 
     def __init__(self, code: str, message: str):

@@ -12,11 +12,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+
+from domain.errors import InputError
 
 from .schema import console_sessions, users
 
@@ -25,11 +28,16 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
+
+
 # verified against when the user does not exist, so an unknown name costs the same time
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@cache
+def _dummy_hash() -> str:
+    """Built on the first login, not at import: an argon2 hash costs tens of milliseconds."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
-class UserError(ValueError):
+class UserError(InputError, ValueError):
     """A user name, role or password that cannot be accepted; the message says which."""
 
 
@@ -103,7 +111,7 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
             )
         ).first()
     try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        _hasher.verify(row.password_hash if row else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if row is None:

@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
+from domain.errors import ClaimIntakeError
 from storage import audit
 from storage.users import Session, session_of
 
@@ -39,7 +40,7 @@ READ_AUDIT = ("compliance", "admin")
 MANAGE_USERS = ("admin",)
 
 
-class ConsoleRefused(Exception):
+class ConsoleRefused(ClaimIntakeError):  # not InputError: routes catch that to wrap use-case errors
     """A console request refused: rendered as a Spanish error page with `status`."""
 
     def __init__(self, status: int, message_es: str):
@@ -47,7 +48,7 @@ class ConsoleRefused(Exception):
         self.status, self.message_es = status, message_es
 
 
-class NotLoggedIn(Exception):
+class NotLoggedIn(ClaimIntakeError):
     """A page asked for without a live session: the browser is sent to the login page."""
 
 
