@@ -1,7 +1,9 @@
 """The rule catalogue: each code's outcome, its rule text for compliance reports and what the
-claimant should do, defined once in defaults/rules_es.yaml (written from RULES.md). Findings are
-built from it (`finding("CSF-004", message, evidence)`), so a call site states which rule it
-applies and why (the message and evidence), never the rule's outcome.
+claimant should do, defined once in defaults/rules_es.yaml (written from RULES.md), with its Spanish message templates,
+one per cause (`messages`). Findings are built from it (`finding("CSF-004", "other_rfc", evidence,
+certificate=..., declared=...)`), so a call site states which rule it applies, why (the cause and
+the evidence) and the computed pieces of the message (masked RFCs, joined lists, dates), never the
+rule's outcome nor its wording.
 
 An outcome the deployment may change (FORM-001 through the rule set's `unsigned_form_outcome`,
 CFDI-021 through `validate_cfdi(chain_outcome=...)`) says so in the catalogue (`outcome_from`),
@@ -32,6 +34,19 @@ class Rule(BaseModel):
     rule: str
     action: str = ""
     outcome_from: str | None = None  # what may set another outcome; None: the outcome is fixed
+    messages: dict[str, str] = Field(default_factory=dict)  # cause -> Spanish template (str.format)
+
+    def message(self, cause: str, **params: Any) -> str:
+        """The template of `cause` filled with `params`; a ValueError names the code and the cause
+        when the cause is unknown or a placeholder has no value."""
+        try:
+            template = self.messages[cause]
+        except KeyError:
+            raise ValueError(f"{self.code} has no message for cause {cause!r}") from None
+        try:
+            return template.format_map(params)
+        except KeyError as missing:
+            raise ValueError(f"{self.code} message {cause!r} needs the parameter {missing}") from None
 
     def finding(
         self, message_es: str, evidence: Mapping[str, Any] | None = None, *, outcome: Outcome | None = None
@@ -59,6 +74,8 @@ def rule(code: str) -> Rule:
     return catalogue()[code]
 
 
-def finding(code: str, message_es: str, evidence: Mapping[str, Any] | None = None) -> Finding:
-    """A finding of a rule with a fixed outcome: the catalogue's."""
-    return rule(code).finding(message_es, evidence)
+def finding(code: str, cause: str, evidence: Mapping[str, Any] | None = None, /, **params: Any) -> Finding:
+    """A finding of a rule with a fixed outcome (the catalogue's), its message the catalogue's
+    template for `cause` filled with `params`."""
+    found = rule(code)
+    return found.finding(found.message(cause, **params), evidence)

@@ -7,7 +7,6 @@ are compared with the one normaliser of validators.names."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from clabe import BANKS, compute_control_digit, get_bank_name
 from dateutil.relativedelta import relativedelta
@@ -65,11 +64,8 @@ def months_before(day: date, months: int) -> date:
 def _not_pdf(ctx: DocumentContext) -> Finding:
     return finding(
         "BANK-001",
-        message_es=(
-            "El estado de cuenta debe subirse en formato PDF, tal como lo descargas de la banca en "
-            "línea de tu banco (no foto ni escaneo). Sube el PDF de tu estado de cuenta."
-        ),
-        evidence={"media_type": ctx.media_type, "expected": PDF},
+        "not_pdf",
+        {"media_type": ctx.media_type, "expected": PDF},
     )
 
 
@@ -78,11 +74,9 @@ def _missing(fields: list[str]) -> Finding:
     what = " ni ".join(words[f] for f in fields)
     return finding(
         "BANK-006",
-        message_es=(
-            f"No encontramos en el estado de cuenta {what}. Sube el estado de cuenta completo en PDF, "
-            "con la primera página donde aparecen el titular, el periodo y la CLABE."
-        ),
-        evidence={"missing": fields},
+        "missing_fields",
+        {"missing": fields},
+        fields=what,
     )
 
 
@@ -93,33 +87,24 @@ def _age(period_end: date, ctx: DocumentContext) -> Finding | None:
         return None
     return finding(
         "BANK-002",
-        message_es=(
-            f"El estado de cuenta tiene más de {months} meses: su periodo termina el "
-            f"{period_end.isoformat()} y solo aceptamos periodos que terminen el {oldest.isoformat()} "
-            "o después. Sube tu estado de cuenta más reciente."
-        ),
-        evidence={
+        "too_old",
+        {
             "period_end": period_end.isoformat(),
             "as_of": ctx.as_of.isoformat(),
             "max_age_months": months,
             "oldest_accepted": oldest.isoformat(),
         },
+        months=months,
+        period_end=period_end.isoformat(),
+        oldest=oldest.isoformat(),
     )
 
 
 def _clabe_finding(clabe: str | None) -> Finding | None:
     if not clabe:
-        return _clabe_reject(
-            "No encontramos la CLABE interbancaria (18 dígitos) en el estado de cuenta. Sube el "
-            "estado de cuenta donde aparece tu CLABE, normalmente en la primera página.",
-            {"problems": ["missing"]},
-        )
+        return finding("BANK-003", "missing", {"problems": ["missing"]})
     if len(clabe) != 18 or not clabe.isdigit():
-        return _clabe_reject(
-            f"La CLABE del estado de cuenta no tiene 18 dígitos (leímos {len(clabe)} caracteres). "
-            "Sube un estado de cuenta donde la CLABE se lea completa.",
-            {"problems": ["length"], "length": len(clabe)},
-        )
+        return finding("BANK-003", "length", {"problems": ["length"], "length": len(clabe)}, length=len(clabe))
     problems = []
     if clabe[:3] not in BANKS:
         problems.append("bank_code")
@@ -129,21 +114,8 @@ def _clabe_finding(clabe: str | None) -> Finding | None:
     if not problems:
         return None
     evidence = {"problems": problems, "clabe": mask_clabe(clabe), "bank_code": clabe[:3]}
-    if "control_digit" in problems:
-        message = (
-            f"La CLABE que termina en {clabe[-4:]} no es válida: su dígito de control no corresponde. "
-            "Revisa que el estado de cuenta sea el original de tu banco y que la CLABE esté completa."
-        )
-    else:
-        message = (
-            f"La CLABE que termina en {clabe[-4:]} empieza con {clabe[:3]}, que no corresponde a "
-            "ningún banco registrado en Banxico. Sube el estado de cuenta de una cuenta bancaria en México."
-        )
-    return _clabe_reject(message, evidence)
-
-
-def _clabe_reject(message: str, evidence: dict[str, Any]) -> Finding:
-    return finding("BANK-003", message_es=message, evidence=evidence)
+    cause = "control_digit" if "control_digit" in problems else "bank_code"
+    return finding("BANK-003", cause, evidence, last4=clabe[-4:], bank_code=clabe[:3])
 
 
 def _clabe_matches(clabe: str, manifest: FolioManifest) -> Finding | None:
@@ -152,12 +124,11 @@ def _clabe_matches(clabe: str, manifest: FolioManifest) -> Finding | None:
         return None
     return finding(
         "BANK-004",
-        message_es=(
-            f"La CLABE del estado de cuenta (terminación {clabe[-4:]}, {get_bank_name(clabe)}) no es la "
-            f"CLABE registrada en la solicitud (terminación {declared[-4:]}). Sube el estado de cuenta "
-            "de la cuenta registrada o corrige la CLABE en la solicitud."
-        ),
-        evidence={"clabe_statement": mask_clabe(clabe), "clabe_declared": mask_clabe(declared)},
+        "other_clabe",
+        {"clabe_statement": mask_clabe(clabe), "clabe_declared": mask_clabe(declared)},
+        statement_last4=clabe[-4:],
+        bank=get_bank_name(clabe),
+        declared_last4=declared[-4:],
     )
 
 
@@ -172,10 +143,9 @@ def _holder_matches(holder: str, ctx: DocumentContext) -> Finding | None:
     }[source]
     return finding(
         "BANK-005",
-        message_es=(
-            f"El titular del estado de cuenta ({holder}) no coincide con {whose} en la solicitud "
-            f"({declared}). La cuenta debe estar a nombre de {whose}: sube el estado de cuenta "
-            "correcto o corrige el nombre registrado."
-        ),
-        evidence={"holder_statement": holder, "holder_declared": declared, "declared_in": source},
+        "other_holder",
+        {"holder_statement": holder, "holder_declared": declared, "declared_in": source},
+        holder=holder,
+        whose=whose,
+        declared=declared,
     )

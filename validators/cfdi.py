@@ -24,7 +24,7 @@ from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtr
 from domain.findings import Finding, Outcome
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_rfc
-from domain.rules import finding, rule
+from domain.rules import rule
 from domain.text import fold as fold_case_accents
 
 from .context import DocumentContext, EvaluatedDocument
@@ -77,7 +77,7 @@ def _fold(text: str) -> str:
 
 def _f(code: str, message: str, **evidence: Any) -> Finding:
     """The catalogue's finding for `code` (domain.rules), without the evidence that is None."""
-    return finding(code, message, _present(evidence))
+    return rule(code).finding(message, _present(evidence))
 
 
 def _present(evidence: dict[str, Any]) -> dict[str, Any]:

@@ -97,12 +97,12 @@ def missing_findings(
             continue
         missing.append(kind)
         rejected = [d.file for d in of_kind]
-        why = "se envió pero fue rechazado" if rejected else "no se envió"
         findings.append(
             finding(
                 "REQ-001",
-                message_es=f"Falta: {kind.name_es} ({why}).",
-                evidence={"kind": kind.value, "rejected_files": rejected},
+                "rejected" if rejected else "not_sent",
+                {"kind": kind.value, "rejected_files": rejected},
+                kind=kind.name_es,
             )
         )
     return findings, missing
@@ -112,8 +112,9 @@ def unclassified_findings(docs: list[EvaluatedDocument]) -> list[Finding]:
     return [
         finding(
             "REQ-002",
-            message_es=f"No se reconoció qué documento es {d.file}; revisa que sea el documento correcto.",
-            evidence={"file": d.file},
+            "unclassified",
+            {"file": d.file},
+            file=d.file,
         )
         for d in docs
         if d.kind is DocumentKind.OTHER and d.read and d.duplicate_of is None

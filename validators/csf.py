@@ -61,12 +61,9 @@ def declared_rfc(manifest: FolioManifest) -> tuple[str | None, str]:
 def _not_pdf(ctx: DocumentContext) -> Finding:
     return finding(
         "CSF-001",
-        message_es=(
-            "La constancia de situación fiscal debe subirse en formato PDF (recibimos "
-            f"{_type_name(ctx.media_type)}). Descárgala en PDF desde el portal del SAT y súbela sin "
-            "escanearla ni fotografiarla."
-        ),
-        evidence={"media_type": ctx.media_type, "expected": PDF},
+        "not_pdf",
+        {"media_type": ctx.media_type, "expected": PDF},
+        received=_type_name(ctx.media_type),
     )
 
 
@@ -74,11 +71,9 @@ def _missing(fields: list[str]) -> Finding:
     names = ", ".join(REQUIRED_FIELDS[f] for f in fields)
     return finding(
         "CSF-005",
-        message_es=(
-            f"No pudimos leer en la constancia de situación fiscal: {names}. Descarga la constancia "
-            "completa (todas sus páginas) desde el portal del SAT y súbela en PDF sin modificarla."
-        ),
-        evidence={"missing": fields},
+        "missing_fields",
+        {"missing": fields},
+        fields=names,
     )
 
 
@@ -92,17 +87,16 @@ def _age(extraction: CsfExtraction, ctx: DocumentContext) -> Finding | None:
         return None
     return finding(
         "CSF-002",
-        message_es=(
-            f"La constancia de situación fiscal tiene más de {limit} días (emitida el "
-            f"{issued_on.isoformat()}, hace {age} días). Descarga una nueva en el portal "
-            "del SAT y súbela en PDF."
-        ),
-        evidence={
+        "too_old",
+        {
             "issued_on": issued_on.isoformat(),
             "as_of": ctx.as_of.isoformat(),
             "age_days": age,
             "max_age_days": limit,
         },
+        limit=limit,
+        issued_on=issued_on.isoformat(),
+        age=age,
     )
 
 
@@ -112,12 +106,9 @@ def _status(status: str) -> Finding | None:
         return None
     return finding(
         "CSF-003",
-        message_es=(
-            f"El estatus en el padrón del RFC es «{status}»; solo se aceptan contribuyentes con "
-            "estatus ACTIVO o REACTIVADO. Regulariza tu situación ante el SAT y sube una constancia "
-            "nueva que muestre el estatus ACTIVO."
-        ),
-        evidence={"status": folded, "accepted": sorted(VALID_STATUSES)},
+        "inactive",
+        {"status": folded, "accepted": sorted(VALID_STATUSES)},
+        status=status,
     )
 
 
@@ -128,12 +119,11 @@ def _rfc_matches(rfc: str, manifest: FolioManifest) -> Finding | None:
     whose = "del proveedor" if source == "provider.rfc" else "del titular"
     return finding(
         "CSF-004",
-        message_es=(
-            f"El RFC de la constancia ({mask_rfc(rfc)}) no coincide con el RFC {whose} registrado en "
-            f"la solicitud ({mask_rfc(declared)}). Sube la constancia de situación fiscal {whose} o "
-            "corrige el RFC registrado."
-        ),
-        evidence={"rfc_certificate": mask_rfc(rfc), "rfc_declared": mask_rfc(declared), "declared_in": source},
+        "other_rfc",
+        {"rfc_certificate": mask_rfc(rfc), "rfc_declared": mask_rfc(declared), "declared_in": source},
+        certificate=mask_rfc(rfc),
+        whose=whose,
+        declared=mask_rfc(declared),
     )
 
 
@@ -148,13 +138,9 @@ def _check_digit(rfc: str) -> Finding | None:
         return None
     return finding(
         "CSF-006",
-        message_es=(
-            f"El dígito verificador del RFC {mask_rfc(rfc)} no corresponde al cálculo del SAT; "
-            "se revisará manualmente (no necesitas hacer nada)."
-            if reason == "check_digit"
-            else f"El RFC {mask_rfc(rfc)} no tiene la forma de un RFC válido; se revisará manualmente."
-        ),
-        evidence={"rfc": mask_rfc(rfc), "reason": reason},
+        reason,
+        {"rfc": mask_rfc(rfc), "reason": reason},
+        rfc=mask_rfc(rfc),
     )
 
 

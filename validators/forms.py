@@ -29,14 +29,11 @@ def validate_form(extraction: FormExtraction | None, ctx: DocumentContext) -> li
     if extraction.signed is not False:
         return []
     outcome = Outcome(ctx.ruleset.unsigned_form_outcome)
-    then = (
-        "Sube el documento firmado."
-        if outcome is Outcome.REJECT
-        else "Se revisará en la dictaminación; si no lo firmaste, sube el documento firmado."
-    )
+    unsigned = rule("FORM-001")
+    cause = "unsigned_reject" if outcome is Outcome.REJECT else "unsigned_review"
     return [
-        rule("FORM-001").finding(
-            f"Falta la firma en {SIGNED_FORMS[extraction.kind]}: el espacio de la firma está en blanco. {then}",
+        unsigned.finding(
+            unsigned.message(cause, form=SIGNED_FORMS[extraction.kind]),
             {"kind": extraction.kind, "signature": "blank"},
             outcome=outcome,  # the rule set's unsigned_form_outcome (the catalogue's outcome_from)
         )

@@ -56,9 +56,10 @@ def folio_limits(files: list[FileFacts], ruleset: Ruleset) -> list[Finding]:
         findings.append(
             finding(
                 "PKG-004",
-                message_es=f"El folio tiene {len(files)} archivos; el máximo es {limits.max_files}. "
-                "Envía como máximo ese número de archivos.",
-                evidence={"files": len(files), "limit": limits.max_files},
+                "too_many_files",
+                {"files": len(files), "limit": limits.max_files},
+                files=len(files),
+                limit=limits.max_files,
             )
         )
     total = sum(f.size for f in files)
@@ -66,9 +67,10 @@ def folio_limits(files: list[FileFacts], ruleset: Ruleset) -> list[Finding]:
         findings.append(
             finding(
                 "PKG-005",
-                message_es=f"Los archivos suman {total / 1048576:.1f} MB; el máximo es "
-                f"{limits.max_bytes / 1048576:.0f} MB. Reduce el tamaño de los archivos.",
-                evidence={"bytes": total, "limit": limits.max_bytes},
+                "too_large",
+                {"bytes": total, "limit": limits.max_bytes},
+                total_mb=total / 1048576,
+                limit_mb=limits.max_bytes / 1048576,
             )
         )
     return findings
@@ -100,8 +102,9 @@ def file_type_findings(facts: FileFacts) -> list[Finding]:
         return [
             finding(
                 "PKG-001",
-                message_es=f"El tipo de archivo ({shown}) no se acepta; envía XML, PDF, JPG o JPEG.",
-                evidence={"extension": ext, "sniffed": facts.media_type},
+                "type_not_accepted",
+                {"extension": ext, "sniffed": facts.media_type},
+                extension=shown,
             )
         ]
     if facts.size == 0:
@@ -110,9 +113,10 @@ def file_type_findings(facts: FileFacts) -> list[Finding]:
         return [
             finding(
                 "PKG-002",
-                message_es=f"El archivo dice ser {ext.upper()} pero su contenido es "
-                f"{_type_name(facts.media_type)}; envíalo en su formato original.",
-                evidence={"extension": ext, "sniffed": facts.media_type},
+                "extension_mismatch",
+                {"extension": ext, "sniffed": facts.media_type},
+                extension=ext.upper(),
+                content=_type_name(facts.media_type),
             )
         ]
     return []
@@ -130,17 +134,17 @@ def name_findings(facts: FileFacts) -> list[Finding]:
         return [
             finding(
                 "PKG-003",
-                message_es=f"El nombre del archivo ({facts.name}) no es texto válido (UTF-8); renómbralo usando "
-                "solo letras sin acento, números, guiones y espacios.",
-                evidence={"characters": bad, "not_utf8_bytes": sorted(set(not_utf8))},
+                "not_utf8",
+                {"characters": bad, "not_utf8_bytes": sorted(set(not_utf8))},
+                name=facts.name,
             )
         ]
     return [
         finding(
             "PKG-003",
-            message_es="El nombre del archivo tiene caracteres especiales "
-            f"({' '.join(bad)}); usa solo letras sin acento, números, guiones y espacios.",
-            evidence={"characters": bad},
+            "special_characters",
+            {"characters": bad},
+            characters=" ".join(bad),
         )
     ]
 
@@ -154,16 +158,18 @@ def unreadable(reason: str) -> Finding:
     reason = _OBJECT_REPR.sub("", reason)
     return finding(
         "PKG-006",
-        message_es=f"No se puede abrir el archivo: {reason}. Envía una copia completa y sin contraseña.",
-        evidence={"reason": reason},
+        "unreadable",
+        {"reason": reason},
+        reason=reason,
     )
 
 
 def duplicate_finding(first_file: str) -> Finding:
     return finding(
         "PKG-007",
-        message_es=f"Este archivo es idéntico a {first_file}; se conserva una sola vez.",
-        evidence={"same_as": first_file},
+        "duplicate",
+        {"same_as": first_file},
+        first_file=first_file,
     )
 
 
@@ -192,8 +198,8 @@ def legibility(info: TextInfo, ruleset: Ruleset) -> list[Finding]:
     return [
         finding(
             "PKG-008",
-            message_es="El documento no es legible; envía un escaneo o foto nítida, completa y bien iluminada.",
-            evidence={
+            "illegible",
+            {
                 "ocr_mean_confidence": confidence,
                 "threshold": limits.ocr_min_confidence,
                 "chars": info.chars,

@@ -64,33 +64,26 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
         findings.append(
             finding(
                 "CFDI-007",
-                message_es=(
-                    "No se pudo consultar el estatus de la factura en el SAT (servicio no disponible). "
-                    "No tienes que hacer nada: la consultaremos de nuevo automáticamente."
-                ),
-                evidence=_clean({"uuid": answer.uuid, **failed}),
+                "status_unavailable",
+                _clean({"uuid": answer.uuid, **failed}),
             )
         )
     elif status.cancelled:
         findings.append(
             finding(
                 "CFDI-005",
-                message_es=(
-                    f"El SAT reporta la factura {answer.uuid} como CANCELADA. Pide al emisor una factura "
-                    "vigente y súbela con su XML y PDF."
-                ),
-                evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
+                "cancelled",
+                _clean({"uuid": answer.uuid, **status.evidence()}),
+                uuid=answer.uuid,
             )
         )
     elif status.not_found:
         findings.append(
             finding(
                 "CFDI-006",
-                message_es=(
-                    f"El SAT no encuentra la factura {answer.uuid} (602: comprobante no encontrado). "
-                    "Verifica con el emisor que la factura esté timbrada y que el XML sea el original."
-                ),
-                evidence=_clean({"uuid": answer.uuid, **status.evidence()}),
+                "not_found",
+                _clean({"uuid": answer.uuid, **status.evidence()}),
+                uuid=answer.uuid,
             )
         )
     efos = _efos_finding(answer)
@@ -100,11 +93,8 @@ def cfdi_sat_findings(answer: CfdiSatAnswer) -> list[Finding]:
         findings.append(
             finding(
                 "CFDI-007",
-                message_es=(
-                    "No se pudo consultar la lista del SAT de contribuyentes del artículo 69-B. "
-                    "No tienes que hacer nada: la consultaremos de nuevo automáticamente."
-                ),
-                evidence=_clean({"uuid": answer.uuid, **answer.efos_error}),
+                "efos_unavailable",
+                _clean({"uuid": answer.uuid, **answer.efos_error}),
             )
         )
     return findings
@@ -128,12 +118,10 @@ def _efos_finding(answer: CfdiSatAnswer) -> Finding | None:
     situation = by_list.situation.lower() if by_list is not None else "presunto o definitivo"
     return finding(
         "CFDI-008",
-        message_es=(
-            f"El emisor de la factura {answer.uuid} está en la lista del SAT del artículo 69-B "
-            f"(operaciones inexistentes, situación: {situation}); no podemos aceptar sus facturas. "
-            "Solicita la factura a otro proveedor o acude con tu asesor."
-        ),
-        evidence=_clean(evidence),
+        "efos_listed",
+        _clean(evidence),
+        uuid=answer.uuid,
+        situation=situation,
     )
 
 
@@ -149,11 +137,8 @@ def csf_sat_findings(
         return [
             finding(
                 "CSF-007",
-                message_es=(
-                    "No se pudo verificar la constancia de situación fiscal en la página de validación "
-                    "del SAT. No tienes que hacer nada: la verificaremos de nuevo."
-                ),
-                evidence=_clean(dict(answer.error or {"failed": "unknown"})),
+                "validation_unavailable",
+                _clean(dict(answer.error or {"failed": "unknown"})),
             )
         ]
     online = answer.online
@@ -161,12 +146,8 @@ def csf_sat_findings(
         return [
             finding(
                 "CSF-008",
-                message_es=(
-                    "La página de validación del SAT no muestra datos para el idCIF y RFC de la constancia: "
-                    "no corresponde a un registro del SAT. Descarga la constancia directamente del portal "
-                    "del SAT y súbela sin modificar."
-                ),
-                evidence=_clean({"contradictions": ["no_record"], "id_cif": online.id_cif, **online.evidence()}),
+                "no_record",
+                _clean({"contradictions": ["no_record"], "id_cif": online.id_cif, **online.evidence()}),
             )
         ]
     contradictions: list[str] = []
@@ -178,20 +159,12 @@ def csf_sat_findings(
         contradictions.append("name")
     if not contradictions:
         return []
-    said = []
-    if "status" in contradictions:
-        said.append(f"estatus «{online.status or 'sin estatus'}» (la constancia dice «{pdf.status}»)")
-    if "name" in contradictions:
-        said.append(f"nombre «{online.name or 'sin nombre'}» (la constancia dice «{pdf_name}»)")
+    cause = "status_and_name" if len(contradictions) == 2 else contradictions[0]
     return [
         finding(
             "CSF-008",
-            message_es=(
-                "La página de validación del SAT no coincide con la constancia: muestra "
-                + " y ".join(said)
-                + ". Descarga una constancia actual del portal del SAT y súbela sin modificar."
-            ),
-            evidence=_clean(
+            cause,
+            _clean(
                 {
                     "contradictions": contradictions,
                     "pdf_status": pdf_status or None,
@@ -199,5 +172,9 @@ def csf_sat_findings(
                     **online.evidence(),
                 }
             ),
+            sat_status=online.status or "sin estatus",
+            pdf_status=pdf.status,
+            sat_name=online.name or "sin nombre",
+            pdf_name=pdf_name,
         )
     ]

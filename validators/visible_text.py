@@ -36,13 +36,14 @@ def hidden_text_findings(info: TextInfo) -> list[Finding]:
     return [
         finding(
             "PKG-009",
-            message_es=f"El texto del PDF no coincide con lo que muestra la página ({described}; página {shown}). "
-            "El documento se evaluó con el contenido visible de la página.",
-            evidence={
+            "hidden_text",
+            {
                 "hidden": [h.model_dump(exclude_none=True) for h in info.hidden_text],
                 "pages": pages,
                 "causes": causes,
                 **({"fields": fields} if fields else {}),
             },
+            causes=described,
+            pages=shown,
         )
     ]
