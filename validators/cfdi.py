@@ -11,7 +11,7 @@ every other rule would only describe the same defect again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -24,7 +24,7 @@ from domain.extractions import CfdiExtraction, CsfExtraction, ForeignInvoiceExtr
 from domain.findings import Finding, Outcome
 from domain.folio import ClaimType, FolioManifest
 from domain.masking import mask_rfc
-from domain.rules import rule
+from domain.rules import finding, rule
 from domain.text import fold as fold_case_accents
 
 from .context import DocumentContext, EvaluatedDocument
@@ -75,9 +75,10 @@ def _fold(text: str) -> str:
     return fold_case_accents(text or "")
 
 
-def _f(code: str, message: str, **evidence: Any) -> Finding:
-    """The catalogue's finding for `code` (domain.rules), without the evidence that is None."""
-    return rule(code).finding(message, _present(evidence))
+def _f(code: str, cause: str, params: Mapping[str, Any] | None = None, /, **evidence: Any) -> Finding:
+    """The catalogue's finding for `code` (domain.rules), its message the template of `cause`
+    filled with `params`, without the evidence that is None."""
+    return finding(code, cause, _present(evidence), **(params or {}))
 
 
 def _present(evidence: dict[str, Any]) -> dict[str, Any]:
@@ -100,8 +101,7 @@ def validate_cfdi(parse: Any, ctx: DocumentContext, *, chain_outcome: Outcome = 
         return [
             _f(
                 "CFDI-001",
-                "El archivo XML no es una factura electrónica (CFDI) válida o está dañado; "
-                "sube el XML original tal como lo entregó el emisor.",
+                "not_cfdi",
                 error=why[:300],
             )
         ]
@@ -113,8 +113,8 @@ def validate_cfdi(parse: Any, ctx: DocumentContext, *, chain_outcome: Outcome = 
         return [
             _f(
                 "CFDI-002",
-                f"La factura XML está codificada en {parse.encoding}, no en UTF-8 como exige el "
-                "anexo 20 del SAT; sube el XML original tal como lo entregó el emisor.",
+                "encoding",
+                {"encoding": parse.encoding},
                 encoding=parse.encoding,
                 required="UTF-8",
             )
@@ -126,8 +126,7 @@ def validate_cfdi(parse: Any, ctx: DocumentContext, *, chain_outcome: Outcome = 
         out.append(
             _f(
                 "CFDI-002",
-                "La factura XML no cumple el formato oficial del SAT (anexo 20); "
-                "pide al emisor que la vuelva a generar.",
+                "schema",
                 errors=list(parse.schema_errors[:5]),
                 version=ext.version,
             )
@@ -155,7 +154,8 @@ def _version_refused(version: str | None) -> Finding:
     why = _VERSION_WHY.get(version or "", f"la versión {version or 'indicada'} del CFDI no se acepta")
     return _f(
         "CFDI-002",
-        f"La factura no se puede aceptar: {why}. Solicita al emisor una factura CFDI 4.0.",
+        "version_refused",
+        {"why": why},
         version=version,
     )
 
@@ -170,8 +170,8 @@ def check_version(version: str | None, ext: CfdiExtraction, rs: Ruleset) -> Find
             return None
         return _f(
             "CFDI-002",
-            f"La factura es CFDI versión 3.3 emitida el {_d(ext.issued_at)}; desde el "
-            f"{cutoff:%d/%m/%Y} solo se aceptan facturas CFDI 4.0. Solicita al emisor una factura 4.0.",
+            "version_33",
+            {"issued_on": _d(ext.issued_at), "cutoff": cutoff},
             version=version,
             issued_at=_d(ext.issued_at),
             accepted_before=cutoff.isoformat(),
@@ -191,7 +191,8 @@ def check_seal(seal: Any) -> list[Finding]:
     return [
         _f(
             "CFDI-003",
-            f"La factura XML no es auténtica: {why}. Sube el XML original sin modificar.",
+            "seal_invalid",
+            {"why": why},
             reason=seal.reason,
             certificate_number=seal.certificate_number,
         )
@@ -206,8 +207,7 @@ def check_stamp(ext: CfdiExtraction, stamp: Any = None) -> list[Finding]:
         return [
             _f(
                 "CFDI-004",
-                "La factura XML no está timbrada por el SAT (no tiene Timbre Fiscal Digital); "
-                "pide al emisor el XML timbrado.",
+                "no_tfd",
                 reason="no_tfd",
             )
         ]
@@ -215,8 +215,7 @@ def check_stamp(ext: CfdiExtraction, stamp: Any = None) -> list[Finding]:
         return [
             _f(
                 "CFDI-004",
-                "El timbre fiscal de la factura no corresponde a este comprobante "
-                "(el sello timbrado es otro); sube el XML original.",
+                "tfd_seal_mismatch",
                 reason="tfd_seal_mismatch",
                 uuid=ext.uuid,
             )
@@ -225,8 +224,7 @@ def check_stamp(ext: CfdiExtraction, stamp: Any = None) -> list[Finding]:
         return [
             _f(
                 "CFDI-004",
-                "El sello del SAT en el timbre fiscal de la factura no es válido: el timbre fue "
-                "alterado o no lo emitió el SAT; sube el XML original tal como lo entregó el emisor.",
+                "sat_seal_invalid",
                 reason="sat_seal_invalid",
                 detail=stamp.reason,
                 sat_certificate_number=stamp.certificate_number,
@@ -245,8 +243,8 @@ def check_type(ext: CfdiExtraction) -> list[Finding]:
     return [
         _f(
             "CFDI-015",
-            f"El comprobante es de tipo {shown}, no una factura de ingreso; sube la factura "
-            "de ingreso (tipo I) de la atención.",
+            "not_income",
+            {"shown": shown},
             doc_type=ext.doc_type,
         )
     ]
@@ -276,9 +274,8 @@ def check_receiver(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[F
         return [
             _f(
                 "CFDI-009",
-                "La factura está a nombre de otra persona: las facturas de honorarios médicos, "
-                f"enfermería o farmacia deben estar a nombre del titular de la póliza, del contratante o de la "
-                f"aseguradora (RFC {insurer}).",
+                "holder_family",
+                {"insurer": insurer},
                 receiver_rfc=receiver,
                 family="holder",
             )
@@ -286,9 +283,8 @@ def check_receiver(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -> list[F
     return [
         _f(
             "CFDI-009",
-            f"Esta factura debe estar a nombre de la aseguradora (RFC {insurer}): solo las "
-            "facturas de honorarios médicos, enfermería o farmacia pueden estar a nombre del titular o del "
-            "contratante. Solicita al emisor una nueva factura.",
+            "insurer_only",
+            {"insurer": insurer},
             receiver_rfc=receiver,
             family="insurer",
             claves=sorted({c.clave_prod_serv for c in ext.concepts})[:10],
@@ -324,8 +320,7 @@ def check_file_name(ext: CfdiExtraction, file_name: str, patterns: Sequence[str]
     return [
         _f(
             "CFDI-011",
-            "El archivo XML fue renombrado: su nombre debe conservar el folio fiscal (UUID) o la "
-            "serie y folio de la factura. Sube el XML con el nombre original que te entregó el emisor.",
+            "renamed",
             file=file_name,
             uuid=ext.uuid,
             serie=ext.serie,
@@ -345,8 +340,8 @@ def check_cross_folio(ext: CfdiExtraction, folio: str, known_uuids: dict[str, st
     return [
         _f(
             "CFDI-012",
-            f"Esta factura (folio fiscal {ext.uuid}) ya fue presentada en el trámite {other}; "
-            "una factura no puede reclamarse dos veces.",
+            "other_folio",
+            {"uuid": ext.uuid, "other_folio": other},
             uuid=ext.uuid,
             other_folio=other,
         )
@@ -426,7 +421,7 @@ def check_amounts(ext: CfdiExtraction, concepts: Sequence[Any] = ()) -> list[Fin
     return [
         _f(
             "CFDI-014",
-            "Los importes de la factura no cuadran (subtotal, impuestos y total); se revisará en la dictaminación.",
+            "amounts",
             problems=problems[:10],
         )
     ]
@@ -443,9 +438,7 @@ def check_provider_billing(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) -
         out.append(
             _f(
                 "CFDI-017",
-                "La factura debe emitirse con método de pago PPD (pago en parcialidades o "
-                "diferido) para poder generar después el complemento de pago. Solicita una factura con "
-                "método de pago PPD.",
+                "not_ppd",
                 payment_method=ext.payment_method,
             )
         )
@@ -485,16 +478,15 @@ def check_concept_reference(ext: CfdiExtraction, m: FolioManifest, rs: Ruleset) 
         return [
             _f(
                 "CFDI-018",
-                "La descripción de la factura debe incluir el número de cuenta de la Orden de "
-                f"Atención y el nombre del paciente atendido; falta: {', '.join(missing)}.",
+                "missing",
+                {"missing": ", ".join(missing)},
                 missing=missing,
             )
         ]
     return [
         _f(
             "CFDI-018",
-            "El número de cuenta de la Orden de Atención y el nombre del paciente deben estar en "
-            "la descripción del mismo concepto de la factura; aparecen en conceptos distintos.",
+            "split_concepts",
             missing=[],
             reason="different_concepts",
             account_in_concepts=[i + 1 for i, a in enumerate(has_account) if a],
@@ -528,8 +520,7 @@ def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) ->
             return [
                 _f(
                     "CFDI-019",
-                    "El emisor es persona moral: la factura no debe llevar retención de ISR ni "
-                    "impuesto cedular. Solicita una nueva factura sin retenciones.",
+                    "legal_person",
                     regime=regime,
                     isr_withheld=_s(isr),
                     cedular_withheld=_s(cedular),
@@ -559,9 +550,8 @@ def check_retention(ext: CfdiExtraction, rules: RetentionRules | None = None) ->
     return [
         _f(
             "CFDI-019",
-            f"La retención de la factura no corresponde al régimen del emisor, {label}: debe "
-            f"retener {rate_text} sobre {_s(_money(base))}.{why} Solicita una nueva factura con la retención "
-            "correcta.",
+            "wrong_rate",
+            {"label": label, "rate_text": rate_text, "base": _s(_money(base)), "why": why},
             regime=regime,
             base=_s(_money(base)),
             expected_isr=_s(expected_isr),
@@ -594,7 +584,8 @@ def check_dates(ext: CfdiExtraction, m: FolioManifest, as_of: date, rs: Ruleset)
     return [
         _f(
             "CFDI-020",
-            f"La fecha de la factura ({issued:%d/%m/%Y}) {' y '.join(reasons)}.",
+            "date",
+            {"issued": issued, "reasons": " y ".join(reasons)},
             issued_on=issued.isoformat(),
             valid_from=_iso(policy.valid_from if policy else None),
             valid_to=_iso(policy.valid_to if policy else None),
@@ -618,8 +609,7 @@ def check_chain(chain: Any, seal: Any = None, outcome: Outcome = Outcome.WARN) -
         return []
     return [
         rule("CFDI-021").finding(
-            "El certificado con que se selló la factura no pudo confirmarse como emitido "
-            "por el SAT o no estaba vigente en la fecha de la factura; se revisará en la dictaminación.",
+            rule("CFDI-021").message("untrusted_chain"),
             _present(
                 {
                     "reasons": reasons,
@@ -647,8 +637,7 @@ def validate_foreign_invoice(ext: ForeignInvoiceExtraction, ctx: DocumentContext
         out.append(
             _f(
                 "FOR-001",
-                "No se pueden reembolsar gastos facturados en un país excluido por la póliza "
-                "(Cuba, Siria, Libia, Irán o Corea del Norte).",
+                "excluded_country",
                 country=country,
                 source=source,
             )
@@ -662,7 +651,8 @@ def validate_foreign_invoice(ext: ForeignInvoiceExtraction, ctx: DocumentContext
         out.append(
             _f(
                 "FOR-002",
-                f"No se pudo leer en la factura del extranjero: {', '.join(missing)}; se revisará en la dictaminación.",
+                "unreadable_fields",
+                {"missing": ", ".join(missing)},
                 missing=missing,
             )
         )
@@ -722,7 +712,7 @@ def pairing_findings(files: Sequence[InvoiceFile], service_country: str) -> dict
             out.setdefault(x.file, []).append(
                 _f(
                     "CFDI-010",
-                    "Falta el PDF de esta factura: para atención en México debes subir el PDF junto con su XML.",
+                    "missing_pdf",
                     missing="pdf",
                     uuid=x.uuid,
                 )
@@ -732,7 +722,7 @@ def pairing_findings(files: Sequence[InvoiceFile], service_country: str) -> dict
             out.setdefault(p.file, []).append(
                 _f(
                     "CFDI-010",
-                    "Falta el XML de esta factura: para atención en México debes subir el XML junto con su PDF.",
+                    "missing_xml",
                     missing="xml",
                     uuid=p.uuid,
                 )
@@ -754,8 +744,8 @@ def duplicate_uuid_findings(files: Sequence[InvoiceFile]) -> dict[str, list[Find
             out.setdefault(f.file, []).append(
                 _f(
                     "CFDI-012",
-                    f"Esta factura (folio fiscal {f.uuid}) está repetida en este trámite: es la misma "
-                    f"que el archivo {first[key]}.",
+                    "repeated",
+                    {"uuid": f.uuid, "first_file": first[key]},
                     uuid=f.uuid,
                     same_as=first[key],
                 )
@@ -780,8 +770,8 @@ def invoice_count_findings(files: Sequence[InvoiceFile], ruleset: Ruleset) -> li
     return [
         _f(
             "CFDI-013",
-            f"Se enviaron {len(keys)} facturas; cada trámite admite hasta {limit}. "
-            "Divide las facturas en varios trámites.",
+            "too_many",
+            {"count": len(keys), "limit": limit},
             count=len(keys),
             limit=limit,
         )
@@ -919,8 +909,8 @@ def party_csf_findings(
         out.setdefault(name, []).append(
             _f(
                 "CFDI-016",
-                f"Los datos del {role} de la factura ({shown}) no coinciden con la constancia de "
-                f"situación fiscal {whose} incluida en el trámite; se revisará en la dictaminación.",
+                "mismatch",
+                {"role": role, "shown": shown, "whose": whose},
                 party=party,
                 csf_file=csf_file,
                 uuid=ext.uuid,
