@@ -22,41 +22,12 @@ from domain.extractions import BankStatementExtraction
 from domain.text import fold as fold_case_accents
 
 from .content import DocumentContent
-from .dates import find_dates, find_period
+from .dates import MONTHS, find_dates, find_period
 from .labels import label_regex
 from .layout import visual_pages
 from .sniff import PDF
 
 HEADER_PAGES = 2  # the second page is read only for what the first did not show
-MONTHS = {
-    "ENERO": 1,
-    "FEBRERO": 2,
-    "MARZO": 3,
-    "ABRIL": 4,
-    "MAYO": 5,
-    "JUNIO": 6,
-    "JULIO": 7,
-    "AGOSTO": 8,
-    "SEPTIEMBRE": 9,
-    "SETIEMBRE": 9,
-    "OCTUBRE": 10,
-    "NOVIEMBRE": 11,
-    "DICIEMBRE": 12,
-    "ENE": 1,
-    "FEB": 2,
-    "MAR": 3,
-    "ABR": 4,
-    "MAY": 5,
-    "JUN": 6,
-    "JUL": 7,
-    "AGO": 8,
-    "SEP": 9,
-    "SEPT": 9,
-    "SET": 9,
-    "OCT": 10,
-    "NOV": 11,
-    "DIC": 12,
-}
 # The first of these found on the first page names the bank (earliest position wins: the logo
 # and the header come before any mention of another bank).
 BANKS = (
