@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -54,6 +55,21 @@ class NotLoggedIn(ClaimIntakeError):
 
 def engine_of(request: Request):
     return request.app.state.ctx["storage"].state.engine
+
+
+def audit_action(
+    request: Request, session: Session, action: str, *, folio: str | None = None, detail: dict[str, Any] | None = None
+) -> None:
+    """One audit row for what a signed-in user did or viewed: who, with which role, from where."""
+    audit.append(
+        engine_of(request),
+        session.user.name,
+        action,
+        role=session.user.role,
+        folio=folio,
+        source=client_address(request),
+        detail=detail,
+    )
 
 
 def client_address(request: Request) -> str:

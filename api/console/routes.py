@@ -46,6 +46,7 @@ from .auth import (
     SESSION_COOKIE,
     SESSION_LIFETIME,
     ConsoleRefused,
+    audit_action,
     client_address,
     current_session,
     engine_of,
@@ -176,13 +177,11 @@ async def claim_next(request: Request, queue: str) -> Response:
     folio = _state(request).claim_next(_known_queue(queue), session.user.name)
     if folio is None:
         return _see_other(f"/console/queues/{queue}?aviso=empty")
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "claim",
-        role=session.user.role,
         folio=folio,
-        source=client_address(request),
         detail={"queue": queue},
     )
     return _see_other(f"/console/folios/{folio}?aviso=claimed")
@@ -231,13 +230,11 @@ async def folio_personal_data(request: Request, folio: str) -> Response:
     session, _ = await require_form(request, *SEE_PERSONAL_DATA)
     if _state(request).folio_row(folio) is None:
         raise ConsoleRefused(404, f"No existe el folio «{folio}».")
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "view_personal_data",
-        role=session.user.role,
         folio=folio,
-        source=client_address(request),
     )
     return _folio_page(request, folio, session, reveal=True)
 
@@ -251,13 +248,11 @@ async def claim_folio(request: Request, folio: str) -> Response:
     got = state.claim_next(queue, session.user.name, select(literal(folio))) if queue else None
     if got is None:
         return _see_other(f"/console/folios/{folio}?aviso=taken")
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "claim",
-        role=session.user.role,
         folio=folio,
-        source=client_address(request),
         detail={"queue": queue},
     )
     return _see_other(f"/console/folios/{folio}?aviso=claimed")
@@ -269,13 +264,11 @@ async def release_folio(request: Request, folio: str) -> Response:
     state = _state(request)
     if not state.release(folio, session.user.name):
         return _see_other(f"/console/folios/{folio}?aviso=not-claimed")
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "release",
-        role=session.user.role,
         folio=folio,
-        source=client_address(request),
         detail={"queue": state.queue_of(folio)},
     )
     return _see_other(f"/console/folios/{folio}?aviso=released")
@@ -300,13 +293,11 @@ async def upload_documents(request: Request, folio: str) -> Response:
         raise ConsoleRefused(422, f"No se pudo recibir: {exc}") from None
     finally:
         discard(staging)
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "upload",
-        role=session.user.role,
         folio=folio,
-        source=client_address(request),
         detail={"files": [mask_text(n) for n in names]},  # a file may be named after an RFC
     )
     return _see_other(f"/console/folios/{folio}?aviso=submitted")
@@ -342,13 +333,11 @@ async def rerun(request: Request, folio: str) -> Response:
         resubmit(request.app.state.ctx, folio, [])
     except InputError as exc:
         raise ConsoleRefused(422, f"No se pudo evaluar de nuevo: {exc}") from None
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "rerun",
-        role=session.user.role,
         folio=folio,
-        source=client_address(request),
     )
     return _see_other(f"/console/folios/{folio}?aviso=rerun")
 
@@ -364,13 +353,11 @@ async def resend(request: Request, folio: str, notice_id: int) -> Response:
         raise ConsoleRefused(404, f"No existe ese aviso: {exc}") from None
     except NoticeNotSent:
         status = "failed"
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "resend_notice",
-        role=session.user.role,
         folio=folio,
-        source=client_address(request),
         detail={"notice": notice_id, "status": status},
     )
     return _see_other(f"/console/folios/{folio}?aviso=notice-{status}")
@@ -434,12 +421,10 @@ def findings_csv(request: Request) -> Response:
     writer.writeheader()
     for row in views.masked(rows, False):
         writer.writerow({**row, "evaluated_at": row["evaluated_at"].isoformat()})
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "export_findings",
-        role=session.user.role,
-        source=client_address(request),
         detail={"from": start.isoformat(), "to": end.isoformat(), **chosen, "rows": len(rows)},
     )
     name = f"hallazgos-{start}_{end}.csv"
@@ -467,12 +452,10 @@ async def user_create(request: Request) -> Response:
         create_user(engine_of(request), name.strip().lower(), role, password)
     except UserError as exc:
         raise ConsoleRefused(422, f"No se creó el usuario: {exc}") from None
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "user_create",
-        role=session.user.role,
-        source=client_address(request),
         detail={"user": name.strip().lower(), "role": role},
     )
     return _see_other("/console/users?aviso=user-created")
@@ -485,12 +468,10 @@ async def user_disable(request: Request, name: str) -> Response:
         raise ConsoleRefused(422, "No puede desactivar su propia cuenta.")
     if not disable_user(engine_of(request), name):
         raise ConsoleRefused(404, f"No hay un usuario activo «{name}».")
-    audit.append(
-        engine_of(request),
-        session.user.name,
+    audit_action(
+        request,
+        session,
         "user_disable",
-        role=session.user.role,
-        source=client_address(request),
         detail={"user": name},
     )
     return _see_other("/console/users?aviso=user-disabled")
