@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, func, insert, inspect, select, update
+from sqlalchemy import Engine, delete, func, insert, inspect, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -72,7 +72,7 @@ def _utcnow() -> datetime:
 class StateStore:
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        _create_tables(engine)
         _adopt_owner_column(engine)
 
     @classmethod
@@ -330,6 +330,25 @@ class StateStore:
         with self._tx() as conn:
             for table in (queue_entries, cfdi_uuids, decisions, folio_files, folios):
                 conn.execute(delete(table))
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises table creation.
+_SCHEMA_LOCK_KEY = 7_262_026
+
+
+def _create_tables(engine: Engine) -> None:
+    """create_all checks which tables exist and then creates the missing ones; two processes
+    opening a new database at once (two first `claim-intake process` runs, API replicas) would both
+    see none and the second fail on CREATE TABLE. A database lock held across both steps makes the
+    later one wait and then find the tables there: BEGIN IMMEDIATE on SQLite (its DDL is
+    transactional), a transaction-scoped advisory lock on PostgreSQL."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        metadata.create_all(conn)
+        conn.commit()
 
 
 def _adopt_owner_column(engine: Engine) -> None:

@@ -1,3 +1,4 @@
+import multiprocessing
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -129,3 +130,36 @@ def test_console_accounts_sessions_and_audit_on_both_backends(state):
     audit.append(state.engine, "ana", "login_failed", source="10.0.0.1", detail={"n": 1})
     assert audit.recent_count(state.engine, "ana", "login_failed", "10.0.0.1", timedelta(minutes=5)) == 1
     assert audit.entries(state.engine)[0]["detail"] == {"n": 1}
+
+
+def _open_store(url: str, go, results) -> None:
+    """One process opening the state database as a first `claim-intake process` run does."""
+    go.wait(30)
+    try:
+        StateStore.from_url(url).engine.dispose()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - the test reports whatever the child hit
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_processes_opening_a_new_database_at_once_all_succeed(backend, request, tmp_path):
+    """Two first invocations at once used to both run CREATE TABLE and one failed with
+    'table folios already exists': creating the tables is serialised by a database lock."""
+    if backend == "postgresql":
+        url = request.getfixturevalue("fresh_pg_database")
+    else:
+        url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    ctx = multiprocessing.get_context("spawn")
+    go, results = ctx.Event(), ctx.Queue()
+    children = [ctx.Process(target=_open_store, args=(url, go, results)) for _ in range(6)]
+    for child in children:
+        child.start()
+    go.set()
+    outcomes = [results.get(timeout=120) for _ in children]
+    for child in children:
+        child.join(30)
+    assert outcomes == ["ok"] * len(children)
+    store = StateStore.from_url(url)
+    assert store.queue_counts() == {q: 0 for q in ("pending_documents", "adjudication", "awaiting_sat")}
+    store.engine.dispose()
