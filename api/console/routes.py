@@ -19,6 +19,7 @@ from sqlalchemy import literal, select
 from starlette.datastructures import UploadFile
 
 from application.notice import notices_of, resend_notice
+from application.preview import page_count
 from domain.errors import InputError
 from domain.masking import mask_text
 from notify.notices import NoticeNotSent
@@ -207,7 +208,7 @@ def _folio_page(request: Request, folio: str, session, reveal: bool) -> HTMLResp
         last=last,
         waits_for=views.waits_for(last) if last else [],
         timeline=views.timeline(history),
-        documents=views.documents(last, reveal) if last else [],
+        documents=views.documents(last, reveal, _page_counts(request, last)) if last else [],
         folio_findings=views.folio_findings(last, reveal) if last else [],
         missing=[views.kind_es(k.value) for k in last.missing] if last else [],
         reveal=reveal,
@@ -216,6 +217,11 @@ def _folio_page(request: Request, folio: str, session, reveal: bool) -> HTMLResp
         audit_rows=audit.entries(engine_of(request), folio=folio, limit=50) if show_audit else None,
         notices=views.notices(notices_of(request.app.state.ctx["storage"], folio), reveal),
     )
+
+
+def _page_counts(request: Request, decision) -> list[int]:
+    storage = request.app.state.ctx["storage"]
+    return [page_count(storage, doc) for doc in decision.documents]
 
 
 @router.get("/folios/{folio}", response_class=HTMLResponse)

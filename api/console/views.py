@@ -25,6 +25,7 @@ STATUS_TITLES = {
     "not_evaluated": "no evaluado",
 }
 NOTICE_TITLES = {"pending": "sin enviar", "sent": "enviado", "failed": "falló"}
+PREVIEW_PAGES = 6  # pages drawn on the folio page per document; the rest open one by one
 OUTCOME_TITLES = {"reject": "rechazo", "warn": "advertencia", "retry": "reintento"}
 
 
@@ -104,9 +105,15 @@ def timeline(history: list[Decision]) -> list[dict]:
     ]
 
 
-def documents(decision: Decision, reveal: bool) -> list[dict]:
+def documents(decision: Decision, reveal: bool, pages: list[int] | None = None) -> list[dict]:
+    """Each document with its findings; `pages`: how many pages of each a preview can show
+    (the folio page draws at most PREVIEW_PAGES of them)."""
+    counts = pages or [0] * len(decision.documents)
     return [
         {
+            "index": index,
+            "pages": list(range(1, min(counts[index], PREVIEW_PAGES) + 1)),
+            "more_pages": max(0, counts[index] - PREVIEW_PAGES),
             "file": masked(doc.file, reveal),
             "kind_es": kind_es(doc.kind.value),
             "status": doc.status.value,
@@ -123,7 +130,7 @@ def documents(decision: Decision, reveal: bool) -> list[dict]:
                 for f in doc.findings
             ],
         }
-        for doc in decision.documents
+        for index, doc in enumerate(decision.documents)
     ]
 
 
