@@ -399,7 +399,8 @@ def preview(data: bytes, media_type: str, page: int | None, budget: Budget) -> t
         log.warning("sandbox: no preview (%s, %s, %d bytes)", type(exc).__name__, media_type, len(data))
         return None
     except Exception as exc:
-        if getattr(exc, "traceback", None) is None:  # the pool itself failed, not this document
+        remote = getattr(exc, "traceback", None)  # pebble's: the worker's traceback, as text
+        if remote is None:  # the pool itself failed, not this document
             raise
-        log.error("sandbox: preview raised %s on a %s file:\n%s", type(exc).__name__, media_type, exc.traceback)
+        log.error("sandbox: preview raised %s on a %s file:\n%s", type(exc).__name__, media_type, remote)
         return None

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from application.notice import notices_of, resend_notice
 from application.preview import page_count
+from application.sat_panel import sat_panel
 from domain.errors import InputError
 from domain.masking import mask_text
 from notify.notices import NoticeNotSent
@@ -169,7 +170,14 @@ def queue_page(request: Request, queue: str, page: int = 1) -> Response:
         page=page,
         pages=max(1, -(-counts[queue] // PAGE_SIZE)),
         can_act=session.user.role in ACT_ON_FOLIOS,
+        sat=_sat_panel(request) if queue == "awaiting_sat" else None,
     )
+
+
+def _sat_panel(request: Request):
+    """Shown on the awaiting_sat page only: its probe may cost up to ~1.5 s once a minute."""
+    ctx = request.app.state.ctx
+    return sat_panel(ctx["settings"], ctx["storage"])
 
 
 @router.post("/queues/{queue}/claim")
@@ -207,7 +215,7 @@ def _folio_page(request: Request, folio: str, session, reveal: bool) -> HTMLResp
         entry=entry,
         last=last,
         waits_for=views.waits_for(last) if last else [],
-        timeline=views.timeline(history),
+        timeline=views.timeline(history, state.flow_runs(folio)),
         documents=views.documents(last, reveal, _page_counts(request, last)) if last else [],
         folio_findings=views.folio_findings(last, reveal) if last else [],
         missing=[views.kind_es(k.value) for k in last.missing] if last else [],

@@ -5,6 +5,8 @@ them in full."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,10 +92,34 @@ def queue_rows(entries: list[dict], now: datetime) -> list[dict]:
     ]
 
 
-def timeline(history: list[Decision]) -> list[dict]:
-    """Newest first: when, where it went, under which rule set, with which codes."""
+def prefect_ui() -> str | None:
+    """Where Prefect's UI is: PREFECT_UI_URL, else the API's URL without its /api (the server
+    serves both), read when a page is drawn; None when this process knows no Prefect server."""
+    ui = os.environ.get("PREFECT_UI_URL") or ""
+    if not ui and (api := os.environ.get("PREFECT_API_URL") or ""):
+        ui = api.rstrip("/").removesuffix("/api")
+    return ui.rstrip("/") or None
+
+
+def run_url(run_id: str | None, ui: str | None) -> str | None:
+    """The flow run's page in Prefect's UI (the id is a UUID; anything else is not linked)."""
+    if not run_id or not ui:
+        return None
+    try:
+        return f"{ui}/runs/flow-run/{uuid.UUID(run_id)}"
+    except ValueError:
+        return None
+
+
+def timeline(history: list[Decision], runs: list[str | None] | None = None) -> list[dict]:
+    """Newest first: when, where it went, under which rule set, with which codes, and the flow
+    run that made it (a link into Prefect's UI when its address is known)."""
+    ui = prefect_ui()
+    runs = runs if runs is not None and len(runs) == len(history) else [None] * len(history)
     return [
         {
+            "run_id": run,
+            "run_url": run_url(run, ui),
             "evaluated_at": d.evaluated_at,
             "route": d.route.value,
             "route_es": ROUTE_TITLES.get(d.route.value, d.route.value),
@@ -101,7 +127,7 @@ def timeline(history: list[Decision]) -> list[dict]:
             "codes": d.codes(),
             "payment_due": d.payment_due,
         }
-        for d in reversed(history)
+        for d, run in reversed(list(zip(history, runs, strict=True)))
     ]
 
 
