@@ -211,6 +211,20 @@ def code_bars(rows: list[dict]) -> list[dict]:
         counts[r["code"]] = counts.get(r["code"], 0) + 1
     top = max(counts.values(), default=1)
     return [
-        {"code": code, "count": n, "width": round(100 * n / top)}
-        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        {
+            "code": code,
+            "count": n,
+            "width": round(100 * n / top),
+            "y": CHART_TOP + i * CHART_ROW,
+            "px": max(2, round(CHART_BAR_PX * n / top)),
+        }
+        for i, (code, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     ]
+
+
+# The findings chart: an SVG drawn by the template (no script), one row per rule code.
+CHART_TOP, CHART_ROW, CHART_BAR_PX = 28, 24, 560
+
+
+def chart_height(bars: list[dict]) -> int:
+    return CHART_TOP + CHART_ROW * len(bars) + 8

@@ -328,9 +328,10 @@ def test_compliance_drills_down_from_a_code_bar_and_exports_csv(console, browser
     context = logged_in(browser, url, "beto")
     page = context.new_page()
     page.goto("/console/findings")
-    bar = page.locator(".bar-row[data-code=CSF-002]")
+    bar = page.locator("svg.chart a.chart-bar[data-code=CSF-002]")
     expect(bar).to_be_visible()
-    bar.click()  # the folios behind the bar
+    expect(bar.locator("rect")).to_have_count(1)
+    bar.locator("rect").click()  # the folios behind the bar
     expect(page).to_have_url(re.compile(r"code=CSF-002"))
     rows = page.locator("table.findings tbody tr")
     expect(rows).to_have_count(1)
