@@ -211,6 +211,14 @@ def main() -> None:
                 timed(client, f"/console/folios/BENCH-{rng.randrange(args.folios):06d}", 1)[0] for _ in range(args.n)
             ]
             rows.append(("folio page, compliance (+ its audit rows)", times))
+            # the findings page reads every decision of the period (storage.reporting.period_data)
+            timed(client, "/console/findings?desde=2000-01-01", 1)
+            rows.append(
+                (
+                    "findings page (every decision: period from 2000)",
+                    [timed(client, "/console/findings?desde=2000-01-01", 1)[0] for _ in range(max(3, args.n // 8))],
+                )
+            )
         print("| page | median ms | p95 ms |\n|---|---|---|")
         for label, times in rows:
             p95 = sorted(times)[int(len(times) * 0.95) - 1]

@@ -42,6 +42,7 @@ import extractors
 from domain.config import current_settings
 from domain.kinds import DocumentKind
 
+from . import preview as previews
 from .ocr import OcrError, TesseractFailed
 from .read_failure import ReadFailure
 
@@ -56,6 +57,7 @@ _PRELOAD = [
     "extractors.classify",
     "extractors.visible_text",
     "extractors.key_fields",
+    "extractors.preview",
 ]
 
 
@@ -358,3 +360,47 @@ def read(
         stamp_certificates=stamp_certificates,
         cross_check=thresholds.cross_check_key_fields,
     )
+
+
+# ------------------------------------------------------------------------------ previews
+
+PREVIEW_SECONDS = 10.0  # a person waits for the page: far less than a reader's budget
+
+
+def _draw(data: bytes, media_type: str, page: int | None) -> tuple[bytes, int]:
+    count = previews.page_count(data, media_type)
+    return (b"" if page is None else previews.render_page(data, media_type, page)), count
+
+
+def _preview_in_worker(data: bytes, media_type: str, page: int | None, cpu_seconds: float) -> tuple[bytes, int]:
+    _arm_cpu_limit(cpu_seconds)
+    return _draw(data, media_type, page)
+
+
+def preview(data: bytes, media_type: str, page: int | None, budget: Budget) -> tuple[bytes, int] | None:
+    """(PNG of page `page`, or b"" when `page` is None; the page count), drawn in a reader
+    process of its own pool (one worker, the reader's memory cap, at most PREVIEW_SECONDS), or
+    None when the bytes cannot be drawn there: damaged, over a budget, or the reader died. The
+    console shows a placeholder for None; a hostile original costs one worker, never the API."""
+    if not current_settings().read_sandbox:  # debugging only, as for reading
+        try:
+            return _draw(data, media_type, page)
+        except previews.NoPreview:
+            return None
+    seconds = min(budget.seconds, PREVIEW_SECONDS)
+    future = pool(budget.memory_mb, 1).schedule(
+        _preview_in_worker, args=(data, media_type, page, seconds), timeout=seconds
+    )
+    try:
+        return future.result()
+    except previews.NoPreview:
+        return None
+    except (FutureTimeout, MemoryError, pebble.ProcessExpired) as exc:
+        log.warning("sandbox: no preview (%s, %s, %d bytes)", type(exc).__name__, media_type, len(data))
+        return None
+    except Exception as exc:
+        remote = getattr(exc, "traceback", None)  # pebble's: the worker's traceback, as text
+        if remote is None:  # the pool itself failed, not this document
+            raise
+        log.error("sandbox: preview raised %s on a %s file:\n%s", type(exc).__name__, media_type, remote)
+        return None

@@ -30,6 +30,7 @@ from prefect.runtime import flow_run, task_run
 
 from application.intake import FolioOutcome, take_in_folio
 from application.notice import notify_claimant as send_notice
+from application.record import producing_run
 from application.services import current_services
 from domain.decision import Decision, Route
 from domain.folio import FolioManifest, ManifestError
@@ -91,7 +92,8 @@ def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None =
     in one transaction. A folio that is unusable as sent is never retried. `owner`: who claims
     the folio id (the command line's operator); None keeps the folio's stored owner (an API
     upload, registered by the API when it accepted it; a re-upload)."""
-    return take_in_folio(Path(folio_dir), current_services(), as_of, owner)
+    with producing_run(flow_run.get_id()):  # the console links the decision to this run
+        return take_in_folio(Path(folio_dir), current_services(), as_of, owner)
 
 
 @task(retries=2, retry_delay_seconds=[1, 3], cache_policy=NO_CACHE)

@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from application.record import upload_reports
 from application.services import current_services
-from reports.render import folios_without_current_pdf, write_pending_pdf, write_period_report
+from reports.render import PDF_SOURCE, folios_without_current_pdf, write_pending_pdf, write_period_report
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -51,7 +51,8 @@ def daily_compliance_report(
 def render_folio_pdf(folio: str) -> str:
     storage = current_services().storage
     path = write_pending_pdf(storage.reports_dir / folio)
-    upload_reports(storage, folio, [path])  # beside the originals, like the HTML
+    # beside the originals, like the HTML; the note of its source lets a reader tell it is current
+    upload_reports(storage, folio, [path, path.with_name(PDF_SOURCE)])
     return str(path)
 
 

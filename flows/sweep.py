@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
+from application.record import producing_run
 from application.services import current_services
 from application.sweep import SweepResult, aware
 from application.sweep import recheck_batch as recheck_folios
@@ -39,7 +41,8 @@ def list_awaiting(limit: int | None = None) -> list[tuple[str, datetime]]:
 @task(cache_policy=NO_CACHE)
 def recheck_batch(batch: list[tuple[str, datetime]], now: datetime) -> list[SweepResult]:
     """One batch through one set of SAT clients (application.sweep.recheck_batch)."""
-    return recheck_folios(batch, now, current_services())
+    with producing_run(flow_run.get_id()):  # the console links each decision to this run
+        return recheck_folios(batch, now, current_services())
 
 
 @flow(name="sweep-awaiting-sat", log_prints=False, persist_result=False)

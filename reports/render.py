@@ -101,6 +101,25 @@ def sat_not_asked(decision: Decision) -> list[str]:
     return [s.code for s in decision.skipped_rules if s.code in SAT_CHECK_CODES]
 
 
+PDF_SOURCE = "report.pdf.source"  # beside report.pdf: the SHA-256 of the report.html it came from
+
+
+def pdf_of(html: str) -> bytes:
+    """The folio's page as PDF bytes (WeasyPrint), for a store that keeps no report directory."""
+    from weasyprint import HTML  # heavy (pango, ~1 s): loaded only when a PDF is made
+
+    return HTML(string=html).write_pdf()
+
+
+def pdf_is_current(html: bytes, source: bytes) -> bool:
+    """A PDF whose noted source is this HTML's digest was rendered from this very page."""
+    return source.decode("ascii", "replace").strip() == _digest(html)
+
+
+def pdf_source_note(html: bytes) -> bytes:
+    return (_digest(html) + "\n").encode("ascii")
+
+
 def write_pdf(html: str, path: Path) -> Path:
     """The same page as PDF, for the compliance file (WeasyPrint, no browser needed). Written
     beside and renamed into place, so nobody ever reads half a PDF."""
@@ -137,7 +156,7 @@ def write_folio_report(
 
 
 def _pdf_source(folder: Path) -> Path:
-    return folder / "report.pdf.source"
+    return folder / PDF_SOURCE
 
 
 def folios_without_current_pdf(reports_dir: Path) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from domain.config import Settings, StorageSettings
 
-from .blobs import BlobCorrupted, BlobStore, LocalBlobStore, sha256_of
+from .blobs import BlobCorrupted, BlobStore, LocalBlobStore, ReportMissing, sha256_of
 from .s3 import S3BlobStore
 from .state import QUEUES, StateStore
 
@@ -19,6 +19,7 @@ __all__ = [
     "BlobStore",
     "LocalBlobStore",
     "QUEUES",
+    "ReportMissing",
     "StateStore",
     "Storage",
     "open_storage",
@@ -40,13 +41,13 @@ def open_storage(settings: Settings) -> Storage:
     reports = home / "reports"
     reports.mkdir(exist_ok=True)
     return Storage(
-        blobs=_blob_store(where, home),
+        blobs=_blob_store(where, home, reports),
         state=StateStore.from_url(where.db_url),
         reports_dir=reports,
     )
 
 
-def _blob_store(where: StorageSettings, home: Path) -> BlobStore:
+def _blob_store(where: StorageSettings, home: Path, reports: Path) -> BlobStore:
     """Local files under home (the default) or S3 when CLAIM_INTAKE_BLOB_URL is `s3://…`."""
     if url := where.blob_url:
         return S3BlobStore.from_url(
@@ -56,4 +57,4 @@ def _blob_store(where: StorageSettings, home: Path) -> BlobStore:
             sse=where.s3_sse,
             kms_key_id=where.s3_kms_key_id,
         )
-    return LocalBlobStore(home / "originals")
+    return LocalBlobStore(home / "originals", reports)

@@ -20,6 +20,16 @@ class BlobCorrupted(StorageError):
     """Stored bytes no longer match their SHA-256."""
 
 
+class ReportMissing(StorageError):
+    """The blob store holds no such report file of the folio (not rendered or not uploaded yet)."""
+
+
+def check_report_name(folio: str, name: str) -> None:
+    """A folio id and a file name, never a path: both stores build a location from them."""
+    if "/" in folio or "/" in name or "\\" in folio + name or name in ("", ".", "..") or folio in ("", ".", ".."):
+        raise ValueError(f"bad report name {folio!r}/{name!r}")
+
+
 class ByteStream(Protocol):
     """What a blob store reads a stream through: a file, or a pass-through that watches it."""
 
@@ -42,6 +52,11 @@ class BlobStore(Protocol):
         keeps no copy of its own."""
         ...
 
+    def get_report(self, folio: str, name: str) -> bytes:
+        """A report or notice file of `folio` as kept by `put_report` (the local store: as
+        written under the home); ReportMissing when there is none."""
+        ...
+
     def sweep_staging(self, older_than_s: float) -> int:
         """Remove what streamed writes left half-finished (their process killed mid-copy) and is
         older than `older_than_s` seconds, surely abandoned; a younger one may be in progress.
@@ -59,8 +74,9 @@ class LocalBlobStore(BlobStore):
 
     STALE_INCOMING_S = 3600  # no streamed copy takes an hour; one that old was killed mid-way
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, reports_dir: Path | None = None):
         self.root = Path(root)
+        self.reports_dir = Path(reports_dir) if reports_dir is not None else None  # where reports are written
         self.root.mkdir(parents=True, exist_ok=True)
         # Cheap enough for every store opened: the root only, where put_stream writes (no walk
         # of every blob's directory; sweep_staging, run by the API, walks them).
@@ -147,6 +163,16 @@ class LocalBlobStore(BlobStore):
         (CLAIM_INTAKE_HOME/reports/<folio>/, where they are written), on the same disk as the
         originals; a second copy under originals/ would only duplicate them."""
         return None
+
+    def get_report(self, folio: str, name: str) -> bytes:
+        """Read from the reports directory the files were written to (CLAIM_INTAKE_HOME/reports)."""
+        check_report_name(folio, name)
+        if self.reports_dir is None:
+            raise ReportMissing(f"no reports directory for {folio}/{name}")
+        try:
+            return (self.reports_dir / folio / name).read_bytes()
+        except FileNotFoundError:
+            raise ReportMissing(f"no report {folio}/{name}") from None
 
 
 def _remove_older(paths: Iterable[Path], older_than_s: float) -> int:

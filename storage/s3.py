@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .blobs import BlobCorrupted, BlobStore, ByteStream, sha256_of
+from .blobs import BlobCorrupted, BlobStore, ByteStream, ReportMissing, check_report_name, sha256_of
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -168,8 +168,7 @@ class S3BlobStore(BlobStore):
 
     # -- reports and notices, beside the originals ----------------------------------------
     def report_key(self, folio: str, name: str) -> str:
-        if "/" in folio or "/" in name or name in ("", ".", ".."):
-            raise ValueError(f"bad report name {folio!r}/{name!r}")
+        check_report_name(folio, name)
         return self._key("reports", folio, name)
 
     def put_report(
@@ -180,7 +179,10 @@ class S3BlobStore(BlobStore):
         return f"s3://{self.bucket}/{key}"
 
     def get_report(self, folio: str, name: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self.report_key(folio, name))["Body"].read()
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.report_key(folio, name))["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            raise ReportMissing(f"no report {folio}/{name}") from None
 
 
 class _Hashing:

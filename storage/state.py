@@ -148,8 +148,12 @@ class StateStore:
             return row.manifest if row else None
 
     # -- decisions ------------------------------------------------------------------------
-    def record_decision(self, decision: Decision, uuids: dict[str, str] | None = None) -> int:
-        """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically."""
+    def record_decision(
+        self, decision: Decision, uuids: dict[str, str] | None = None, flow_run_id: str | None = None
+    ) -> int:
+        """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically.
+        `flow_run_id`: the orchestrator's run that made it, kept in the stored body beside the
+        decision (not a field of the decision: its JSON is the contract) for the console."""
         now = _utcnow()
         with self._tx() as conn:
             decision_id = inserted_id(
@@ -160,7 +164,7 @@ class StateStore:
                         ruleset=decision.ruleset,
                         evaluated_at=decision.evaluated_at,
                         complete_at=decision.complete_at,
-                        body=decision.model_dump(mode="json"),
+                        body=_body(decision, flow_run_id),
                     )
                 )
             )
@@ -189,17 +193,24 @@ class StateStore:
                     conn.execute(insert(cfdi_uuids).values(uuid=uuid, folio=decision.folio, file=file, first_seen=now))
             return decision_id
 
+    def flow_runs(self, folio: str) -> list[str | None]:
+        """The run that made each decision of the folio, in the order of `history` (None where
+        none was noted: the command line without a flow, decisions older than the note)."""
+        with self._tx() as conn:
+            rows = conn.execute(select(decisions.c.body).where(decisions.c.folio == folio).order_by(decisions.c.id))
+            return [r.body.get(RUN_KEY) for r in rows]
+
     def history(self, folio: str) -> list[Decision]:
         with self._tx() as conn:
             rows = conn.execute(select(decisions.c.body).where(decisions.c.folio == folio).order_by(decisions.c.id))
-            return [Decision.model_validate(r.body) for r in rows]
+            return [_decision(r.body) for r in rows]
 
     def last_decision(self, folio: str) -> Decision | None:
         with self._tx() as conn:
             row = conn.execute(
                 select(decisions.c.body).where(decisions.c.folio == folio).order_by(decisions.c.id.desc()).limit(1)
             ).first()
-            return Decision.model_validate(row.body) if row else None
+            return _decision(row.body) if row else None
 
     def first_complete_at(self, folio: str) -> datetime | None:
         """When this folio first became complete, if it still is: the Art. 71 clock."""
@@ -262,7 +273,7 @@ class StateStore:
                 .limit(limit)
                 .offset(offset)
             )
-            return [{**r._mapping, "decision": Decision.model_validate(r.body)} for r in rows]
+            return [{**r._mapping, "decision": _decision(r.body)} for r in rows]
 
     def queue_entry(self, folio: str) -> dict | None:
         """The folio's queue row (queue, entered_at, claimed_by), or None when it has none."""
@@ -330,6 +341,18 @@ class StateStore:
         with self._tx() as conn:
             for table in (queue_entries, cfdi_uuids, decisions, folio_files, folios):
                 conn.execute(delete(table))
+
+
+RUN_KEY = "flow_run_id"  # beside the decision's fields in the stored body, when a run made it
+
+
+def _body(decision: Decision, flow_run_id: str | None) -> dict:
+    body = decision.model_dump(mode="json")
+    return {**body, RUN_KEY: flow_run_id} if flow_run_id else body
+
+
+def _decision(body: dict) -> Decision:
+    return Decision.model_validate({k: v for k, v in body.items() if k != RUN_KEY})
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises table creation.

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from . import documents
 from .auth import ConsoleRefused, NotLoggedIn, current_session
 from .routes import router, templates
 
@@ -17,6 +18,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def mount_console(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(documents.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
     @app.exception_handler(NotLoggedIn)

@@ -19,6 +19,8 @@ from sqlalchemy import literal, select
 from starlette.datastructures import UploadFile
 
 from application.notice import notices_of, resend_notice
+from application.preview import page_count
+from application.sat_panel import sat_panel
 from domain.errors import InputError
 from domain.masking import mask_text
 from notify.notices import NoticeNotSent
@@ -168,7 +170,14 @@ def queue_page(request: Request, queue: str, page: int = 1) -> Response:
         page=page,
         pages=max(1, -(-counts[queue] // PAGE_SIZE)),
         can_act=session.user.role in ACT_ON_FOLIOS,
+        sat=_sat_panel(request) if queue == "awaiting_sat" else None,
     )
+
+
+def _sat_panel(request: Request):
+    """Shown on the awaiting_sat page only: its probe may cost up to ~1.5 s once a minute."""
+    ctx = request.app.state.ctx
+    return sat_panel(ctx["settings"], ctx["storage"])
 
 
 @router.post("/queues/{queue}/claim")
@@ -206,8 +215,8 @@ def _folio_page(request: Request, folio: str, session, reveal: bool) -> HTMLResp
         entry=entry,
         last=last,
         waits_for=views.waits_for(last) if last else [],
-        timeline=views.timeline(history),
-        documents=views.documents(last, reveal) if last else [],
+        timeline=views.timeline(history, state.flow_runs(folio)),
+        documents=views.documents(last, reveal, _page_counts(request, last)) if last else [],
         folio_findings=views.folio_findings(last, reveal) if last else [],
         missing=[views.kind_es(k.value) for k in last.missing] if last else [],
         reveal=reveal,
@@ -216,6 +225,11 @@ def _folio_page(request: Request, folio: str, session, reveal: bool) -> HTMLResp
         audit_rows=audit.entries(engine_of(request), folio=folio, limit=50) if show_audit else None,
         notices=views.notices(notices_of(request.app.state.ctx["storage"], folio), reveal),
     )
+
+
+def _page_counts(request: Request, decision) -> list[int]:
+    storage = request.app.state.ctx["storage"]
+    return [page_count(storage, doc) for doc in decision.documents]
 
 
 @router.get("/folios/{folio}", response_class=HTMLResponse)
@@ -403,7 +417,8 @@ def findings_page(request: Request, page: int = 1) -> Response:
         chosen=chosen,
         total=len(rows),
         rows=views.masked(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], False),
-        bars=views.code_bars(rows),
+        bars=(bars := views.code_bars(rows)),
+        chart_height=views.chart_height(bars),
         page=page,
         pages=max(1, -(-len(rows) // PAGE_SIZE)),
         query=query,

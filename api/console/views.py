@@ -5,6 +5,8 @@ them in full."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +27,7 @@ STATUS_TITLES = {
     "not_evaluated": "no evaluado",
 }
 NOTICE_TITLES = {"pending": "sin enviar", "sent": "enviado", "failed": "falló"}
+PREVIEW_PAGES = 6  # pages drawn on the folio page per document; the rest open one by one
 OUTCOME_TITLES = {"reject": "rechazo", "warn": "advertencia", "retry": "reintento"}
 
 
@@ -89,10 +92,34 @@ def queue_rows(entries: list[dict], now: datetime) -> list[dict]:
     ]
 
 
-def timeline(history: list[Decision]) -> list[dict]:
-    """Newest first: when, where it went, under which rule set, with which codes."""
+def prefect_ui() -> str | None:
+    """Where Prefect's UI is: PREFECT_UI_URL, else the API's URL without its /api (the server
+    serves both), read when a page is drawn; None when this process knows no Prefect server."""
+    ui = os.environ.get("PREFECT_UI_URL") or ""
+    if not ui and (api := os.environ.get("PREFECT_API_URL") or ""):
+        ui = api.rstrip("/").removesuffix("/api")
+    return ui.rstrip("/") or None
+
+
+def run_url(run_id: str | None, ui: str | None) -> str | None:
+    """The flow run's page in Prefect's UI (the id is a UUID; anything else is not linked)."""
+    if not run_id or not ui:
+        return None
+    try:
+        return f"{ui}/runs/flow-run/{uuid.UUID(run_id)}"
+    except ValueError:
+        return None
+
+
+def timeline(history: list[Decision], runs: list[str | None] | None = None) -> list[dict]:
+    """Newest first: when, where it went, under which rule set, with which codes, and the flow
+    run that made it (a link into Prefect's UI when its address is known)."""
+    ui = prefect_ui()
+    runs = runs if runs is not None and len(runs) == len(history) else [None] * len(history)
     return [
         {
+            "run_id": run,
+            "run_url": run_url(run, ui),
             "evaluated_at": d.evaluated_at,
             "route": d.route.value,
             "route_es": ROUTE_TITLES.get(d.route.value, d.route.value),
@@ -100,13 +127,19 @@ def timeline(history: list[Decision]) -> list[dict]:
             "codes": d.codes(),
             "payment_due": d.payment_due,
         }
-        for d in reversed(history)
+        for d, run in reversed(list(zip(history, runs, strict=True)))
     ]
 
 
-def documents(decision: Decision, reveal: bool) -> list[dict]:
+def documents(decision: Decision, reveal: bool, pages: list[int] | None = None) -> list[dict]:
+    """Each document with its findings; `pages`: how many pages of each a preview can show
+    (the folio page draws at most PREVIEW_PAGES of them)."""
+    counts = pages or [0] * len(decision.documents)
     return [
         {
+            "index": index,
+            "pages": list(range(1, min(counts[index], PREVIEW_PAGES) + 1)),
+            "more_pages": max(0, counts[index] - PREVIEW_PAGES),
             "file": masked(doc.file, reveal),
             "kind_es": kind_es(doc.kind.value),
             "status": doc.status.value,
@@ -123,7 +156,7 @@ def documents(decision: Decision, reveal: bool) -> list[dict]:
                 for f in doc.findings
             ],
         }
-        for doc in decision.documents
+        for index, doc in enumerate(decision.documents)
     ]
 
 
@@ -178,6 +211,20 @@ def code_bars(rows: list[dict]) -> list[dict]:
         counts[r["code"]] = counts.get(r["code"], 0) + 1
     top = max(counts.values(), default=1)
     return [
-        {"code": code, "count": n, "width": round(100 * n / top)}
-        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        {
+            "code": code,
+            "count": n,
+            "width": round(100 * n / top),
+            "y": CHART_TOP + i * CHART_ROW,
+            "px": max(2, round(CHART_BAR_PX * n / top)),
+        }
+        for i, (code, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     ]
+
+
+# The findings chart: an SVG drawn by the template (no script), one row per rule code.
+CHART_TOP, CHART_ROW, CHART_BAR_PX = 28, 24, 560
+
+
+def chart_height(bars: list[dict]) -> int:
+    return CHART_TOP + CHART_ROW * len(bars) + 8

@@ -54,6 +54,7 @@ def console(tmp_path_factory, api_url):
         env.setenv("CLAIM_INTAKE_HOME", str(home))  # the flow a re-upload starts reads the environment's home
         env.setenv("CLAIM_INTAKE_SMTP_HOST", "127.0.0.1")
         env.setenv("CLAIM_INTAKE_SMTP_PORT", str(smtp.port))
+        env.setenv("PREFECT_API_URL", api_url)  # as `make up` exports it: the timeline links to its UI
         settings = Settings(home=home, api_batch_window_s=0.2)
         storage = open_storage(settings)
         for name, role in USERS.items():
@@ -120,6 +121,11 @@ def full_rfc_of(storage, folio: str) -> str:
     return found[0]
 
 
+def acts(storage, folio: str) -> list[dict]:
+    """The folio's audit rows, newest first, without the previews each folio page load shows."""
+    return [r for r in audit.entries(storage.state.engine, folio=folio) if r["action"] != "view_preview"]
+
+
 def test_an_operator_finds_a_folio_sees_its_evidence_claims_and_releases_it(console, browser, tmp_path):
     url, storage, _ = console
     shots = screenshots_dir(tmp_path)
@@ -142,6 +148,8 @@ def test_an_operator_finds_a_folio_sees_its_evidence_claims_and_releases_it(cons
     expect(page.locator(".timeline li")).to_have_count(1)
     rfc = full_rfc_of(storage, REJECTED)
     assert rfc not in page.content()  # masked by default
+    expect(page.locator(".document img.preview").first).to_be_visible()
+    page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     page.screenshot(path=str(shots / "console-folio.png"), full_page=True)
 
     page.get_by_role("button", name="Mostrar datos personales").click()
@@ -156,8 +164,10 @@ def test_an_operator_finds_a_folio_sees_its_evidence_claims_and_releases_it(cons
     expect(page.locator("#claimed-by")).to_have_text("—")
     assert storage.state.queue_entry(REJECTED)["claimed_by"] is None
 
-    actions = [r["action"] for r in audit.entries(storage.state.engine, folio=REJECTED) if r["actor"] == "ana"]
+    rows = audit.entries(storage.state.engine, folio=REJECTED)
+    actions = [r["action"] for r in rows if r["actor"] == "ana" and r["action"] != "view_preview"]
     assert actions[:3] == ["release", "claim", "view_personal_data"]  # newest first
+    assert any(r["actor"] == "ana" and r["action"] == "view_preview" for r in rows)  # the previews shown
     context.close()
     assert (shots / "console-queue.png").stat().st_size > 10_000
 
@@ -172,7 +182,7 @@ def test_claim_next_from_the_queue_page_is_audited(console, browser):
     expect(page.locator("#claimed-by")).to_have_text("dani")
     page.get_by_role("button", name="Liberar").click()
     expect(page.locator("#claimed-by")).to_have_text("—")
-    rows = audit.entries(storage.state.engine, folio=ADJUDICATED)
+    rows = acts(storage, ADJUDICATED)
     assert [(r["actor"], r["action"]) for r in rows[:2]] == [("dani", "release"), ("dani", "claim")]
     context.close()
 
@@ -267,7 +277,7 @@ def test_an_operator_uploads_the_missing_document_and_the_folio_moves_to_adjudic
     expect(page.locator("#queue")).to_have_text("Dictaminación")
     expect(page.locator(".timeline li")).to_have_count(2)
     expect(page.locator(".document", has_text="informe_medico.pdf")).to_be_visible()
-    upload = audit.entries(storage.state.engine, folio=INCOMPLETE)[0]
+    upload = acts(storage, INCOMPLETE)[0]
     assert (upload["actor"], upload["action"], upload["detail"]) == ("ana", "upload", {"files": ["informe_medico.pdf"]})
 
     compliance = logged_in(browser, url, "beto")
@@ -304,7 +314,7 @@ def test_an_operator_resends_a_notice_and_compliance_cannot(console, browser):
     expect(page.locator(".notice")).to_contain_text("Aviso enviado")
     expect(page.locator("table.notices tbody tr").first.locator(".status")).to_have_text("enviado")
     assert len(inbox.messages) == 1
-    resent = audit.entries(storage.state.engine, folio=REJECTED)[0]
+    resent = acts(storage, REJECTED)[0]
     assert (resent["actor"], resent["action"], resent["detail"]) == (
         "ana",
         "resend_notice",
@@ -318,9 +328,10 @@ def test_compliance_drills_down_from_a_code_bar_and_exports_csv(console, browser
     context = logged_in(browser, url, "beto")
     page = context.new_page()
     page.goto("/console/findings")
-    bar = page.locator(".bar-row[data-code=CSF-002]")
+    bar = page.locator("svg.chart a.chart-bar[data-code=CSF-002]")
     expect(bar).to_be_visible()
-    bar.click()  # the folios behind the bar
+    expect(bar.locator("rect")).to_have_count(1)
+    bar.locator("rect").click()  # the folios behind the bar
     expect(page).to_have_url(re.compile(r"code=CSF-002"))
     rows = page.locator("table.findings tbody tr")
     expect(rows).to_have_count(1)
@@ -369,3 +380,107 @@ def test_an_admin_creates_and_disables_a_user_and_an_operator_cannot(console, br
     assert ("caro", "user_create", "fer") in actions and ("caro", "user_disable", "fer") in actions
     fer.close()
     admin.close()
+
+
+def _png(body: bytes) -> tuple[int, int]:
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(body[16:20], "big"), int.from_bytes(body[20:24], "big")
+
+
+def test_previews_are_drawn_from_the_stored_originals_and_audited(console, browser):
+    url, storage, _ = console
+    context = logged_in(browser, url, "beto")  # every role sees previews; each one is audited
+    page = context.new_page()
+    page.goto(f"/console/folios/{REJECTED}")
+    doc = page.locator(".document", has_text="CSF-002")
+    image = doc.locator("img.preview").first
+    expect(image).to_be_visible()
+    page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    src = image.get_attribute("src")
+    assert src and re.fullmatch(rf"/console/folios/{REJECTED}/documents/\d+/pages/1\.png", src)
+
+    drawn = context.request.get(src)
+    assert drawn.status == 200 and drawn.headers["content-type"] == "image/png"
+    assert drawn.headers["cache-control"].startswith("private")
+    assert "x-preview" not in drawn.headers and int(drawn.headers["x-preview-pages"]) >= 1
+    width, height = _png(drawn.body())
+    assert max(width, height) <= 1200 and min(width, height) > 100  # a page, not the placeholder's 600x780
+    index = int(src.split("/")[-3])
+    assert storage.state.last_decision(REJECTED).documents[index].kind.value == "tax_status_certificate"
+    rows = audit.entries(storage.state.engine, folio=REJECTED)
+    assert any(
+        r["actor"] == "beto" and r["action"] == "view_preview" and r["detail"]["document"] == index for r in rows
+    )
+
+    beyond = context.request.get(src.replace("/pages/1.png", "/pages/99.png"))
+    assert beyond.status == 200 and beyond.headers["x-preview"] == "unavailable"  # a placeholder, not an error
+    assert _png(beyond.body()) == (600, 780)
+    assert context.request.get(f"/console/folios/{REJECTED}/documents/99/pages/1.png").status == 404
+
+    # An original whose stored bytes no longer match their digest (or a hostile one: see
+    # tests/integration/test_previews.py) gives the placeholder, and the page still renders.
+    sha = storage.state.last_decision(ADJUDICATED).documents[0].sha256
+    blob = next((storage.blobs.root).rglob(sha))
+    kept = blob.read_bytes()
+    try:
+        blob.write_bytes(b"%PDF-1.7 not what was stored")
+        broken = context.request.get(f"/console/folios/{ADJUDICATED}/documents/0/pages/1.png")
+        assert broken.status == 200 and broken.headers["x-preview"] == "unavailable"
+    finally:
+        blob.write_bytes(kept)
+    context.close()
+    anonymous = httpx.get(url + src, follow_redirects=False)
+    assert anonymous.status_code == 303  # no session: no preview
+
+
+def test_compliance_downloads_the_folio_pdf_report_rendered_on_demand(console, browser):
+    url, storage, _ = console
+    context = logged_in(browser, url, "beto")
+    assert not (storage.reports_dir / REJECTED / "report.pdf").exists()  # the PDF flow has not run
+    page = context.new_page()
+    page.goto(f"/console/folios/{REJECTED}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Informe PDF").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and download.value.suggested_filename == f"informe-{REJECTED}.pdf"
+    kept = storage.reports_dir / REJECTED / "report.pdf"
+    assert kept.read_bytes() == pdf  # kept where folio-report-pdfs puts it: that flow now skips it
+    again = context.request.get(f"/console/folios/{REJECTED}/report.pdf")
+    assert again.status == 200 and again.body() == pdf  # the stored one, current: not rendered again
+    rows = [r for r in audit.entries(storage.state.engine, folio=REJECTED) if r["action"] == "download_report"]
+    assert len(rows) == 2 and rows[0]["actor"] == "beto"
+    assert context.request.get("/console/folios/NO-SUCH-1/report.pdf").status == 404
+    context.close()
+
+
+def test_each_decision_links_to_the_prefect_flow_run_that_made_it(console, browser):
+    url, storage, _ = console
+    [run_id] = storage.state.flow_runs(REJECTED)
+    assert run_id, "claim-intake process ran the intake flow on the Prefect server"
+    context = logged_in(browser, url, "ana")
+    page = context.new_page()
+    page.goto(f"/console/folios/{REJECTED}")
+    link = page.locator(".timeline a.flow-run")
+    expect(link).to_have_count(1)
+    ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
+    assert link.get_attribute("href") == f"{ui}/runs/flow-run/{run_id}"
+    assert httpx.get(f"{os.environ['PREFECT_API_URL']}/flow_runs/{run_id}").json()["id"] == run_id
+    context.close()
+
+
+def test_the_awaiting_sat_page_says_whether_sat_answers(console, browser):
+    url, storage, _ = console
+    context = logged_in(browser, url, "ana")
+    page = context.new_page()
+    started = time.monotonic()
+    page.goto("/console/queues/awaiting_sat")
+    assert time.monotonic() - started < 5
+    panel = page.locator(".sat-panel")
+    expect(panel).to_be_visible()
+    if Settings().sat_checks:  # the probe itself: tests/integration/test_sat_panel.py
+        expect(panel.locator("li[data-service]")).to_have_count(2)
+        expect(panel).to_contain_text(re.compile(r"responde|no responde"))
+    else:  # the test environment never asks SAT: the panel says so instead of probing
+        expect(panel).to_contain_text("desactivadas")
+    expect(panel).to_contain_text(f"{storage.state.queue_counts()['awaiting_sat']} folio(s) esperan al SAT")
+    context.close()

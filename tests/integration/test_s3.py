@@ -7,7 +7,7 @@ import boto3
 import pytest
 
 from domain.config import Settings
-from storage import BlobCorrupted, open_storage, sha256_of
+from storage import BlobCorrupted, ReportMissing, open_storage, sha256_of
 from storage.s3 import S3BlobStore, parse_s3_url
 
 
@@ -52,6 +52,8 @@ def test_reports_are_stored_beside(store):
     assert store.get_report("RB-1", "decision-001.json") == b"{}"
     with pytest.raises(ValueError):
         store.put_report("RB-1", "../x", b"")
+    with pytest.raises(ReportMissing):  # as the local store says it, not botocore's NoSuchKey
+        store.get_report("RB-1", "report.pdf")
 
 
 def test_open_storage_selects_s3(tmp_path, moto_endpoint, s3_bucket):
