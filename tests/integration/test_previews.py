@@ -5,12 +5,14 @@ gives a PNG or nothing within the preview's time budget, and the pool still draw
 from __future__ import annotations
 
 import io
+import random
 import time
 from pathlib import Path
 
 import hostile_corpus as hc
 import pytest
 from PIL import Image
+from reportlab.pdfgen import canvas
 
 from extractors import preview, sandbox, sniff_media_type
 
@@ -42,9 +44,21 @@ def test_a_photo_is_drawn_within_the_cap_and_upright():
     assert pages == 1 and _png_size(png) == (preview.MAX_SIDE, 900)
 
 
+def _slow_pdf() -> bytes:
+    """A page of 50,000 random lines: ~2 s to draw on this machine, far over a 0.3 s budget (a
+    1 ms budget on an ordinary page raced the pool's timeout check and sometimes drew it)."""
+    rng = random.Random(1)
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    for _ in range(50_000):
+        page.line(rng.random() * 600, rng.random() * 800, rng.random() * 600, rng.random() * 800)
+    page.save()
+    return out.getvalue()
+
+
 def test_a_preview_over_its_time_budget_gives_nothing_and_the_pool_draws_again():
     started = time.monotonic()
-    assert sandbox.preview(CSF.read_bytes(), "application/pdf", 0, sandbox.Budget(seconds=0.001)) is None
+    assert sandbox.preview(_slow_pdf(), "application/pdf", 0, sandbox.Budget(seconds=0.3)) is None
     assert time.monotonic() - started < 5
     assert sandbox.preview(CSF.read_bytes(), "application/pdf", 0, BUDGET) is not None
 
