@@ -8,7 +8,7 @@ import inspect
 from storage import BlobStore, LocalBlobStore
 from storage.s3 import S3BlobStore
 
-PORT = ("put", "put_stream", "get", "copy_to", "exists", "put_report", "sweep_staging")
+PORT = ("put", "put_stream", "open_writer", "get", "head", "copy_to", "exists", "put_report", "sweep_staging")
 
 
 def test_both_stores_implement_the_whole_port():
