@@ -2,21 +2,19 @@
 adjudicators list, claim and release queue entries. `create_app()` builds it from Settings;
 `uvicorn --factory api.app:create_app` serves it.
 
-Uploads are written into CLAIM_INTAKE_HOME/inbox/<folio>/ (the flow's input is a directory):
-first into inbox/.staging/<random>/, renamed into place only when the whole upload was accepted,
-inside the database transaction that checks the folio limits and registers the files
-(api/store.py), so concurrent uploads to one folio never pass the limits together.
-Each accepted upload is handed to the dispatcher (api/trigger.py), which starts the flow run."""
+Uploads stream straight into the blob store (local files or S3), each file staged under a
+temporary name while it is hashed (api/uploads.py), and become blobs only when the whole upload
+was accepted, inside the database transaction that checks the folio limits and registers the
+files (api/store.py), so concurrent uploads to one folio never pass the limits together. Nothing
+is written to this machine's disk: the worker takes the folio in from the database and the blob
+store by its id. Each accepted upload is handed to the dispatcher (api/trigger.py) as a folio
+reference (id and upload number), which starts the flow run."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import uuid
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -70,7 +68,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         storage = open_storage(settings)
         ruleset = settings.load_ruleset()
-        api_store = ApiStore(storage.state.engine)
+        api_store = ApiStore(storage.state.engine, storage.blobs)
         api = settings.api
         run = runner or (deployment_runner(api.deployment) if api.deployment else in_process_runner())
         dispatcher = Dispatcher(
@@ -79,15 +77,12 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             api.batch_max,
             on_started=lambda jobs, run_id: api_store.set_flow_run([j.folio for j in jobs], run_id),
         )
-        inbox = Path(settings.home).resolve() / "inbox"
-        (inbox / ".staging").mkdir(parents=True, exist_ok=True)
-        sweeper = StagingSweeper(storage.blobs, inbox / ".staging", settings.storage.staging_max_age_s).start()
+        sweeper = StagingSweeper(storage.blobs, settings.storage.staging_max_age_s).start()
         app.state.ctx = dict(
             settings=settings,
             storage=storage,
             api=api_store,
             dispatcher=dispatcher,
-            inbox=inbox,
             max_files=ruleset.thresholds.max_files,
             max_bytes=ruleset.thresholds.max_bytes,
             limits=Limits(ruleset.thresholds.max_files, ruleset.thresholds.max_bytes),
@@ -150,11 +145,14 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         )
 
     async def receive(request: Request, ctx: dict, *, held: dict[str, int] | None = None, manifest_allowed=True):
-        staging = ctx["inbox"] / ".staging" / uuid.uuid4().hex
+        """The upload staged in the blob store (nothing visible yet), or ApiError with every
+        staged byte removed. Each chunk goes to the store from a worker thread: an S3 store
+        sends a part once it has one, and the event loop must not wait on that."""
+        blobs = ctx["storage"].blobs
         try:
             upload = StreamingUpload(
                 request.headers.get("content-type", ""),
-                staging,
+                blobs,
                 max_files=ctx["max_files"],
                 max_bytes=ctx["max_bytes"],
                 existing_files=len(held or {}),
@@ -164,20 +162,17 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             )
         except UploadRefused as exc:
             await _drain(request)
-            shutil.rmtree(staging, ignore_errors=True)
             raise ApiError(exc.status, exc.code, exc.message) from None
         try:
             async for chunk in request.stream():
-                upload.write(chunk)
-            return upload.finish()
+                await run_in_threadpool(upload.write, chunk)
+            return await run_in_threadpool(upload.finish)
         except UploadRefused as exc:
-            upload.close()
-            shutil.rmtree(staging, ignore_errors=True)
+            await run_in_threadpool(upload.abort)
             await _drain(request)
             raise ApiError(exc.status, exc.code, exc.message) from None
         except BaseException:
-            upload.close()
-            shutil.rmtree(staging, ignore_errors=True)
+            await run_in_threadpool(upload.abort)
             raise
 
     async def _drain(request: Request) -> None:
@@ -210,7 +205,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             if previous["status_code"] is None:
                 raise ApiError(409, "IN_PROGRESS", "a request with this Idempotency-Key is still being processed")
             staged = await receive(request, ctx)
-            shutil.rmtree(staged.directory, ignore_errors=True)
+            await run_in_threadpool(staged.abort)
             if request_fingerprint(request, staged.fingerprint) != previous["fingerprint"]:
                 raise ApiError(
                     422,
@@ -241,7 +236,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
 
     def accepted(folio: str, number: int, staged) -> Json:
         body = Accepted(
-            folio=folio, upload=number, files=[f.__dict__ for f in staged.files], total_bytes=staged.total_bytes
+            folio=folio, upload=number, files=[f.public() for f in staged.files], total_bytes=staged.total_bytes
         ).model_dump(mode="json")
         return Json(body, status_code=202)
 
@@ -275,25 +270,23 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
                         "INPUT",
                         f"folio.json: field 'folio': {manifest.folio!r} must be 1-64 letters, digits, '.', '_' or '-'",
                     )
-                (staged.directory / "folio.json").write_bytes(staged.manifest)
-                target = ctx["inbox"] / manifest.folio
+                manifest_bytes = staged.manifest
 
-                def place() -> None:  # atomic: the folio appears whole or not at all
-                    os.rename(staged.directory, target)
+                def place() -> None:  # under the folio's lock: the folio appears whole or not at all
+                    ctx["storage"].blobs.put(manifest_bytes)  # folio.json is an original too
+                    staged.commit()
 
                 try:
                     created = await run_in_threadpool(
-                        ctx["api"].claim_folio, manifest, who, str(target), accepted_files(staged), ctx["limits"], place
+                        ctx["api"].claim_folio, manifest, who, accepted_files(staged), ctx["limits"], place
                     )
                 except OverLimit as exc:
                     raise ApiError(413, exc.code, exc.message) from None
-                except OSError:  # the directory exists: left from an id that is not free
-                    raise taken(manifest.folio) from None
                 if not created:
                     raise taken(manifest.folio)
             finally:
-                shutil.rmtree(staged.directory, ignore_errors=True)
-            ctx["dispatcher"].submit(Job(manifest.folio, str(target), 1))
+                await run_in_threadpool(staged.abort)  # what was not committed: refused or failed
+            ctx["dispatcher"].submit(Job(manifest.folio, 1))
             response = accepted(manifest.folio, 1, staged)
             return (response, staged.fingerprint) if with_fingerprint else response
 
@@ -314,8 +307,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
         idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     ):
         ctx = request.app.state.ctx
-        row = owned(request, folio, who)
-        target = Path(row["folio_dir"])
+        owned(request, folio, who)
 
         async def handle(with_fingerprint=False):
             held = await run_in_threadpool(ctx["api"].accepted_files, folio)
@@ -323,20 +315,15 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             try:
                 if not staged.files:
                     raise ApiError(422, "NO_FILES", "no 'files' parts in the request")
-
-                def place() -> None:
-                    for f in staged.files:
-                        os.replace(staged.directory / f.name, target / f.name)
-
                 try:
                     number = await run_in_threadpool(
-                        ctx["api"].add_files, folio, accepted_files(staged), ctx["limits"], place
+                        ctx["api"].add_files, folio, accepted_files(staged), ctx["limits"], staged.commit
                     )
                 except OverLimit as exc:
                     raise ApiError(413, exc.code, exc.message) from None
             finally:
-                shutil.rmtree(staged.directory, ignore_errors=True)
-            ctx["dispatcher"].submit(Job(folio, str(target), number))
+                await run_in_threadpool(staged.abort)  # what was not committed: refused or failed
+            ctx["dispatcher"].submit(Job(folio, number))
             response = accepted(folio, number, staged)
             return (response, staged.fingerprint) if with_fingerprint else response
 

@@ -1,17 +1,18 @@
-"""The API's own rows: a folio's inbox directory and uploads, what it holds against the folio
-limits, and Idempotency-Key records. Who owns a folio is folios.owner (storage/state.py), shared
+"""The API's own rows: a folio's uploads, the files it holds (name, size, SHA-256 of blobs in
+the blob store) against the folio limits, and Idempotency-Key records. Who owns a folio is folios.owner (storage/state.py), shared
 with the command line, so a folio id is one namespace on every path. Kept beside the folio state
 (same database, same engine) so PostgreSQL serves many API replicas at once.
 
 The limits (PKG-004 files, PKG-005 bytes) are decided here, not while the body streams in: the
 stream only stops an upload early that could never fit. An accepted upload locks its folio's
 counter row (SELECT … FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), checks what the folio
-will hold with it, moves its files into place and registers them before the lock is released, so
-concurrent uploads to one folio, on one replica or many, are decided one after the other."""
+will hold with it, commits its staged blobs and registers them before the lock is released, so
+concurrent uploads to one folio, on one replica or many, are decided one after the other. No
+file is moved anywhere: the worker reads the registered files from the blob store by the folio's
+id (storage.read_accepted)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import InputError
 from domain.folio import FolioManifest
-from storage.schema import api_folios, api_idempotency, api_upload_files, api_upload_totals, folios
+from storage import BlobStore
+from storage.schema import api_folios, api_idempotency, api_upload_files, api_upload_totals, folio_files, folios
 from storage.state import claim_folio_id
 
 MANIFEST_NAME = "folio.json"
@@ -88,8 +90,8 @@ def _now() -> datetime:
 
 
 class ApiStore:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, blobs: BlobStore | None = None):
+        self.engine, self.blobs = engine, blobs  # blobs: only to adopt a folio from its old inbox directory
         for table in (api_folios, api_idempotency, api_upload_totals, api_upload_files):
             table.create(engine, checkfirst=True)
 
@@ -105,29 +107,23 @@ class ApiStore:
             ).first()
         return dict(row._mapping) if row else None
 
-    def folio_dir(self, folio: str) -> str | None:
-        """The inbox directory of a folio a portal created, whoever owns it (the console's
-        operators work every folio); None for the command line's folios."""
-        with self.engine.begin() as conn:
-            return conn.execute(select(api_folios.c.folio_dir).where(api_folios.c.folio == folio)).scalar()
-
     def claim_folio(
         self,
         manifest: FolioManifest,
         portal: str,
-        folio_dir: str,
         files: Sequence[AcceptedFile] = (),
         limits: Limits | None = None,
         place: Callable[[], None] = lambda: None,
     ) -> bool:
         """Create the folio for `portal`: its state row, the API's row, its counter and its files,
-        in one transaction, inside which `place()` puts the files where the worker reads them
-        (so a concurrent POST /folios/{id}/files finds them there). False when the id is taken,
-        by anyone: this portal, another one or the command line get the same answer, and nothing
-        of the existing folio is read or changed. OverLimit when `files` break `limits`."""
+        in one transaction, inside which `place()` makes the staged files blobs (so what is
+        registered is in the blob store before anyone can read the registration). False when the
+        id is taken, by anyone: this portal, another one or the command line get the same answer,
+        and nothing of the existing folio is read or changed. OverLimit when `files` break
+        `limits`. Placed blobs whose registration then fails to commit stay as unreferenced
+        content (content-addressed, so harmless and shared by any later identical upload)."""
         if limits is not None:
             _check(limits, len(files), sum(f.size for f in files))
-        placed = False
         try:
             with self.engine.begin() as conn:
                 _, created = claim_folio_id(conn, manifest, portal, _now())
@@ -135,7 +131,7 @@ class ApiStore:
                     return False
                 conn.execute(
                     insert(api_folios).values(
-                        folio=manifest.folio, portal=portal, folio_dir=folio_dir, created_at=_now(), uploads=1
+                        folio=manifest.folio, portal=portal, folio_dir=None, created_at=_now(), uploads=1
                     )
                 )
                 conn.execute(
@@ -145,14 +141,9 @@ class ApiStore:
                 )
                 self._register(conn, manifest.folio, files)
                 place()
-                placed = True
             return True
         except IntegrityError:  # an API row left from before owners existed: the id stays taken
             return False
-        except BaseException:
-            if placed:  # placed, then the commit failed: the folio does not exist, nor may its files
-                shutil.rmtree(folio_dir, ignore_errors=True)
-            raise
 
     def totals(self, folio: str) -> tuple[int, int]:
         """(files, bytes) the folio holds now, unlocked: only for stopping early an upload that
@@ -160,11 +151,16 @@ class ApiStore:
         with self.engine.begin() as conn:
             return _totals(conn, folio, lock=False) or (0, 0)
 
-    def add_files(self, folio: str, files: Sequence[AcceptedFile], limits: Limits, place: Callable[[], None]) -> int:
+    def add_files(
+        self, folio: str, files: Sequence[AcceptedFile], limits: Limits, place: Callable[[], None] = lambda: None
+    ) -> int:
         """Accept `files` into the folio or refuse them all (OverLimit): with the folio's counter
         row locked, count what it will hold (a name sent again replaces its file, so it counts
-        once, with its new size), check the limits, then run `place()` (move the files into the
-        folio) and register them before the lock is released. Returns the upload's number."""
+        once, with its new size), check the limits, then run `place()` (commit the staged blobs)
+        and register them before the lock is released. Returns the upload's number. No files
+        (the console's re-run) still counts an upload: a new evaluation of the folio, with a
+        number of its own for the flow run's idempotency key. A folio the API has no row for
+        (the command line's, sent files from the console) gets one here, owned as it is."""
         with self.engine.begin() as conn:
             _lock(conn)
             if _totals(conn, folio) is None:  # locks the row (PostgreSQL), if it exists
@@ -176,7 +172,8 @@ class ApiStore:
             held = {r.name: r.size for r in rows}
             held.update((f.name, f.size) for f in files)
             count, size = len(held), sum(held.values())
-            _check(limits, count, size)
+            if files:  # a re-run adds nothing, so it cannot take a folio past a limit
+                _check(limits, count, size)
             conn.execute(
                 update(api_upload_totals).where(api_upload_totals.c.folio == folio).values(files=count, bytes=size)
             )
@@ -205,19 +202,44 @@ class ApiStore:
             )
 
     def _adopt(self, conn: Connection, folio: str) -> None:
-        """A folio accepted before the counters existed (migration 0003): count what its
-        directory holds, once, under the lock."""
-        folio_dir = conn.execute(select(api_folios.c.folio_dir).where(api_folios.c.folio == folio)).scalar_one()
-        present = [
-            AcceptedFile(p.name, p.stat().st_size, "")
-            for p in Path(folio_dir).iterdir()
-            if p.is_file() and p.name != MANIFEST_NAME
-        ]
+        """A folio with no counter yet, counted once under the lock: one accepted before the
+        counters existed (migration 0003) from its inbox directory, its files streamed into the
+        blob store for their SHA-256; any other (the command line's) from what storage recorded
+        of it, the newest version of each name. A folio without an API row gets one."""
+        owner = conn.execute(select(folios.c.owner).where(folios.c.folio == folio)).scalar()
+        if owner is None:
+            raise InputError(f"folio {folio}: unknown")
+        folio_dir = conn.execute(select(api_folios.c.folio_dir).where(api_folios.c.folio == folio)).first()
+        if folio_dir is None:
+            conn.execute(
+                insert(api_folios).values(folio=folio, portal=owner, folio_dir=None, created_at=_now(), uploads=0)
+            )
+        if folio_dir is not None and folio_dir[0] and Path(folio_dir[0]).is_dir():
+            present = self._from_directory(Path(folio_dir[0]))
+        else:
+            newest: dict[str, AcceptedFile] = {}
+            for row in conn.execute(
+                select(folio_files.c.name, folio_files.c.size, folio_files.c.sha256)
+                .where(folio_files.c.folio == folio)
+                .order_by(folio_files.c.id)
+            ):  # oldest first: a later version of a name wins
+                newest[row.name] = AcceptedFile(row.name, row.size, row.sha256)
+            present = list(newest.values())
         dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
         values = dict(folio=folio, files=len(present), bytes=sum(f.size for f in present))
         stmt = dialect.insert(api_upload_totals).values(**values).on_conflict_do_nothing()
         if conn.execute(stmt.returning(api_upload_totals.c.folio)).first():  # else adopted by a concurrent upload
             self._register(conn, folio, present)
+
+    def _from_directory(self, folio_dir: Path) -> list[AcceptedFile]:
+        if self.blobs is None:
+            raise RuntimeError("adopting a folio from its inbox directory needs the blob store")
+        present = []
+        for p in sorted(folio_dir.iterdir()):
+            if p.is_file() and not p.is_symlink() and p.name != MANIFEST_NAME:
+                with p.open("rb") as handle:
+                    present.append(AcceptedFile(p.name, p.stat().st_size, self.blobs.put_stream(handle)))
+        return present
 
     def set_flow_run(self, folios: list[str], run_id: str | None) -> None:
         with self.engine.begin() as conn:

@@ -1,12 +1,12 @@
-"""The API's housekeeping thread: half-finished uploads (application/staging.py) are swept when
-the API starts, which removes what a killed predecessor left, and then at intervals of half the
-configured age, so nothing stays orphaned much longer than `staging_max_age_s`."""
+"""The API's housekeeping thread: half-finished uploads (application/staging.py: what uploads
+staged in the blob store and never committed or aborted) are swept when the API starts, which
+removes what a killed predecessor left, and then at intervals of half the configured age, so
+nothing stays orphaned much longer than `staging_max_age_s`."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from application.staging import sweep_half_finished_uploads
 from storage import BlobStore
@@ -17,8 +17,8 @@ MAX_INTERVAL_S = 600.0
 
 
 class StagingSweeper:
-    def __init__(self, blobs: BlobStore, staging_dir: Path, max_age_s: float):
-        self.blobs, self.staging_dir, self.max_age_s = blobs, staging_dir, max_age_s
+    def __init__(self, blobs: BlobStore, max_age_s: float):
+        self.blobs, self.max_age_s = blobs, max_age_s
         self.interval_s = min(max_age_s / 2, MAX_INTERVAL_S)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="staging-sweeper", daemon=True)
@@ -30,7 +30,7 @@ class StagingSweeper:
 
     def sweep(self) -> None:
         try:
-            swept = sweep_half_finished_uploads(self.blobs, self.staging_dir, self.max_age_s)
+            swept = sweep_half_finished_uploads(self.blobs, None, self.max_age_s)
         except Exception:  # the store unreachable for now: the next round tries again
             log.exception("sweeping half-finished uploads failed")
             return

@@ -20,13 +20,17 @@ import threading
 import time
 from dataclasses import dataclass
 
+from domain.errors import ConfigError
+
 log = logging.getLogger("claim_intake.api")
 
 
 @dataclass(frozen=True)
 class Job:
+    """A folio reference, not a path: the worker reads what was accepted from the database and
+    the blob store (application.intake.take_in_accepted)."""
+
     folio: str
-    folio_dir: str
     upload: int  # n-th accepted upload of this folio
 
 
@@ -90,31 +94,24 @@ def batch_key(batch: list[Job]) -> str:
 
 def deployment_runner(deployment_name: str):
     """Start runs of a Prefect deployment through its REST API (Prefect OSS has no inbound
-    webhooks). A deployment whose flow takes `folio_dirs` gets the whole batch in one run;
-    `intake-folio` (one `folio_dir`) gets one run per folio."""
+    webhooks): the `intake-batch` deployment, whose flow takes the batch's folio ids, gets the
+    whole batch in one run."""
     from prefect.client.orchestration import get_client  # Prefect's client only when the API uses deployments
 
     def run(batch: list[Job]) -> str | None:
         with get_client(sync_client=True) as client:
             deployment = client.read_deployment_by_name(deployment_name)
             props = (deployment.parameter_openapi_schema or {}).get("properties", {})
-            if "folio_dirs" in props:
-                groups = [batch]
-            else:
-                groups = [[j] for j in batch]
-            run_id: str | None = None
-            for group in groups:
-                params = (
-                    {"folio_dirs": [j.folio_dir for j in group]}
-                    if "folio_dirs" in props
-                    else {"folio_dir": group[0].folio_dir}
+            if "folios" not in props:
+                raise ConfigError(
+                    f"deployment {deployment_name!r} does not take 'folios' (folio ids): "
+                    "the intake API hands workers intake-batch runs"
                 )
-                run_id = str(
-                    client.create_flow_run_from_deployment(
-                        deployment.id, parameters=params, idempotency_key=batch_key(group)
-                    ).id
-                )
-            return run_id
+            return str(
+                client.create_flow_run_from_deployment(
+                    deployment.id, parameters={"folios": [j.folio for j in batch]}, idempotency_key=batch_key(batch)
+                ).id
+            )
 
     return run
 
@@ -125,7 +122,7 @@ def in_process_runner():
     def run(batch: list[Job]) -> None:
         from flows.intake import intake_batch  # the flows (and Prefect) load with the first batch, not with the app
 
-        intake_batch([j.folio_dir for j in batch])
+        intake_batch([j.folio for j in batch])
         return None
 
     return run

@@ -2,23 +2,24 @@
 
 Starlette's own form parsing spools the whole body before the handler runs, so a 2 GB upload
 would be on disk before anyone could refuse it. Here python-multipart's push parser gets the
-body chunk by chunk: each part is written to a staging directory, and the moment a 51st file
-or the 50 MiB total is crossed the upload stops with `UploadRefused(413)`. The caller deletes
-the staging directory on any failure and renames it into place only on success, so nothing
-half-written is ever visible in the inbox."""
+body chunk by chunk: each file part is streamed straight into the blob store through a staged
+writer (BlobWriter: hashed on the way, staged under a temporary name or key), and the moment a
+51st file or the 50 MiB total is crossed the upload stops with `UploadRefused(413)`. The caller
+aborts every writer on any failure and commits them (each blob then visible under its SHA-256)
+only when the upload was accepted, so nothing half-written is ever visible, and no machine's
+disk but the blob store's holds the upload."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, field
-from io import BufferedWriter
-from pathlib import Path
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from domain.errors import InputError
+from storage import BlobStore, BlobWriter
 
 MANIFEST_FIELD, FILES_FIELD = "manifest", "files"
 MAX_MANIFEST_BYTES = 1_000_000
@@ -36,18 +37,39 @@ class StagedFile:
     name: str
     size: int
     sha256: str
+    writer: BlobWriter = field(repr=False, compare=False)
+
+    def public(self) -> dict:
+        return {"name": self.name, "size": self.size, "sha256": self.sha256}
 
 
 @dataclass
 class StagedUpload:
-    directory: Path
+    """What was received, staged in the blob store: `commit()` makes every file a blob (under
+    the folio's lock, once the upload is accepted), `abort()` removes what was staged."""
+
     manifest: bytes | None = None
     files: list[StagedFile] = field(default_factory=list)
     fingerprint: str = ""
+    open_writer: BlobWriter | None = field(default=None, repr=False)  # the part being received
 
     @property
     def total_bytes(self) -> int:
         return sum(f.size for f in self.files)
+
+    def commit(self) -> None:
+        for f in self.files:
+            f.writer.commit()
+
+    def abort(self) -> None:
+        """Best effort, every writer tried: the sweep removes what an unreachable store kept."""
+        writers = [f.writer for f in self.files] + ([self.open_writer] if self.open_writer else [])
+        self.open_writer = None
+        for writer in writers:
+            try:
+                writer.abort()
+            except Exception:  # noqa: BLE001 - the store unreachable: its staging sweep removes it later
+                continue
 
 
 def _disposition(value: str) -> tuple[str | None, str | None]:
@@ -79,7 +101,7 @@ class StreamingUpload:
     def __init__(
         self,
         content_type: str,
-        staging: Path,
+        blobs: BlobStore,
         *,
         max_files: int,
         max_bytes: int,
@@ -93,17 +115,16 @@ class StreamingUpload:
             raise UploadRefused(
                 415, "NOT_MULTIPART", "send multipart/form-data with a 'manifest' part (folio.json) and 'files' parts"
             )
-        self.result = StagedUpload(directory=staging)
+        self.blobs = blobs
+        self.result = StagedUpload()
         self.max_files, self.max_bytes = max_files, max_bytes
         self.count, self.total = existing_files, existing_bytes
         self.replaceable = dict(replaceable or {})  # name -> size of files a same-named part replaces
         self.manifest_allowed = manifest_allowed
         self._headers: dict[str, str] = {}
         self._field = self._value = b""
-        self._target: BufferedWriter | bytearray | None = None  # open file, or a bytearray for the manifest
-        self._current: StagedFile | None = None
-        self._file_hash: hashlib._Hash | None = None
-        staging.mkdir(parents=True)
+        self._manifest: bytearray | None = None  # the manifest part being received
+        self._current: StagedFile | None = None  # the file part being received
         self.parser = MultipartParser(
             params[b"boundary"],
             {
@@ -139,7 +160,7 @@ class StreamingUpload:
                 raise UploadRefused(422, "UNEXPECTED_MANIFEST", "folio.json cannot be replaced here; send only 'files'")
             if self.result.manifest is not None:
                 raise UploadRefused(422, "TWO_MANIFESTS", "more than one 'manifest' part")
-            self._target = bytearray()
+            self._manifest = bytearray()
             return
         if name != FILES_FIELD:
             raise UploadRefused(422, "UNKNOWN_PART", f"unknown form field {name!r}: only 'manifest' and 'files'")
@@ -157,15 +178,15 @@ class StreamingUpload:
                 f"too many files: file {name!r} would be number {self.count}; "
                 f"a folio holds at most {self.max_files} (folio.json not counted)",
             )
-        self._current = StagedFile(name=name, size=0, sha256="")
-        self._file_hash = hashlib.sha256()
-        self._target = open(self.result.directory / name, "xb")  # noqa: SIM115 - open across the parser's callbacks, closed when the part ends
+        writer = self.blobs.open_writer()
+        self.result.open_writer = writer
+        self._current = StagedFile(name=name, size=0, sha256="", writer=writer)
 
     def _data(self, data, start, end) -> None:
         chunk = data[start:end]
-        if isinstance(self._target, bytearray):
-            self._target += chunk
-            if len(self._target) > MAX_MANIFEST_BYTES:
+        if self._manifest is not None:
+            self._manifest += chunk
+            if len(self._manifest) > MAX_MANIFEST_BYTES:
                 raise UploadRefused(413, "MANIFEST_TOO_LARGE", f"folio.json is over {MAX_MANIFEST_BYTES} bytes")
             return
         self.total += len(chunk)
@@ -176,27 +197,26 @@ class StreamingUpload:
                 f"too large: the folio's files pass {self.max_bytes} bytes "
                 f"while receiving {self._current.name if self._current else ''!r}; the limit is {self.max_bytes} bytes (50 MiB)",
             )
-        current, file_hash, target = self._open_file()
+        current = self._open_file()
         current.size += len(chunk)
-        file_hash.update(chunk)
-        target.write(chunk)
+        current.writer.write(chunk)
 
     def _part_end(self) -> None:
-        if isinstance(self._target, bytearray):
-            self.result.manifest = bytes(self._target)
-        elif self._target is not None:
-            current, file_hash, target = self._open_file()
-            target.close()
-            current.sha256 = file_hash.hexdigest()
+        if self._manifest is not None:
+            self.result.manifest = bytes(self._manifest)
+        elif self._current is not None:
+            current = self._current
+            current.sha256 = current.writer.seal()  # staged whole, not visible yet
             self.result.files.append(current)
-        self._target = None
+            self.result.open_writer = None
+        self._manifest, self._current = None, None
 
-    def _open_file(self) -> tuple[StagedFile, hashlib._Hash, BufferedWriter]:
-        """The file part being received; _headers_finished opened it (data outside a part is
-        malformed multipart, which the parser refuses before calling back)."""
-        if self._current is None or self._file_hash is None or not isinstance(self._target, BufferedWriter):
+    def _open_file(self) -> StagedFile:
+        """The file part being received; _headers_finished opened its writer (data outside a
+        part is malformed multipart, which the parser refuses before calling back)."""
+        if self._current is None:
             raise UploadRefused(400, "BAD_MULTIPART", "part data outside a file part")
-        return self._current, self._file_hash, self._target
+        return self._current
 
     # feeding ---------------------------------------------------------------------------
     def write(self, chunk: bytes) -> None:
@@ -205,17 +225,16 @@ class StreamingUpload:
         except FormParserError as exc:
             raise UploadRefused(400, "BAD_MULTIPART", f"the multipart body is malformed: {exc}") from None
 
-    def close(self) -> None:
-        if self._target is not None and not isinstance(self._target, bytearray):
-            self._target.close()
+    def abort(self) -> None:
+        """Remove everything staged: a refused, failed or abandoned upload leaves nothing."""
+        self.result.abort()
 
     def finish(self) -> StagedUpload:
         try:
             self.parser.finalize()
         except FormParserError as exc:
             raise UploadRefused(400, "BAD_MULTIPART", f"the multipart body is malformed: {exc}") from None
-        if self._target is not None:
-            self.close()
+        if self._manifest is not None or self._current is not None:
             raise UploadRefused(400, "TRUNCATED", "the multipart body ended inside a part")
         # What was sent, not how it was framed: a retry with a new multipart boundary matches.
         fp = hashlib.sha256(self.result.manifest or b"")

@@ -1,5 +1,6 @@
-"""A folio from its directory to a recorded decision: store every original first, evaluate,
-record. What the intake flow's task runs, and what the benchmark and the tests call plainly."""
+"""A folio to a recorded decision: from its directory (store every original first, evaluate,
+record), or from what the intake API accepted into storage (the originals are there already).
+What the intake flows' tasks run, and what the benchmark and the tests call plainly."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 
 from domain.decision import Decision
 from domain.folio import FolioManifest
+from storage import read_accepted
 
 from .evaluate import evaluate_folio
-from .folio_dir import read_folio_dir
-from .originals import store_originals
+from .folio_dir import InputError, read_folio_dir
+from .originals import store_originals, stored_folio_from_accepted
 from .record import record_decision
 from .services import Services
 
@@ -22,6 +24,7 @@ class FolioOutcome:
     decision: Decision
     manifest: FolioManifest
     report_paths: dict[str, str]
+    upload: int | None = None  # the intake API's upload number the decision covers (take_in_accepted)
 
 
 def take_in_folio(
@@ -35,3 +38,19 @@ def take_in_folio(
     evaluation = evaluate_folio(stored, services, as_of=as_of)
     paths = record_decision(evaluation.decision, evaluation.uuids, services.storage)
     return FolioOutcome(evaluation.decision, stored.manifest, paths)
+
+
+def take_in_accepted(folio: str, services: Services, as_of: date | None = None) -> FolioOutcome:
+    """The folio the intake API accepted, from storage alone (no shared disk with the API): one
+    consistent read of its manifest, its files as accepted and the upload number that covers
+    (storage.read_accepted), then evaluated and recorded exactly as take_in_folio does it. The
+    decision is the one a directory holding the same files gets. Safe to run again, like
+    take_in_folio; the outcome says which upload it covered, since a later upload may have
+    arrived between the API handing the folio over and this read."""
+    accepted = read_accepted(services.storage.state.engine, folio)
+    if accepted is None:
+        raise InputError(f"folio {folio}: nothing accepted by the intake API under this id")
+    stored = stored_folio_from_accepted(accepted, services.storage)
+    evaluation = evaluate_folio(stored, services, as_of=as_of)
+    paths = record_decision(evaluation.decision, evaluation.uuids, services.storage)
+    return FolioOutcome(evaluation.decision, stored.manifest, paths, accepted.upload)

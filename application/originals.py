@@ -1,5 +1,6 @@
 """Storing a folio's originals before anything parses them, and rebuilding a stored folio from
-storage alone (the awaiting_sat sweep has no upload directory)."""
+storage alone (the awaiting_sat sweep has no upload directory; a worker taking in what the
+intake API accepted has none either)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 
 from domain.folio import FolioManifest, parse_manifest
 from extractors import sniff_media_type
-from storage import BlobCorrupted, BlobStore, Storage
+from storage import AcceptedUpload, BlobCorrupted, BlobStore, Storage
 from validators.packaging import FileFacts
 
 from .folio_dir import IncomingFile, InputError, open_regular
@@ -110,3 +111,27 @@ def stored_folio_from_storage(folio: str, storage: Storage) -> tuple[StoredFolio
             raise InputError(f"folio {folio}: original {doc.file} ({doc.sha256[:12]}) unreadable: {exc}") from None
         facts.append(FileFacts(doc.file, doc.size, doc.sha256, doc.media_type or sniff_media_type(data[doc.file])))
     return StoredFolio(manifest, facts, data), last.as_of
+
+
+SNIFF_BYTES = 1024  # what sniff_media_type looks at
+
+
+def stored_folio_from_accepted(accepted: AcceptedUpload, storage: Storage) -> StoredFolio:
+    """The folio the intake API accepted, as `store_originals` would have built it from a
+    directory holding the same files: the manifest from the folio row, each file's name, size
+    and SHA-256 as registered, its media type sniffed from its first KiB (a ranged read); the
+    bytes themselves are fetched from the blob store only when something reads them. The files
+    are recorded against the folio (folio_files) as store_originals records them."""
+    try:
+        manifest = FolioManifest.model_validate(accepted.manifest)
+    except ValidationError as exc:
+        raise InputError(f"folio {accepted.folio}: stored manifest is no longer valid ({exc})") from None
+    facts = []
+    for f in accepted.files:
+        try:
+            head = storage.blobs.head(f.sha256, SNIFF_BYTES)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"folio {accepted.folio}: original {f.name} ({f.sha256[:12]}) unreadable: {exc}") from None
+        facts.append(FileFacts(f.name, f.size, f.sha256, sniff_media_type(head)))
+    storage.state.record_files(manifest.folio, [(f.name, f.sha256, f.size, f.media_type) for f in facts])
+    return StoredFolio(manifest, facts, _Originals({}, {f.name: f.sha256 for f in facts}, storage.blobs))

@@ -1,7 +1,8 @@
 """Half-finished uploads are removed once surely abandoned (issue 17 #1): an API or worker killed
-mid-copy (SIGKILL runs no cleanup) leaves the API's staging directory of the upload it was
-receiving and, in the blob store, the temporary entry of the original it was writing (on S3 also
-an unfinished multipart upload, invisible in a listing but kept and billed). Nothing of them is
+mid-copy (SIGKILL runs no cleanup) leaves, in the blob store, the staged entry of each original it
+was receiving or writing (local: an `.incoming-*` file; S3: an `incoming/` object or an
+unfinished multipart upload, invisible in a listing but kept and billed), and, from versions
+before uploads went to the blob store, a staging directory of the upload it was receiving. Nothing of them is
 visible (a folio only ever sees what was renamed or copied into place), but nothing may stay
 orphaned longer than `staging_max_age_s`: this sweep removes what is older. Younger entries are
 left alone, since they may be uploads still in progress, on this machine or another."""
@@ -23,8 +24,9 @@ class StagingSwept:
 
 
 def sweep_half_finished_uploads(blobs: BlobStore, staging_dir: Path | None, max_age_s: float) -> StagingSwept:
-    """Remove the entries of `staging_dir` (one directory per upload being received) and the blob
-    store's temporary entries older than `max_age_s` seconds."""
+    """Remove the blob store's staged entries older than `max_age_s` seconds, and the entries of
+    `staging_dir` (a directory per upload being received, where something still stages on disk;
+    None: nothing does)."""
     return StagingSwept(
         upload_dirs=_sweep_dirs(staging_dir, max_age_s) if staging_dir else 0,
         blob_entries=blobs.sweep_staging(max_age_s),

@@ -1,7 +1,10 @@
 """The intake flows: store -> evaluate -> record (application.intake) -> notify -> publish.
 
-`intake-folio` runs one folio; `intake-batch`, what the intake API hands workers, runs many in
-one flow run. Both run one task per folio (`process_folio`, named after the folio), plus one
+`intake-folio` runs one folio from its directory (the command line's local folders);
+`intake-batch`, what the intake API hands workers, runs many folios in one flow run, each by its
+id, from what the API accepted into the database and the blob store (no disk shared with the
+API). Both run one task per folio (`process_folio`, `process_accepted`, named after the folio),
+plus one
 for a notice to send; operator views (artifacts, tags) go out in the background and the routed
 event is queued. Why this shape: Prefect's costs are per flow run (~0.1 s of API calls, up to 1 s
 stopping the heartbeat thread) and per task run (~5 ms and server writes), against ~40 ms of
@@ -28,7 +31,7 @@ from prefect.client.orchestration import get_client
 from prefect.events import emit_event
 from prefect.runtime import flow_run, task_run
 
-from application.intake import FolioOutcome, take_in_folio
+from application.intake import FolioOutcome, take_in_accepted, take_in_folio
 from application.notice import notify_claimant as send_notice
 from application.record import producing_run
 from application.services import current_services
@@ -94,6 +97,25 @@ def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None =
     upload, registered by the API when it accepted it; a re-upload)."""
     with producing_run(flow_run.get_id()):  # the console links the decision to this run
         return take_in_folio(Path(folio_dir), current_services(), as_of, owner)
+
+
+def _accepted_task_name() -> str:
+    return mask_text(str(task_run.parameters.get("folio", "folio")))[:64]
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=[1, 3],
+    retry_condition_fn=_not_input_error,
+    cache_policy=NO_CACHE,
+    task_run_name=_accepted_task_name,
+)
+def process_accepted(folio: str, as_of: date | None = None) -> FolioOutcome:
+    """One folio the intake API accepted, by its id: what process_folio does for a directory,
+    with the originals read from the blob store (application.intake.take_in_accepted). The
+    outcome names the upload number the decision covers."""
+    with producing_run(flow_run.get_id()):  # the console links the decision to this run
+        return take_in_accepted(folio, current_services(), as_of)
 
 
 @task(retries=2, retry_delay_seconds=[1, 3], cache_policy=NO_CACHE)
@@ -220,12 +242,9 @@ class _Publisher:
         self.close()
 
 
-def _intake_one(
-    folio_dir: str, as_of: date | None, publisher: _Publisher, artifacts: bool = True, owner: str | None = None
-) -> FolioOutcome:
-    """One folio inside whichever flow run is current: its task, a notice task when there is a
-    notice to send, the routed event and (`artifacts`) its two keyed artifacts."""
-    outcome = process_folio(folio_dir, as_of, owner)
+def _intake_one(outcome: FolioOutcome, publisher: _Publisher, artifacts: bool = True) -> FolioOutcome:
+    """After a folio's task, inside whichever flow run is current: a notice task when there is
+    a notice to send, the routed event and (`artifacts`) its two keyed artifacts."""
     decision, paths = outcome.decision, outcome.report_paths
     notice = None
     if decision.route is Route.PENDING_DOCUMENTS:
@@ -252,14 +271,15 @@ def intake_folio(folio_dir: str, as_of: date | None = None, owner: str | None = 
     is tagged with the folio's claim type, portal and route. `owner` as in process_folio."""
     install_masking()
     with _Publisher() as publisher:
-        outcome = _intake_one(folio_dir, as_of, publisher, owner=owner)
+        outcome = _intake_one(process_folio(folio_dir, as_of, owner), publisher)
         publisher.submit(_tag_run, outcome.decision, outcome.manifest)
     return outcome.decision
 
 
 @flow(name="intake-batch", log_prints=False, persist_result=False)
-def intake_batch(folio_dirs: list[str], as_of: date | None = None) -> dict[str, str]:
-    """Several folios in one flow run, each through the task intake-folio runs. Why batches: a
+def intake_batch(folios: list[str], as_of: date | None = None) -> dict[str, str]:
+    """Several folios the intake API accepted, by id, in one flow run, one task each
+    (process_accepted), followed by what intake-folio does after its task. Why batches: a
     process worker spends ~6 s starting a flow run, and even a warm one costs ~0.1 s of API
     calls, against ~40 ms of document work per digital folio; the intake API hands a worker a
     batch, so that is paid once per batch (docs/deploy.md). One folio failing does not stop the
@@ -273,14 +293,14 @@ def intake_batch(folio_dirs: list[str], as_of: date | None = None) -> dict[str, 
     routes: dict[str, str] = {}
     rows: list[dict[str, str]] = []
     with _Publisher() as publisher:
-        for folio_dir in folio_dirs:
+        for folio in folios:
             try:
-                outcome = _intake_one(folio_dir, as_of, publisher, artifacts=False)
+                outcome = _intake_one(process_accepted(folio, as_of), publisher, artifacts=False)
             except Exception as exc:  # noqa: BLE001 - recorded on the failed task run; go on with the rest
-                routes[Path(folio_dir).name] = f"failed: {type(exc).__name__}"
+                routes[folio] = f"failed: {type(exc).__name__}"
                 rows.append(
                     {
-                        "folio": mask_text(Path(folio_dir).name),
+                        "folio": mask_text(folio),
                         "route": "failed",
                         "reasons": type(exc).__name__,
                         "report": "-",

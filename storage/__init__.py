@@ -10,19 +10,24 @@ from pathlib import Path
 
 from domain.config import Settings, StorageSettings
 
-from .blobs import BlobCorrupted, BlobStore, LocalBlobStore, ReportMissing, sha256_of
+from .accepted import AcceptedFile, AcceptedUpload, read_accepted
+from .blobs import BlobCorrupted, BlobStore, BlobWriter, LocalBlobStore, ReportMissing, sha256_of
 from .s3 import S3BlobStore
 from .state import QUEUES, StateStore
 
 __all__ = [
+    "AcceptedFile",
+    "AcceptedUpload",
     "BlobCorrupted",
     "BlobStore",
+    "BlobWriter",
     "LocalBlobStore",
     "QUEUES",
     "ReportMissing",
     "StateStore",
     "Storage",
     "open_storage",
+    "read_accepted",
     "sha256_of",
 ]
 

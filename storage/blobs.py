@@ -36,13 +36,36 @@ class ByteStream(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+class BlobWriter(Protocol):
+    """A push-style write of one original (the API's multipart parser hands it chunks from its
+    callbacks): `write` each chunk, `seal` once the bytes are all there (the SHA-256 is then
+    known, the bytes staged, nothing visible yet), `commit` to make the blob visible under its
+    content address, or `abort` to remove what was staged. Staged bytes that neither commit nor
+    abort reaches (a killed process) are what `BlobStore.sweep_staging` removes."""
+
+    size: int
+
+    def write(self, chunk: bytes) -> None: ...
+    def seal(self) -> str: ...
+    def commit(self) -> str: ...
+    def abort(self) -> None: ...
+
+
 class BlobStore(Protocol):
     """The port every blob store implements (LocalBlobStore, storage.s3.S3BlobStore): originals
     by SHA-256, and the report and notice files of a folio beside them."""
 
     def put(self, data: bytes) -> str: ...
     def put_stream(self, stream: ByteStream) -> str: ...
+    def open_writer(self) -> BlobWriter:
+        """A staged write that becomes a blob only on `commit()` (BlobWriter)."""
+        ...
+
     def get(self, sha256: str) -> bytes: ...
+    def head(self, sha256: str, size: int) -> bytes:
+        """The first `size` bytes of a blob (to sniff its type) without fetching the rest."""
+        ...
+
     def copy_to(self, sha256: str, target: Path) -> None: ...
     def exists(self, sha256: str) -> bool: ...
     def put_report(
@@ -135,6 +158,9 @@ class LocalBlobStore(BlobStore):
             raise
         return digest.hexdigest()
 
+    def open_writer(self) -> BlobWriter:
+        return _LocalWriter(self)
+
     def get(self, sha256: str) -> bytes:
         data = self._path(sha256).read_bytes()
         if sha256_of(data) != sha256:
@@ -153,8 +179,21 @@ class LocalBlobStore(BlobStore):
             Path(target).unlink(missing_ok=True)
             raise BlobCorrupted(f"blob {sha256} does not match its hash")
 
+    def head(self, sha256: str, size: int) -> bytes:
+        with self._path(sha256).open("rb") as handle:
+            return handle.read(size)
+
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def _place(self, tmp: Path, digest: str) -> None:
+        """A sealed temporary file into its content address (or dropped: the blob is there)."""
+        path = self._path(digest)
+        if path.exists():
+            tmp.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, path)
 
     def put_report(
         self, folio: str, name: str, data: bytes, content_type: str = "application/octet-stream"
@@ -173,6 +212,48 @@ class LocalBlobStore(BlobStore):
             return (self.reports_dir / folio / name).read_bytes()
         except FileNotFoundError:
             raise ReportMissing(f"no report {folio}/{name}") from None
+
+
+class _LocalWriter:
+    """Staged as `.incoming-*` at the store's root (where the sweep and every open look), hashed
+    while written, fsynced when sealed, renamed into its content address on commit."""
+
+    def __init__(self, store: LocalBlobStore) -> None:
+        self.store, self.size = store, 0
+        fd, tmp = tempfile.mkstemp(dir=store.root, prefix=".incoming-")
+        self._tmp, self._handle = Path(tmp), os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        self._digest: str | None = None
+        self._done = False
+
+    def write(self, chunk: bytes) -> None:
+        if self._digest is not None:
+            raise ValueError("write after seal")
+        self._hash.update(chunk)
+        self._handle.write(chunk)
+        self.size += len(chunk)
+
+    def seal(self) -> str:
+        if self._digest is None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._digest = self._hash.hexdigest()
+        return self._digest
+
+    def commit(self) -> str:
+        digest = self.seal()
+        if not self._done:
+            self.store._place(self._tmp, digest)
+            self._done = True
+        return digest
+
+    def abort(self) -> None:
+        if self._done:
+            return
+        self._handle.close()
+        self._tmp.unlink(missing_ok=True)
+        self._done = True
 
 
 def _remove_older(paths: Iterable[Path], older_than_s: float) -> int:

@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .blobs import BlobCorrupted, BlobStore, ByteStream, ReportMissing, check_report_name, sha256_of
+from .blobs import BlobCorrupted, BlobStore, BlobWriter, ByteStream, ReportMissing, check_report_name, sha256_of
+
+PART = 8 * 1024 * 1024  # a multipart upload's part (S3 wants at least 5 MiB but for the last)
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -98,12 +100,24 @@ class S3BlobStore(BlobStore):
         upload_fileobj, S3 checking each part's SHA-256) under a temporary key while it is
         hashed, then copied server-side to its content address and the temporary key removed."""
         hashing = _Hashing(stream)
-        staging = self._key("incoming", uuid.uuid4().hex)
+        staging = self.staging_key()
         self.client.upload_fileobj(
             hashing, self.bucket, staging, ExtraArgs={"ChecksumAlgorithm": "SHA256", **self._encryption()}
         )
+        digest = hashing.sha256.hexdigest()
+        self._place(staging, digest)
+        return digest
+
+    def open_writer(self) -> BlobWriter:
+        return _S3Writer(self)
+
+    def staging_key(self) -> str:
+        return self._key("incoming", uuid.uuid4().hex)
+
+    def _place(self, staging: str, digest: str) -> None:
+        """A sealed staging object to its content address (a server-side copy, unless the blob
+        is there already), then the staging object removed."""
         try:
-            digest = hashing.sha256.hexdigest()
             if not self.exists(digest):
                 self.client.copy_object(
                     Bucket=self.bucket,
@@ -114,7 +128,21 @@ class S3BlobStore(BlobStore):
                 )
         finally:
             self.client.delete_object(Bucket=self.bucket, Key=staging)
-        return digest
+
+    def head(self, sha256: str, size: int) -> bytes:
+        """A ranged GET: the first bytes only, checked against nothing (the whole is checked
+        when it is read)."""
+        from botocore.exceptions import ClientError  # botocore only with an S3 store: see __init__
+
+        if size <= 0:
+            return b""
+        try:
+            obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), Range=f"bytes=0-{size - 1}")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "InvalidRange":  # an empty object has no byte 0
+                return b""
+            raise
+        return obj["Body"].read()[:size]
 
     def get(self, sha256: str) -> bytes:
         obj = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256), ChecksumMode="ENABLED")
@@ -183,6 +211,88 @@ class S3BlobStore(BlobStore):
             return self.client.get_object(Bucket=self.bucket, Key=self.report_key(folio, name))["Body"].read()
         except self.client.exceptions.NoSuchKey:
             raise ReportMissing(f"no report {folio}/{name}") from None
+
+
+class _S3Writer:
+    """Staged under `incoming/<random>`: a file smaller than a part is held until sealed, then put
+    whole (S3 checking its SHA-256); a larger one goes up part by part as a multipart upload,
+    so no more than a part is ever held. Commit copies it to its content address server-side and
+    removes the staging object; abort removes it (or aborts the multipart upload). What a killed
+    process leaves under incoming/ is removed by sweep_staging."""
+
+    def __init__(self, store: S3BlobStore) -> None:
+        self.store, self.size = store, 0
+        self.key = store.staging_key()
+        self._buffer = bytearray()
+        self._hash = hashlib.sha256()
+        self._upload_id: str | None = None
+        self._parts: list[dict] = []
+        self._digest: str | None = None
+        self._done = False
+
+    def write(self, chunk: bytes) -> None:
+        if self._digest is not None:
+            raise ValueError("write after seal")
+        self._hash.update(chunk)
+        self._buffer += chunk
+        self.size += len(chunk)
+        if len(self._buffer) >= PART:
+            self._send_part()
+
+    def _send_part(self) -> None:
+        client, store = self.store.client, self.store
+        if self._upload_id is None:
+            started = client.create_multipart_upload(
+                Bucket=store.bucket, Key=self.key, ChecksumAlgorithm="SHA256", **store._encryption()
+            )
+            self._upload_id = started["UploadId"]
+        data, number = bytes(self._buffer), len(self._parts) + 1
+        checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        sent = client.upload_part(
+            Bucket=store.bucket,
+            Key=self.key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=data,
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=checksum,
+        )
+        self._parts.append({"ETag": sent["ETag"], "PartNumber": number, "ChecksumSHA256": checksum})
+        self._buffer = bytearray()
+
+    def seal(self) -> str:
+        if self._digest is not None:
+            return self._digest
+        store = self.store
+        if self._upload_id is None:
+            store._put(self.key, bytes(self._buffer))
+        else:
+            if self._buffer:
+                self._send_part()
+            store.client.complete_multipart_upload(
+                Bucket=store.bucket, Key=self.key, UploadId=self._upload_id, MultipartUpload={"Parts": self._parts}
+            )
+            self._upload_id = None
+        self._buffer = bytearray()
+        self._digest = self._hash.hexdigest()
+        return self._digest
+
+    def commit(self) -> str:
+        digest = self.seal()
+        if not self._done:
+            self.store._place(self.key, digest)
+            self._done = True
+        return digest
+
+    def abort(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        client, bucket = self.store.client, self.store.bucket
+        if self._upload_id is not None:
+            client.abort_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self._upload_id)
+        elif self._digest is not None:
+            client.delete_object(Bucket=bucket, Key=self.key)
 
 
 class _Hashing:

@@ -127,14 +127,16 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True)),
 )
 
-# The API's side of a folio it accepted (inbox directory, upload count, last flow run). Who may
-# see it is folios.owner; `portal` here repeats it for the API's own bookkeeping.
+# The API's side of a folio it accepted (upload count, last flow run). Who may see it is
+# folios.owner; `portal` here repeats it for the API's own bookkeeping. `folio_dir` is only set
+# on folios accepted before uploads went to the blob store (migration 0005): the inbox
+# directory their files were counted from once (api/store.py).
 api_folios = Table(
     "api_folios",
     metadata,
     Column("folio", String(64), primary_key=True),
     Column("portal", String(64), nullable=False),
-    Column("folio_dir", String(1024), nullable=False),
+    Column("folio_dir", String(1024)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("uploads", Integer, nullable=False),
     Column("last_flow_run", String(64)),

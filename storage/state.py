@@ -375,12 +375,16 @@ def _create_tables(engine: Engine) -> None:
 
 
 def _adopt_owner_column(engine: Engine) -> None:
-    """A state database created before folios had owners: the embedded default (SQLite, built by
-    create_all, never migrated) is brought up to date here by the Alembic migration that adds and
-    fills the column; PostgreSQL is migrated by its operator (`claim-intake db upgrade`), so
-    several API replicas never race to alter it."""
-    if "owner" in {c["name"] for c in inspect(engine).get_columns("folios")}:
+    """A state database created before folios had owners, or before API folios had no inbox
+    directory (api_folios.folio_dir nullable, 0005): the embedded default (SQLite, built by
+    create_all, never migrated) is brought up to date here by the Alembic migrations; PostgreSQL
+    is migrated by its operator (`claim-intake db upgrade`), so several API replicas never race
+    to alter it."""
+    found = inspect(engine)
+    owners = "owner" in {c["name"] for c in found.get_columns("folios")}
+    no_inbox = all(c["nullable"] for c in found.get_columns("api_folios") if c["name"] == "folio_dir")
+    if owners and no_inbox:
         return
     if engine.dialect.name != "sqlite":
-        raise RuntimeError("the state database predates folio owners: run `claim-intake db upgrade`")
+        raise RuntimeError("the state database predates this version's schema: run `claim-intake db upgrade`")
     upgrade(engine.url.render_as_string(hide_password=False))

@@ -43,6 +43,8 @@ def running_stack(
         PREFECT_LOGGING_LEVEL="WARNING",
         CLAIM_INTAKE_HOME=str(workdir / "home"),
         CLAIM_INTAKE_SAT_CHECKS="false",
+        # the checkout under test first: the venv's editable install may point at another one
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     )  # on by default, at SAT's URLs: no network here
     env.update(settings)
     log_path = workdir / "up.log"

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import literal, select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from application.notice import notices_of, resend_notice
@@ -59,7 +60,7 @@ from .auth import (
     require_session,
     set_cookie,
 )
-from .resubmit import discard, resubmit, staging_dir
+from .resubmit import Staged, resubmit, staging
 
 PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 100
@@ -299,14 +300,14 @@ async def upload_documents(request: Request, folio: str) -> Response:
     uploads = [f for f in form.getlist("archivos") if isinstance(f, UploadFile) and f.filename]
     if not uploads:
         raise ConsoleRefused(422, "Elija al menos un documento.")
-    staging = staging_dir(ctx)
+    staged = staging(ctx)
     try:
-        names = await _stage(uploads, staging, ctx["max_bytes"])
-        resubmit(ctx, folio, [staging / n for n in names])
+        names = await _stage(uploads, staged, ctx["max_bytes"])
+        await run_in_threadpool(resubmit, ctx, folio, staged)
     except InputError as exc:
         raise ConsoleRefused(422, f"No se pudo recibir: {exc}") from None
     finally:
-        discard(staging)
+        await run_in_threadpool(staged.discard)
     audit_action(
         request,
         session,
@@ -317,7 +318,7 @@ async def upload_documents(request: Request, folio: str) -> Response:
     return _see_other(f"/console/folios/{folio}?aviso=submitted")
 
 
-async def _stage(uploads: list[UploadFile], staging: Path, max_bytes: int) -> list[str]:
+async def _stage(uploads: list[UploadFile], staged: Staged, max_bytes: int) -> list[str]:
     names: list[str] = []
     total = 0
     for upload in uploads:
@@ -327,12 +328,12 @@ async def _stage(uploads: list[UploadFile], staging: Path, max_bytes: int) -> li
             raise ConsoleRefused(422, f"Nombre de archivo no válido: {exc.message}") from None
         if name in names:
             raise ConsoleRefused(422, f"El archivo «{name}» viene dos veces.")
-        with open(staging / name, "xb") as out:
-            while chunk := await upload.read(1 << 20):
-                total += len(chunk)
-                if total > max_bytes:
-                    raise ConsoleRefused(413, f"Los documentos pasan de {max_bytes // (1 << 20)} MiB.")
-                out.write(chunk)
+        out = staged.open(name)
+        while chunk := await upload.read(1 << 20):
+            total += len(chunk)
+            if total > max_bytes:
+                raise ConsoleRefused(413, f"Los documentos pasan de {max_bytes // (1 << 20)} MiB.")
+            await run_in_threadpool(out.write, chunk)
         names.append(name)
     return names
 
@@ -344,7 +345,7 @@ async def rerun(request: Request, folio: str) -> Response:
     if _state(request).folio_row(folio) is None:
         raise ConsoleRefused(404, f"No existe el folio «{folio}».")
     try:
-        resubmit(request.app.state.ctx, folio, [])
+        await run_in_threadpool(resubmit, request.app.state.ctx, folio)
     except InputError as exc:
         raise ConsoleRefused(422, f"No se pudo evaluar de nuevo: {exc}") from None
     audit_action(

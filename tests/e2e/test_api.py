@@ -11,12 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from accepted import held, no_inbox, staged_left
 from live_api import LiveServer
 from pg import free_port
 
 from api.keys import create_key
+from api.store import ApiStore
 from domain.config import Settings
-from storage import open_storage
+from storage import open_storage, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "folios" / "RB-2026-000101"
@@ -55,10 +57,17 @@ def h(key: str, **extra) -> dict:
     return {"X-API-Key": key, **extra}
 
 
+def holding(home: Path, folio: str) -> dict[str, bytes]:
+    """What the API accepted into the folio: registered, its bytes in the blob store."""
+    storage = open_storage(Settings(home=home))
+    return held(ApiStore(storage.state.engine), storage.blobs, folio)
+
+
 def nothing_stored(home: Path, folio: str) -> None:
-    inbox = home / "inbox"
-    assert not (inbox / folio).exists()
-    assert list((inbox / ".staging").iterdir()) == []
+    storage = open_storage(Settings(home=home))
+    assert held(ApiStore(storage.state.engine), storage.blobs, folio) == {}
+    assert staged_left(storage.blobs) == []
+    assert no_inbox(home)
 
 
 def wait_decision(client, key, folio, timeout=90) -> dict:
@@ -76,7 +85,9 @@ def test_upload_is_decided_queued_and_claimable(api):
     r = client.post("/folios", files=folio_parts(SAMPLE), headers=h(keys["a"]))
     assert r.status_code == 202, r.text
     assert r.json()["folio"] == "RB-2026-000101" and len(r.json()["files"]) == 6
-    assert (home / "inbox" / "RB-2026-000101" / "folio.json").is_file()
+    assert sorted(holding(home, "RB-2026-000101")) == sorted(p.name for p in SAMPLE.iterdir() if p.name != "folio.json")
+    assert open_storage(Settings(home=home)).blobs.exists(sha256_of((SAMPLE / "folio.json").read_bytes()))
+    assert no_inbox(home)
     body = wait_decision(client, keys["a"], "RB-2026-000101")
     expected = json.loads((SAMPLE.parent / "RB-2026-000101.expected.json").read_text())
     assert body["status"] == expected["route"] == body["decisions"][-1]["route"]
@@ -102,14 +113,14 @@ def test_upload_is_decided_queued_and_claimable(api):
 def test_another_portal_cannot_read_or_add(api):
     client, keys, home = api
     assert client.post("/folios", files=folio_parts(SAMPLE, rename="RB-A-1"), headers=h(keys["a"])).status_code == 202
-    before = sorted(p.name for p in (home / "inbox" / "RB-A-1").iterdir())
+    before = holding(home, "RB-A-1")
     r = client.get("/folios/RB-A-1", headers=h(keys["b"]))
     assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
     r = client.post(
         "/folios/RB-A-1/files", files=[("files", ("extra.pdf", b"%PDF-1.4 x", "application/pdf"))], headers=h(keys["b"])
     )
     assert r.status_code == 404
-    assert sorted(p.name for p in (home / "inbox" / "RB-A-1").iterdir()) == before
+    assert holding(home, "RB-A-1") == before
     r = client.post("/folios", files=folio_parts(SAMPLE, rename="RB-A-1"), headers=h(keys["b"]))
     assert r.status_code == 409  # the id is taken; B gets no access to it
     wait_decision(client, keys["a"], "RB-A-1")
@@ -123,7 +134,7 @@ def test_another_portal_cannot_read_or_add(api):
         "/folios/RB-A-1/files", files=[("files", ("nota.pdf", b"%PDF-1.4 x", "application/pdf"))], headers=h(keys["a"])
     )
     assert r.status_code == 202 and r.json()["upload"] == 2
-    assert (home / "inbox" / "RB-A-1" / "nota.pdf").read_bytes() == b"%PDF-1.4 x"
+    assert holding(home, "RB-A-1") == {**before, "nota.pdf": b"%PDF-1.4 x"}
 
 
 def test_keys_are_required(api):
@@ -147,7 +158,8 @@ def test_51st_file_is_refused_with_nothing_stored(api):
     assert client.post("/folios", files=parts[:51], headers=h(keys["a"])).status_code == 202
     r = client.post("/folios/RB-MANY/files", files=[parts[51]], headers=h(keys["a"]))
     assert r.status_code == 413 and r.json()["error"]["code"] == "PKG-004"
-    assert len(list((home / "inbox" / "RB-MANY").iterdir())) == 51  # 50 files + folio.json
+    assert sorted(holding(home, "RB-MANY")) == [f"doc_{i:02d}.pdf" for i in range(50)]
+    assert staged_left(open_storage(Settings(home=home)).blobs) == []
 
 
 def test_51_mib_upload_is_refused_with_nothing_stored(api):
@@ -178,7 +190,7 @@ def test_idempotency_key_makes_a_retry_safe(api):
         "/folios", files=folio_parts(SAMPLE, rename="RB-IDEM-2"), headers=h(keys["a"], **{"Idempotency-Key": "k-1"})
     )
     assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_MISMATCH"
-    assert not (home / "inbox" / "RB-IDEM-2").exists()
+    nothing_stored(home, "RB-IDEM-2")
     plain = client.post("/folios", files=parts, headers=h(keys["a"]))  # no key: a second create conflicts
     assert plain.status_code == 409 and plain.json()["error"]["code"] == "FOLIO_EXISTS"
     wait_decision(client, keys["a"], "RB-IDEM")
@@ -296,7 +308,7 @@ def test_idempotency_key_is_scoped_to_the_request_not_just_the_portal(api):
     assert replay.status_code == 202 and replay.json() == first.json()
     other = client.post("/folios/RB-SCOPE-B/files", files=extra, headers=h(keys["a"], **{"Idempotency-Key": "k-scope"}))
     assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_MISMATCH", other.text
-    assert not (home / "inbox" / "RB-SCOPE-B" / "nota.pdf").exists()
+    assert "nota.pdf" not in holding(home, "RB-SCOPE-B")
     # another portal's use of the same key is its own: no replay, no mismatch
     assert (
         client.post(
@@ -344,7 +356,7 @@ def test_a_taken_folio_id_is_refused_on_every_path_and_never_read(api, tmp_path,
     absent = client.get("/folios/RB-NONE", headers=h(keys["a"]))
     assert r.status_code == absent.status_code == 404
     assert r.json() == json.loads(json.dumps(absent.json()).replace("RB-NONE", "RB-CLI-1"))
-    assert not (home / "inbox" / "RB-CLI-1").exists()
+    assert holding(home, "RB-CLI-1") == {}
 
     # the same answer for an id this portal has, and for one another portal has
     assert (
@@ -457,9 +469,10 @@ def test_a_body_sent_a_byte_at_a_time_is_cut_off_and_nothing_is_kept(slow_api):
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert b"REQUEST_TIMEOUT" in answer and b"connection: close" in answer.lower()
     deadline = time.monotonic() + 5  # the handler cleans up after it sees the client gone
-    while list((home / "inbox" / ".staging").iterdir()) and time.monotonic() < deadline:
+    blobs = open_storage(Settings(home=home)).blobs
+    while staged_left(blobs) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert list((home / "inbox" / ".staging").iterdir()) == []
+    assert staged_left(blobs) == [] and no_inbox(home)
     # an upload at a normal pace on the same server is unaffected
     with httpx.Client(base_url=url, timeout=30) as client:
         r = client.post("/folios", files=folio_parts(SAMPLE, rename="RB-FAST"), headers=h(key))

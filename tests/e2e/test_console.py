@@ -290,6 +290,14 @@ def test_an_operator_uploads_the_missing_document_and_the_folio_moves_to_adjudic
     assert len(storage.state.history(INCOMPLETE)) == 2  # nothing re-evaluated
     assert compliance.request.post(f"/console/folios/{INCOMPLETE}/rerun", form={"csrf": token}).status == 403
     compliance.close()
+    # an operator's re-run: a new upload number (a new flow run), the same files, a third decision
+    assert context.request.post(f"/console/folios/{INCOMPLETE}/rerun", form={"csrf": csrf_of(context)}).ok
+    deadline = time.monotonic() + 120
+    while len(storage.state.history(INCOMPLETE)) < 3:
+        assert time.monotonic() < deadline, "the re-run did not finish"
+        time.sleep(0.5)
+    assert storage.state.queue_of(INCOMPLETE) == "adjudication"
+    assert storage.state.history(INCOMPLETE)[-1].codes() == storage.state.history(INCOMPLETE)[-2].codes()
     context.close()
 
 

@@ -127,8 +127,28 @@ def test_configured_sat_certificates_verify_the_stamp_and_test_ca_silences_cfdi0
     assert decision.codes() == [] and decision.route.value == "adjudication"
 
 
+def accept(folio_dir: Path, storage) -> str:
+    """The folio as the intake API accepts it: its files and folio.json as blobs, registered
+    for a portal (api/store.py); its id is what intake-batch gets."""
+    from api.store import AcceptedFile, ApiStore
+    from domain.folio import parse_manifest
+
+    manifest_bytes = (folio_dir / "folio.json").read_bytes()
+    manifest = parse_manifest(manifest_bytes)
+    files = [
+        AcceptedFile(p.name, p.stat().st_size, storage.blobs.put(p.read_bytes()))
+        for p in sorted(folio_dir.iterdir())
+        if p.name != "folio.json"
+    ]
+    assert ApiStore(storage.state.engine).claim_folio(
+        manifest, "portal-a", files, place=lambda: storage.blobs.put(manifest_bytes)
+    )
+    return manifest.folio
+
+
 def test_batch_routes_each_folio_and_a_broken_one_does_not_stop_the_rest(home, sample_folios, tmp_path):
-    """intake-batch: one task run per folio, a folio that is unusable as sent fails alone (not
+    """intake-batch: one task run per folio, each taken in by its id from what the API accepted;
+    a folio that cannot be taken in (here: nothing was accepted under its id) fails alone (not
     retried), and the batch's table artifact has a row for every folio."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -137,15 +157,12 @@ def test_batch_routes_each_folio_and_a_broken_one_does_not_stop_the_rest(home, s
     from flows.intake import intake_batch
     from storage import open_storage
 
-    broken = tmp_path / "ROTO-0001"
-    broken.mkdir()
-    (broken / "folio.json").write_text("{ not json")
-    good = sample_folios[:2]
-    routes = intake_batch([str(good[0]), str(broken), str(good[1])])
-    assert routes["ROTO-0001"] == "failed: ManifestError"
-    state = open_storage(Settings()).state
-    for folio_dir in good:
-        folio = json.loads((folio_dir / "folio.json").read_text())["folio"]
+    storage = open_storage(Settings())
+    good = [accept(d, storage) for d in sample_folios[:2]]
+    routes = intake_batch([good[0], "ROTO-0001", good[1]])
+    assert routes["ROTO-0001"] == "failed: InputError"
+    state = storage.state
+    for folio in good:
         assert routes[folio] == state.history(folio)[-1].route.value == state.queue_of(folio)
     with get_client(sync_client=True) as client:
         [latest] = client.read_artifacts(

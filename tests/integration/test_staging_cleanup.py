@@ -1,8 +1,8 @@
 """Half-finished uploads are removed once older than `staging_max_age_s`, and only then: the
-API's staging directories (swept when the API starts and at intervals while it runs), the local
-blob store's `.incoming-*` files, and S3's `incoming/` objects and unfinished multipart uploads
-(moto's server over HTTP). What is younger (maybe an upload in progress) and every stored
-original stay."""
+blob store's staged entries, where the API streams uploads (swept when the API starts and at
+intervals while it runs): the local store's `.incoming-*` files, and S3's `incoming/` objects
+and unfinished multipart uploads (moto's server over HTTP). What is younger (maybe an upload in
+progress) and every stored original stay. The API keeps no staging directory of its own."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from accepted import held, no_inbox, staged_left
 from live_api import LiveServer
 from pg import free_port
 
 from api.app import create_app
 from api.keys import create_key
+from api.store import ApiStore
 from application.staging import sweep_half_finished_uploads
 from domain.config import Settings
 from storage import LocalBlobStore, open_storage
@@ -31,13 +33,6 @@ def aged(path: Path, seconds: float) -> Path:
     for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
         os.utime(p, (then, then), follow_symlinks=False)
     return path
-
-
-def half_finished_upload(staging: Path, name: str) -> Path:
-    upload = staging / name
-    upload.mkdir(parents=True)
-    (upload / "factura.pdf").write_bytes(b"%PDF-1.4 cut off here")
-    return upload
 
 
 def test_local_store_removes_only_old_incoming_files(tmp_path):
@@ -90,28 +85,29 @@ def settings(home) -> Settings:
 
 
 def test_the_api_removes_what_a_killed_predecessor_left_when_it_starts(settings, home):
-    staging = home / "inbox" / ".staging"
-    old = aged(half_finished_upload(staging, "killed-2h-ago"), 2 * HOUR)
-    young = half_finished_upload(staging, "another-replica-receiving")
-    open_storage(settings)  # creates originals/
+    storage = open_storage(settings)  # creates originals/
     old_blob = home / "originals" / ".incoming-killed"
     old_blob.write_bytes(b"half of an original")
     aged(old_blob, 2 * HOUR)
+    young = home / "originals" / ".incoming-another-replica-receiving"
+    young.write_bytes(b"still arriving")
 
     with LiveServer(create_app(settings, runner=lambda batch: None), free_port(), settings):
-        assert not old.exists() and not old_blob.exists()
-        assert young.exists() and (young / "factura.pdf").exists()
+        assert not old_blob.exists()
+        assert young.exists()
+    assert staged_left(storage.blobs) == [str(young)]
 
 
 def test_the_api_sweeps_while_it_runs_and_spares_an_upload_in_progress(home):
-    """staging_max_age_s = 2: swept every second. A staging directory left behind goes within
-    a few seconds; an upload that keeps sending for 5 s (each chunk touches its file) is never
-    taken for abandoned and is accepted whole."""
+    """staging_max_age_s = 2: swept every second. A staged entry left behind goes within a few
+    seconds; an upload that keeps sending for 5 s (each chunk written to its staged blob) is
+    never taken for abandoned and is accepted whole."""
     settings = Settings(home=home, staging_max_age_s=2)
-    key = create_key(open_storage(settings).state.engine, "portal-a")
-    staging = home / "inbox" / ".staging"
+    storage = open_storage(settings)
+    key = create_key(storage.state.engine, "portal-a")
     with LiveServer(create_app(settings, runner=lambda batch: None), free_port(), settings) as server:
-        left = half_finished_upload(staging, "killed-now")
+        left = home / "originals" / ".incoming-killed-now"
+        left.write_bytes(b"half of an original")
         chunk, chunks = b"0" * 65536, 25
         boundary = "sweeptestboundary"
         manifest = b'{"folio": "RB-SLOW", "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"}'
@@ -142,9 +138,10 @@ def test_the_api_sweeps_while_it_runs_and_spares_an_upload_in_progress(home):
         )
         assert r.status_code == 202, r.text
         assert r.json()["total_bytes"] == len(b"%PDF-1.4\n") + chunks * len(chunk)
-        assert (home / "inbox" / "RB-SLOW" / "escaneo.pdf").stat().st_size == r.json()["total_bytes"]
+        kept = held(ApiStore(storage.state.engine), storage.blobs, "RB-SLOW")
+        assert kept == {"escaneo.pdf": b"%PDF-1.4\n" + chunks * chunk}
         deadline = time.monotonic() + 10
         while left.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not left.exists()
-        assert list(staging.iterdir()) == []
+        assert staged_left(storage.blobs) == [] and no_inbox(home)

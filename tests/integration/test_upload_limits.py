@@ -1,8 +1,8 @@
 """The folio limits (PKG-004: 50 files, PKG-005: 50 MiB) hold when uploads to one folio arrive
 at once: two API replicas (two uvicorn servers, each its own app and engine) on one database,
 SQLite and PostgreSQL, take concurrent POST /folios/{id}/files from many threads. The total
-accepted never passes a limit, every accepted file is in the folio and registered, nothing of a
-refused upload is left. No flow runs (the dispatcher's runner does nothing): this is intake."""
+accepted never passes a limit, every accepted file is registered and in the blob store, nothing of
+a refused upload is left (no blob, nothing staged). No flow runs (the dispatcher's runner does nothing): this is intake."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from accepted import held, no_inbox, staged_left
 from live_api import LiveServer
 from pg import free_port
 from sqlalchemy import delete
@@ -23,8 +24,8 @@ from api.app import create_app
 from api.keys import create_key
 from api.store import ApiStore
 from domain.config import Settings
-from storage import open_storage
-from storage.schema import api_upload_files, api_upload_totals
+from storage import LocalBlobStore, open_storage, sha256_of
+from storage.schema import api_folios, api_upload_files, api_upload_totals
 
 MAX_FILES, MAX_BYTES = 50, 52_428_800
 REPLICAS = 2
@@ -42,7 +43,7 @@ def replicas(request, home):
             stack.enter_context(LiveServer(create_app(settings, runner=lambda batch: None), free_port(), settings))
             for _ in range(REPLICAS)
         ]
-        yield [s.url for s in servers], key, home, ApiStore(engine)
+        yield [s.url for s in servers], key, home, ApiStore(engine, open_storage(settings).blobs)
     engine.dispose()
 
 
@@ -51,8 +52,12 @@ def pdf(tag: str, size: int = 64) -> bytes:
     return head + b"0" * max(0, size - len(head))
 
 
+def manifest_of(folio: str) -> str:
+    return json.dumps({"folio": folio, "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"})
+
+
 def create(url: str, key: str, folio: str, files: dict[str, bytes]) -> httpx.Response:
-    manifest = json.dumps({"folio": folio, "claim_type": "reembolso", "received_at": "2026-11-20T10:00:00-06:00"})
+    manifest = manifest_of(folio)
     parts = [("manifest", ("folio.json", manifest.encode(), "application/json"))]
     parts += [("files", (name, data, "application/pdf")) for name, data in files.items()]
     return httpx.post(f"{url}/folios", files=parts, headers={"X-API-Key": key}, timeout=120)
@@ -75,18 +80,21 @@ def fire(urls: list[str], key: str, folio: str, uploads: list[dict[str, bytes]])
         return list(pool.map(one, range(len(uploads))))
 
 
-def assert_folio_holds_exactly(home: Path, store: ApiStore, folio: str, expected: dict[str, bytes]) -> None:
-    """What was accepted is in the folio and registered, byte for byte, and nothing else is."""
-    folio_dir = home / "inbox" / folio
-    on_disk = {p.name: p.read_bytes() for p in folio_dir.iterdir() if p.name != "folio.json"}
-    assert sorted(on_disk) == sorted(expected)
-    assert all(on_disk[n] == data for n, data in expected.items())
-    registered = store.accepted_files(folio)
-    assert {n: (f.size, f.sha256) for n, f in registered.items()} == {
-        n: (len(d), hashlib.sha256(d).hexdigest()) for n, d in expected.items()
-    }
+def assert_folio_holds_exactly(
+    home: Path, store: ApiStore, folio: str, expected: dict[str, bytes], replaced: tuple[bytes, ...] = ()
+) -> None:
+    """What was accepted is registered and in the blob store, byte for byte, and nothing else
+    is: the store holds the accepted files, folio.json and the `replaced` versions (an original
+    once accepted is kept), no blob of a refused upload, nothing staged, and no inbox directory."""
+    blobs = store.blobs
+    assert isinstance(blobs, LocalBlobStore)
+    assert held(store, blobs, folio) == expected
     assert store.totals(folio) == (len(expected), sum(len(d) for d in expected.values()))
-    assert list((home / "inbox" / ".staging").iterdir()) == []
+    in_store = {p.name for p in blobs.root.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert in_store == {hashlib.sha256(d).hexdigest() for d in (*expected.values(), *replaced)} | {
+        sha256_of(manifest_of(folio).encode())
+    }
+    assert staged_left(blobs) == [] and no_inbox(home)
 
 
 def test_concurrent_uploads_never_pass_the_file_limit(replicas):
@@ -150,24 +158,35 @@ def test_the_limits_hold_over_separate_uploads(replicas):
 
     big = pdf("bigger doc_00", 40 * 1024 * 1024)
     assert add(urls[0], key, "RB-OVER-TIME", {"doc_00.pdf": big}).status_code == 202  # replaces, 50 files still
+    replaced = (expected["doc_00.pdf"],)
     expected["doc_00.pdf"] = big
-    assert_folio_holds_exactly(home, store, "RB-OVER-TIME", expected)
+    assert_folio_holds_exactly(home, store, "RB-OVER-TIME", expected, replaced)
 
     r = add(urls[1], key, "RB-OVER-TIME", {"doc_01.pdf": pdf("too big", 11 * 1024 * 1024)})
     assert r.status_code == 413 and r.json()["error"]["code"] == "PKG-005"
-    assert_folio_holds_exactly(home, store, "RB-OVER-TIME", expected)
+    assert_folio_holds_exactly(home, store, "RB-OVER-TIME", expected, replaced)
 
 
 def test_a_folio_from_before_the_counters_is_counted_from_its_directory(replicas):
-    """Migration 0003 adds the counters empty: the first upload to an older folio counts what
-    its directory holds, under the lock, and the limit holds from there."""
+    """Migration 0003 adds the counters empty: the first upload to an older folio (accepted into
+    an inbox directory, before uploads went to the blob store) counts what its directory holds,
+    under the lock, storing each file as a blob, and the limit holds from there."""
     urls, key, home, store = replicas
     files = {f"old_{i:02d}.pdf": pdf(f"old {i}") for i in range(48)}
     assert create(urls[0], key, "RB-OLDER", files).status_code == 202
+    inbox = home / "inbox" / "RB-OLDER"  # as the API laid folios out then
+    inbox.mkdir(parents=True)
+    (inbox / "folio.json").write_text(manifest_of("RB-OLDER"))
+    for name, data in files.items():
+        (inbox / name).write_bytes(data)
     with store.engine.begin() as conn:
         conn.execute(delete(api_upload_files).where(api_upload_files.c.folio == "RB-OLDER"))
         conn.execute(delete(api_upload_totals).where(api_upload_totals.c.folio == "RB-OLDER"))
+        conn.execute(api_folios.update().where(api_folios.c.folio == "RB-OLDER").values(folio_dir=str(inbox)))
+    for blob in [p for p in store.blobs.root.rglob("*") if p.is_file()]:
+        blob.unlink()  # the old files were only in the directory
     r = add(urls[1], key, "RB-OLDER", {"new_1.pdf": pdf("n1"), "new_2.pdf": pdf("n2"), "new_3.pdf": pdf("n3")})
     assert r.status_code == 413 and r.json()["error"]["code"] == "PKG-004"
     assert add(urls[1], key, "RB-OLDER", {"new_1.pdf": pdf("n1"), "new_2.pdf": pdf("n2")}).status_code == 202
     assert store.totals("RB-OLDER") == (50, sum(len(d) for d in files.values()) + 2 * 64)
+    assert held(store, store.blobs, "RB-OLDER") == {**files, "new_1.pdf": pdf("n1"), "new_2.pdf": pdf("n2")}

@@ -10,7 +10,18 @@ import pytest
 from storage import BlobStore, LocalBlobStore, ReportMissing
 from storage.s3 import S3BlobStore
 
-PORT = ("put", "put_stream", "get", "copy_to", "exists", "put_report", "get_report", "sweep_staging")
+PORT = (
+    "put",
+    "put_stream",
+    "open_writer",
+    "get",
+    "head",
+    "copy_to",
+    "exists",
+    "put_report",
+    "get_report",
+    "sweep_staging",
+)
 
 
 def test_both_stores_implement_the_whole_port():
