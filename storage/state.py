@@ -19,7 +19,7 @@ from domain.folio import FolioManifest, ManifestError
 
 from .engine import inserted_id, make_engine
 from .migrations import upgrade
-from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folios, metadata, queue_entries
+from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folio_rounds, folios, metadata, queue_entries
 
 QUEUES = tuple(r.value for r in Route)
 
@@ -63,6 +63,33 @@ def claim_folio_id(conn: Connection, manifest: FolioManifest, owner: str, now: d
         if stored is not None:
             return stored, False
     raise RuntimeError(f"folio {manifest.folio!r}: could not be created or read")
+
+
+def open_round(conn: Connection, folio: str, now: datetime) -> int:
+    """Open the folio's next round of evaluation inside the caller's transaction (the API's, that
+    accepts an upload; the folio row must exist) and return its number."""
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
+    r = folio_rounds
+    stmt = dialect.insert(r).values(folio=folio, accepted=1, decided=0, accepted_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[r.c.folio], set_={"accepted": r.c.accepted + 1, "accepted_at": now}
+    ).returning(r.c.accepted)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def _close_round(conn: Connection, folio: str, round_: int) -> bool:
+    """Mark `round_` decided unless it or a later one already is; False when it was. The UPDATE
+    takes the row's write lock, so of two runs recording the same round one waits and then
+    finds it decided."""
+    r = folio_rounds
+    done = conn.execute(update(r).where(r.c.folio == folio, r.c.decided < round_).values(decided=round_)).rowcount
+    if done:
+        return True
+    exists = conn.execute(select(r.c.decided).where(r.c.folio == folio)).first()
+    if exists is None:  # a round never opened (a folio from before rounds): record, and open it decided
+        conn.execute(insert(r).values(folio=folio, accepted=round_, decided=round_, accepted_at=_utcnow()))
+        return True
+    return False
 
 
 def _utcnow() -> datetime:
@@ -148,10 +175,17 @@ class StateStore:
             return row.manifest if row else None
 
     # -- decisions ------------------------------------------------------------------------
-    def record_decision(self, decision: Decision, uuids: dict[str, str] | None = None) -> int:
-        """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically."""
+    def record_decision(
+        self, decision: Decision, uuids: dict[str, str] | None = None, round_: int | None = None
+    ) -> int | None:
+        """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically.
+        With `round_` (the folio's round of evaluation it answers, folio_rounds) it is recorded
+        only if no decision answered that round or a later one yet, and None is returned
+        otherwise: the round was decided already (a retried or recovered run), nothing changed."""
         now = _utcnow()
         with self._tx() as conn:
+            if round_ is not None and not _close_round(conn, decision.folio, round_):
+                return None
             decision_id = inserted_id(
                 conn.execute(
                     insert(decisions).values(
@@ -308,6 +342,33 @@ class StateStore:
             )
             return result.rowcount == 1
 
+    # -- rounds of evaluation --------------------------------------------------------------
+    def open_round(self, folio: str) -> int:
+        """A new round for `folio` (a re-run asked for without new files); its number."""
+        with self._tx() as conn:
+            return open_round(conn, folio, _utcnow())
+
+    def round_of(self, folio: str) -> tuple[int, int]:
+        """(accepted, decided) rounds of `folio`; (0, 0) for a folio without rounds."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(folio_rounds.c.accepted, folio_rounds.c.decided).where(folio_rounds.c.folio == folio)
+            ).first()
+        return (row.accepted, row.decided) if row else (0, 0)
+
+    def undecided(self, accepted_before: datetime, limit: int = 500) -> list[tuple[str, int]]:
+        """(folio, accepted round) of folios with a round accepted before `accepted_before` that no
+        decision answers yet, oldest first: what a worker that died left undone."""
+        r = folio_rounds
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(r.c.folio, r.c.accepted)
+                .where(r.c.accepted > r.c.decided, r.c.accepted_at < accepted_before)
+                .order_by(r.c.accepted_at, r.c.folio)
+                .limit(limit)
+            ).all()
+        return [(row.folio, row.accepted) for row in rows]
+
     # -- UUID index -----------------------------------------------------------------------
     def folios_with_uuids(self, uuids: Iterable[str], excluding_folio: str) -> dict[str, str]:
         """UUID -> the (earliest) other folio that already submitted it (CFDI-012)."""
@@ -328,7 +389,7 @@ class StateStore:
     def clear(self) -> None:
         """Drop every row (tests and the demo's fresh start only)."""
         with self._tx() as conn:
-            for table in (queue_entries, cfdi_uuids, decisions, folio_files, folios):
+            for table in (queue_entries, cfdi_uuids, decisions, folio_rounds, folio_files, folios):
                 conn.execute(delete(table))
 
 
