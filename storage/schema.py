@@ -77,7 +77,8 @@ decisions = Table(
 # A decision for round n is recorded only while decided < n, in the same transaction that raises
 # it: a re-run of a round (a retried task, a batch run again after its worker died) never appends
 # a second decision. accepted > decided for longer than a run takes is work a dead worker left
-# (application/recover.py). Folios of the command line, evaluated where they are, have no row.
+# (application/recover.py), unless `flow_run`, the Prefect flow run handed the round, still runs.
+# Folios of the command line, evaluated where they are, have no row.
 folio_rounds = Table(
     "folio_rounds",
     metadata,
@@ -85,6 +86,7 @@ folio_rounds = Table(
     Column("accepted", Integer, nullable=False),
     Column("decided", Integer, nullable=False),
     Column("accepted_at", DateTime(timezone=True), nullable=False),
+    Column("flow_run", String(64)),
     Index("ix_folio_rounds_open", "accepted_at"),
 )
 

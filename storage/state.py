@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, func, insert, inspect, select, text, update
@@ -22,6 +23,16 @@ from .migrations import upgrade
 from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folio_rounds, folios, metadata, queue_entries
 
 QUEUES = tuple(r.value for r in Route)
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """A round of evaluation accepted and not decided yet, and the flow run handed it (if known)."""
+
+    folio: str
+    round: int
+    accepted_at: datetime
+    flow_run: str | None
 
 
 class FolioTaken(ManifestError):
@@ -72,7 +83,7 @@ def open_round(conn: Connection, folio: str, now: datetime) -> int:
     r = folio_rounds
     stmt = dialect.insert(r).values(folio=folio, accepted=1, decided=0, accepted_at=now)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[r.c.folio], set_={"accepted": r.c.accepted + 1, "accepted_at": now}
+        index_elements=[r.c.folio], set_={"accepted": r.c.accepted + 1, "accepted_at": now, "flow_run": None}
     ).returning(r.c.accepted)
     return int(conn.execute(stmt).scalar_one())
 
@@ -90,6 +101,11 @@ def _close_round(conn: Connection, folio: str, round_: int) -> bool:
         conn.execute(insert(r).values(folio=folio, accepted=round_, decided=round_, accepted_at=_utcnow()))
         return True
     return False
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes (stored in UTC); PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _utcnow() -> datetime:
@@ -356,18 +372,25 @@ class StateStore:
             ).first()
         return (row.accepted, row.decided) if row else (0, 0)
 
-    def undecided(self, accepted_before: datetime, limit: int = 500) -> list[tuple[str, int]]:
-        """(folio, accepted round) of folios with a round accepted before `accepted_before` that no
-        decision answers yet, oldest first: what a worker that died left undone."""
+    def set_round_runs(self, rounds: Iterable[tuple[str, int]], flow_run: str | None) -> None:
+        """The flow run that was handed each (folio, round); a newer round keeps its own."""
+        r = folio_rounds
+        with self._tx() as conn:
+            for folio, number in rounds:
+                conn.execute(update(r).where(r.c.folio == folio, r.c.accepted == number).values(flow_run=flow_run))
+
+    def undecided(self, accepted_before: datetime, limit: int = 500) -> list[OpenRound]:
+        """Folios with a round accepted before `accepted_before` that no decision answers yet,
+        oldest first: what a worker that died left undone (or a run still at work: see flow_run)."""
         r = folio_rounds
         with self._tx() as conn:
             rows = conn.execute(
-                select(r.c.folio, r.c.accepted)
+                select(r.c.folio, r.c.accepted, r.c.accepted_at, r.c.flow_run)
                 .where(r.c.accepted > r.c.decided, r.c.accepted_at < accepted_before)
                 .order_by(r.c.accepted_at, r.c.folio)
                 .limit(limit)
             ).all()
-        return [(row.folio, row.accepted) for row in rows]
+        return [OpenRound(row.folio, row.accepted, _aware(row.accepted_at), row.flow_run) for row in rows]
 
     # -- UUID index -----------------------------------------------------------------------
     def folios_with_uuids(self, uuids: Iterable[str], excluding_folio: str) -> dict[str, str]:

@@ -63,7 +63,9 @@ def test_a_round_is_decided_once_and_undecided_rounds_are_listed(state):
     first = state.open_round("T-1")
     assert first == 1 and state.round_of("T-1") == (1, 0)
     later = datetime.now(UTC) + timedelta(seconds=5)
-    assert state.undecided(later) == [("T-1", 1)]
+    assert [(r.folio, r.round, r.flow_run) for r in state.undecided(later)] == [("T-1", 1, None)]
+    state.set_round_runs([("T-1", 1)], "run-1")
+    assert [r.flow_run for r in state.undecided(later)] == ["run-1"]
     assert state.undecided(datetime.now(UTC) - timedelta(hours=1)) == []  # accepted since: not yet late
     assert state.record_decision(decision(Route.PENDING_DOCUMENTS), round_=1) is not None
     assert state.record_decision(decision(Route.ADJUDICATION), round_=1) is None
@@ -71,7 +73,9 @@ def test_a_round_is_decided_once_and_undecided_rounds_are_listed(state):
     assert state.queue_of("T-1") == "pending_documents"
     assert state.undecided(later) == []
     assert state.open_round("T-1") == 2
-    assert state.undecided(datetime.now(UTC) + timedelta(seconds=5)) == [("T-1", 2)]
+    assert [(r.folio, r.round, r.flow_run) for r in state.undecided(datetime.now(UTC) + timedelta(seconds=5))] == [
+        ("T-1", 2, None)
+    ]
     assert state.record_decision(decision(Route.ADJUDICATION), round_=2) is not None
     assert state.record_decision(decision(Route.PENDING_DOCUMENTS), round_=1) is None  # an older round, late
     assert [d.route for d in state.history("T-1")] == [Route.PENDING_DOCUMENTS, Route.ADJUDICATION]

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("accepted", sa.Integer(), nullable=False),
         sa.Column("decided", sa.Integer(), nullable=False),
         sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("flow_run", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["folio"], ["folios.folio"]),
         sa.PrimaryKeyConstraint("folio"),
     )
