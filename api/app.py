@@ -27,7 +27,7 @@ from starlette.requests import ClientDisconnect
 from domain.config import Settings
 from domain.errors import InputError
 from domain.folio import parse_manifest
-from storage import QUEUES, open_storage
+from storage import QUEUES, Storage, open_storage
 
 from . import keys
 from .console import mount_console
@@ -61,6 +61,13 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
+def _note_run(api_store: ApiStore, storage: Storage, jobs: list[Job], run_id: str | None) -> None:
+    """Which flow run each folio's round was handed (the console links it; the recovery flow
+    leaves a round alone while its run still runs)."""
+    api_store.set_flow_run([j.folio for j in jobs], run_id)
+    storage.state.set_round_runs([(j.folio, j.upload) for j in jobs], run_id)
+
+
 def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
     settings = settings or Settings()
 
@@ -75,7 +82,7 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             run,
             api.batch_window_s,
             api.batch_max,
-            on_started=lambda jobs, run_id: api_store.set_flow_run([j.folio for j in jobs], run_id),
+            on_started=lambda jobs, run_id: _note_run(api_store, storage, jobs, run_id),
         )
         sweeper = StagingSweeper(storage.blobs, settings.storage.staging_max_age_s).start()
         app.state.ctx = dict(

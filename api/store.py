@@ -26,7 +26,7 @@ from domain.errors import InputError
 from domain.folio import FolioManifest
 from storage import BlobStore
 from storage.schema import api_folios, api_idempotency, api_upload_files, api_upload_totals, folio_files, folios
-from storage.state import claim_folio_id
+from storage.state import claim_folio_id, open_round
 
 MANIFEST_NAME = "folio.json"
 
@@ -134,6 +134,7 @@ class ApiStore:
                         folio=manifest.folio, portal=portal, folio_dir=None, created_at=_now(), uploads=1
                     )
                 )
+                open_round(conn, manifest.folio, 1, _now())
                 conn.execute(
                     insert(api_upload_totals).values(
                         folio=manifest.folio, files=len(files), bytes=sum(f.size for f in files)
@@ -185,6 +186,7 @@ class ApiStore:
             self._register(conn, folio, files)
             conn.execute(update(api_folios).where(api_folios.c.folio == folio).values(uploads=api_folios.c.uploads + 1))
             number = conn.execute(select(api_folios.c.uploads).where(api_folios.c.folio == folio)).scalar_one()
+            open_round(conn, folio, number, _now())
             place()
             return number
 

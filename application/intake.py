@@ -25,6 +25,9 @@ class FolioOutcome:
     manifest: FolioManifest
     report_paths: dict[str, str]
     upload: int | None = None  # the intake API's upload number the decision covers (take_in_accepted)
+    # False: that upload was decided already, by a run this one repeats (a retry, a recovery
+    # after a worker died); `decision` is the one recorded then, and nothing new was recorded
+    recorded: bool = True
 
 
 def take_in_folio(
@@ -36,7 +39,7 @@ def take_in_folio(
     manifest_bytes, files = read_folio_dir(Path(folio_dir), services.ruleset.thresholds)
     stored = store_originals(manifest_bytes, files, services.storage, owner)  # before anything else
     evaluation = evaluate_folio(stored, services, as_of=as_of)
-    paths = record_decision(evaluation.decision, evaluation.uuids, services.storage)
+    paths = record_decision(evaluation.decision, evaluation.uuids, services.storage) or {}  # no round: recorded
     return FolioOutcome(evaluation.decision, stored.manifest, paths)
 
 
@@ -44,13 +47,18 @@ def take_in_accepted(folio: str, services: Services, as_of: date | None = None) 
     """The folio the intake API accepted, from storage alone (no shared disk with the API): one
     consistent read of its manifest, its files as accepted and the upload number that covers
     (storage.read_accepted), then evaluated and recorded exactly as take_in_folio does it. The
-    decision is the one a directory holding the same files gets. Safe to run again, like
-    take_in_folio; the outcome says which upload it covered, since a later upload may have
-    arrived between the API handing the folio over and this read."""
+    decision is the one a directory holding the same files gets. Safe to run again: an upload
+    gets exactly one decision (its round in storage's folio_rounds), so a repeated run (a retry,
+    a recovery after a worker died) records nothing new and says so (`recorded` False). The
+    outcome says which upload it covered, since a later upload may have arrived between the API
+    handing the folio over and this read."""
     accepted = read_accepted(services.storage.state.engine, folio)
     if accepted is None:
         raise InputError(f"folio {folio}: nothing accepted by the intake API under this id")
     stored = stored_folio_from_accepted(accepted, services.storage)
     evaluation = evaluate_folio(stored, services, as_of=as_of)
-    paths = record_decision(evaluation.decision, evaluation.uuids, services.storage)
+    paths = record_decision(evaluation.decision, evaluation.uuids, services.storage, round_=accepted.upload)
+    if paths is None:  # this upload was decided by an earlier run: exactly one decision per upload
+        earlier = services.storage.state.last_decision(folio) or evaluation.decision
+        return FolioOutcome(earlier, stored.manifest, {}, accepted.upload, recorded=False)
     return FolioOutcome(evaluation.decision, stored.manifest, paths, accepted.upload)

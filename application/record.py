@@ -31,11 +31,16 @@ def producing_run(run_id: str | None) -> Iterator[None]:
         _producing_run.reset(token)
 
 
-def record_decision(decision: Decision, uuids: dict[str, str], storage: Storage) -> dict[str, str]:
+def record_decision(
+    decision: Decision, uuids: dict[str, str], storage: Storage, round_: int | None = None
+) -> dict[str, str] | None:
     """Record `decision` and write its report; kind -> path of each report file. The PDF is
     rendered by `folio-report-pdfs` (flows/report.py), off the routing path: it costs ~0.5 s,
-    ten times a digital folio's document work, and nobody waits on it to route."""
-    storage.state.record_decision(decision, uuids, flow_run_id=_producing_run.get())
+    ten times a digital folio's document work, and nobody waits on it to route. With `round_`
+    (the folio's round of evaluation, storage folio_rounds) None when that round was decided
+    already, by a run this one repeats: nothing is recorded or written then."""
+    if storage.state.record_decision(decision, uuids, flow_run_id=_producing_run.get(), round_=round_) is None:
+        return None
     history = storage.state.history(decision.folio)
     manifest = storage.state.manifest(decision.folio)
     paths = write_folio_report(decision, storage.reports_dir, len(history), history=history, manifest=manifest)

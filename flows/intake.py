@@ -244,7 +244,10 @@ class _Publisher:
 
 def _intake_one(outcome: FolioOutcome, publisher: _Publisher, artifacts: bool = True) -> FolioOutcome:
     """After a folio's task, inside whichever flow run is current: a notice task when there is
-    a notice to send, the routed event and (`artifacts`) its two keyed artifacts."""
+    a notice to send, the routed event and (`artifacts`) its two keyed artifacts. Nothing for
+    an upload an earlier run decided (a recovery after a worker died): that run did it."""
+    if not outcome.recorded:
+        return outcome
     decision, paths = outcome.decision, outcome.report_paths
     notice = None
     if decision.route is Route.PENDING_DOCUMENTS:
@@ -313,7 +316,8 @@ def intake_batch(folios: list[str], as_of: date | None = None) -> dict[str, str]
                 {
                     "folio": decision.folio,
                     "route": decision.route.value,
-                    "reasons": mask_text("; ".join(decision.reasons())) or "-",
+                    "reasons": (mask_text("; ".join(decision.reasons())) or "-")
+                    + ("" if outcome.recorded else " (decidido antes: nada nuevo)"),
                     "report": outcome.report_paths.get("html", "-"),
                 }
             )

@@ -72,6 +72,24 @@ decisions = Table(
     Index("ix_decisions_folio", "folio", "id"),
 )
 
+# A folio's rounds of evaluation: `accepted` counts what was handed to the intake (each accepted
+# API upload, a console upload or re-run), `decided` the newest round a recorded decision answered.
+# A decision for round n is recorded only while decided < n, in the same transaction that raises
+# it: a re-run of a round (a retried task, a batch run again after its worker died) never appends
+# a second decision. accepted > decided for longer than a run takes is work a dead worker left
+# (application/recover.py), unless `flow_run`, the Prefect flow run handed the round, still runs.
+# Folios of the command line, evaluated where they are, have no row.
+folio_rounds = Table(
+    "folio_rounds",
+    metadata,
+    Column("folio", String(64), ForeignKey("folios.folio"), primary_key=True),
+    Column("accepted", Integer, nullable=False),
+    Column("decided", Integer, nullable=False),
+    Column("accepted_at", DateTime(timezone=True), nullable=False),
+    Column("flow_run", String(64)),
+    Index("ix_folio_rounds_open", "accepted_at"),
+)
+
 # One row per folio: the primary key is what keeps a folio in exactly one queue.
 queue_entries = Table(
     "queue_entries",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, func, insert, inspect, select, text, update
@@ -19,9 +20,19 @@ from domain.folio import FolioManifest, ManifestError
 
 from .engine import inserted_id, make_engine
 from .migrations import upgrade
-from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folios, metadata, queue_entries
+from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folio_rounds, folios, metadata, queue_entries
 
 QUEUES = tuple(r.value for r in Route)
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """A round of evaluation accepted and not decided yet, and the flow run handed it (if known)."""
+
+    folio: str
+    round: int
+    accepted_at: datetime
+    flow_run: str | None
 
 
 class FolioTaken(ManifestError):
@@ -63,6 +74,39 @@ def claim_folio_id(conn: Connection, manifest: FolioManifest, owner: str, now: d
         if stored is not None:
             return stored, False
     raise RuntimeError(f"folio {manifest.folio!r}: could not be created or read")
+
+
+def open_round(conn: Connection, folio: str, number: int, now: datetime) -> None:
+    """Open round `number` of the folio inside the caller's transaction (the API's, that accepts
+    its `number`-th upload under the folio's lock; the folio row must exist): accepted, not yet
+    decided, handed to no run yet."""
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
+    r = folio_rounds
+    stmt = dialect.insert(r).values(folio=folio, accepted=number, decided=0, accepted_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[r.c.folio], set_={"accepted": number, "accepted_at": now, "flow_run": None}
+    )
+    conn.execute(stmt)
+
+
+def _close_round(conn: Connection, folio: str, round_: int) -> bool:
+    """Mark `round_` decided unless it or a later one already is; False when it was. The UPDATE
+    takes the row's write lock, so of two runs recording the same round one waits and then
+    finds it decided."""
+    r = folio_rounds
+    done = conn.execute(update(r).where(r.c.folio == folio, r.c.decided < round_).values(decided=round_)).rowcount
+    if done:
+        return True
+    exists = conn.execute(select(r.c.decided).where(r.c.folio == folio)).first()
+    if exists is None:  # a round never opened (a folio from before rounds): record, and open it decided
+        conn.execute(insert(r).values(folio=folio, accepted=round_, decided=round_, accepted_at=_utcnow()))
+        return True
+    return False
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes (stored in UTC); PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _utcnow() -> datetime:
@@ -149,13 +193,22 @@ class StateStore:
 
     # -- decisions ------------------------------------------------------------------------
     def record_decision(
-        self, decision: Decision, uuids: dict[str, str] | None = None, flow_run_id: str | None = None
-    ) -> int:
+        self,
+        decision: Decision,
+        uuids: dict[str, str] | None = None,
+        flow_run_id: str | None = None,
+        round_: int | None = None,
+    ) -> int | None:
         """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically.
         `flow_run_id`: the orchestrator's run that made it, kept in the stored body beside the
-        decision (not a field of the decision: its JSON is the contract) for the console."""
+        decision (not a field of the decision: its JSON is the contract) for the console.
+        With `round_` (the folio's round of evaluation it answers, folio_rounds) it is recorded
+        only if no decision answered that round or a later one yet, and None is returned
+        otherwise: the round was decided already (a retried or recovered run), nothing changed."""
         now = _utcnow()
         with self._tx() as conn:
+            if round_ is not None and not _close_round(conn, decision.folio, round_):
+                return None
             decision_id = inserted_id(
                 conn.execute(
                     insert(decisions).values(
@@ -319,6 +372,45 @@ class StateStore:
             )
             return result.rowcount == 1
 
+    # -- rounds of evaluation --------------------------------------------------------------
+    def open_round(self, folio: str, number: int | None = None) -> int:
+        """Open the folio's round `number` (default: the next one) in a transaction of its own;
+        its number. The API opens rounds inside its own transactions (open_round)."""
+        with self._tx() as conn:
+            if number is None:
+                current = conn.execute(select(folio_rounds.c.accepted).where(folio_rounds.c.folio == folio)).scalar()
+                number = (current or 0) + 1
+            open_round(conn, folio, number, _utcnow())
+            return number
+
+    def round_of(self, folio: str) -> tuple[int, int]:
+        """(accepted, decided) rounds of `folio`; (0, 0) for a folio without rounds."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(folio_rounds.c.accepted, folio_rounds.c.decided).where(folio_rounds.c.folio == folio)
+            ).first()
+        return (row.accepted, row.decided) if row else (0, 0)
+
+    def set_round_runs(self, rounds: Iterable[tuple[str, int]], flow_run: str | None) -> None:
+        """The flow run that was handed each (folio, round); a newer round keeps its own."""
+        r = folio_rounds
+        with self._tx() as conn:
+            for folio, number in rounds:
+                conn.execute(update(r).where(r.c.folio == folio, r.c.accepted == number).values(flow_run=flow_run))
+
+    def undecided(self, accepted_before: datetime, limit: int = 500) -> list[OpenRound]:
+        """Folios with a round accepted before `accepted_before` that no decision answers yet,
+        oldest first: what a worker that died left undone (or a run still at work: see flow_run)."""
+        r = folio_rounds
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(r.c.folio, r.c.accepted, r.c.accepted_at, r.c.flow_run)
+                .where(r.c.accepted > r.c.decided, r.c.accepted_at < accepted_before)
+                .order_by(r.c.accepted_at, r.c.folio)
+                .limit(limit)
+            ).all()
+        return [OpenRound(row.folio, row.accepted, _aware(row.accepted_at), row.flow_run) for row in rows]
+
     # -- UUID index -----------------------------------------------------------------------
     def folios_with_uuids(self, uuids: Iterable[str], excluding_folio: str) -> dict[str, str]:
         """UUID -> the (earliest) other folio that already submitted it (CFDI-012)."""
@@ -339,7 +431,7 @@ class StateStore:
     def clear(self) -> None:
         """Drop every row (tests and the demo's fresh start only)."""
         with self._tx() as conn:
-            for table in (queue_entries, cfdi_uuids, decisions, folio_files, folios):
+            for table in (queue_entries, cfdi_uuids, decisions, folio_rounds, folio_files, folios):
                 conn.execute(delete(table))
 
 

@@ -96,6 +96,30 @@ def test_a_later_upload_is_covered_by_the_number_it_got(tmp_path):
     assert "nota.pdf" in [d.file for d in outcome.decision.documents]
 
 
+def test_an_upload_is_decided_once_however_often_its_run_is_repeated(tmp_path):
+    """A batch run again after its worker died (or a retried task) finds the upload decided: one
+    decision per upload, the repeat says it recorded nothing; the next upload is decided anew."""
+    settings = Settings(home=tmp_path / "home")
+    key = create_key(open_storage(settings).state.engine, "portal-a")
+    folio = "RB-2026-000101"
+    with LiveServer(create_app(settings, runner=lambda batch: None), free_port(), settings) as server:
+        assert upload(server.url, key, SAMPLES / folio).status_code == 202
+        services = services_for(settings)
+        first = take_in_accepted(folio, services, as_of(folio))
+        again = take_in_accepted(folio, services, as_of(folio))
+        assert first.recorded and not again.recorded and again.report_paths == {}
+        assert comparable(again.decision) == comparable(first.decision)
+        assert len(services.storage.state.history(folio)) == 1
+        assert services.storage.state.round_of(folio) == (1, 1)
+        extra = [("files", ("nota.pdf", b"%PDF-1.4 nota\n", "application/pdf"))]
+        r = httpx.post(f"{server.url}/folios/{folio}/files", files=extra, headers={"X-API-Key": key}, timeout=60)
+        assert r.status_code == 202
+        assert services.storage.state.round_of(folio) == (2, 1)
+        later = take_in_accepted(folio, services, as_of(folio))
+        assert later.recorded and later.upload == 2
+        assert len(services.storage.state.history(folio)) == 2
+
+
 WORKER = """
 import json, sys
 from datetime import date

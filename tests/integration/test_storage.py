@@ -1,5 +1,6 @@
 import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -53,6 +54,43 @@ def test_reprocessing_appends_history_and_keeps_one_queue_entry(state):
     assert [r["folio"] for r in state.queue("adjudication")] == ["T-1"]
     assert state.queue("pending_documents") == []
     assert sum(state.queue_counts().values()) == 1
+
+
+def test_a_round_is_decided_once_and_undecided_rounds_are_listed(state):
+    """A run repeated after its worker died (or a retried task) records nothing new for a round
+    already decided; a later round is recorded; rounds accepted and not decided are listed."""
+    assert state.round_of("T-1") == (0, 0)
+    first = state.open_round("T-1")
+    assert first == 1 and state.round_of("T-1") == (1, 0)
+    later = datetime.now(UTC) + timedelta(seconds=5)
+    assert [(r.folio, r.round, r.flow_run) for r in state.undecided(later)] == [("T-1", 1, None)]
+    state.set_round_runs([("T-1", 1)], "run-1")
+    assert [r.flow_run for r in state.undecided(later)] == ["run-1"]
+    assert state.undecided(datetime.now(UTC) - timedelta(hours=1)) == []  # accepted since: not yet late
+    assert state.record_decision(decision(Route.PENDING_DOCUMENTS), round_=1) is not None
+    assert state.record_decision(decision(Route.ADJUDICATION), round_=1) is None
+    assert [d.route for d in state.history("T-1")] == [Route.PENDING_DOCUMENTS]
+    assert state.queue_of("T-1") == "pending_documents"
+    assert state.undecided(later) == []
+    assert state.open_round("T-1") == 2
+    assert [(r.folio, r.round, r.flow_run) for r in state.undecided(datetime.now(UTC) + timedelta(seconds=5))] == [
+        ("T-1", 2, None)
+    ]
+    assert state.record_decision(decision(Route.ADJUDICATION), round_=2) is not None
+    assert state.record_decision(decision(Route.PENDING_DOCUMENTS), round_=1) is None  # an older round, late
+    assert [d.route for d in state.history("T-1")] == [Route.PENDING_DOCUMENTS, Route.ADJUDICATION]
+    assert state.round_of("T-1") == (2, 2)
+    assert state.record_decision(decision(Route.PENDING_DOCUMENTS)) is not None  # no round: the command line
+
+
+def test_two_runs_recording_one_round_at_once_leave_one_decision(state):
+    state.open_round("T-1")
+    with ThreadPoolExecutor(8) as pool:
+        results = list(
+            pool.map(lambda route: state.record_decision(decision(route), round_=1), [Route.ADJUDICATION] * 8)
+        )
+    assert sum(r is not None for r in results) == 1
+    assert len(state.history("T-1")) == 1
 
 
 def test_unknown_queue_is_refused(state):
