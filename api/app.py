@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, runner=None) -> FastAPI:
             run,
             api.batch_window_s,
             api.batch_max,
+            not_started=getattr(run, "not_started", None),
+            max_waiting=api.max_waiting_runs,
             on_started=lambda jobs, run_id: _note_run(api_store, storage, jobs, run_id),
         )
         sweeper = StagingSweeper(storage.blobs, settings.storage.staging_max_age_s).start()

@@ -232,6 +232,7 @@ class ApiSettings(_Group):
     deployment: str | None
     batch_window_s: float
     batch_max: int
+    max_waiting_runs: int
     header_timeout_s: float
     body_timeout_s: float
     body_min_rate: int
@@ -317,7 +318,9 @@ class Settings(BaseSettings):
     # "intake-batch/intake-batch"; None runs the flow in-process in the API's background worker.
     api_deployment: str | None = None
     api_batch_window_s: float = Field(1.0, ge=0)  # gather uploads this long into one flow run
-    api_batch_max: int = Field(20, ge=1)  # ... or until this many folios
+    api_batch_max: int = Field(200, ge=1)  # ... or until this many folios
+    # while this many of an API's runs wait for a worker, gather into the next batch (api/trigger.py)
+    api_max_waiting_runs: int = Field(1, ge=1)
     # Slow clients (api/serving.py): a request's headers must arrive within api_header_timeout_s of
     # its first byte; its body within api_body_timeout_s plus 1 s per api_body_min_rate bytes
     # received (so 50 MiB at >= 16 KiB/s always gets through, a trickle does not). Past it: 408.
