@@ -1,10 +1,16 @@
-"""Throughput of the deployed path (API -> Prefect deployment -> process worker -> decision).
+"""Throughput of the deployed path (API -> Prefect deployment -> process worker -> decision),
+against the plain pipeline measured in the same run.
 
-For each worker count: start the whole stack with scripts/up on free ports (Prefect server and
-folio state on one throw-away PostgreSQL, originals on local disk), post the same batch of
-digital folios (copies of the digital sample folios under new folio ids) to the API from 8
-client threads, and time from the first POST to the last decision stored. Prints a markdown
-table for docs/deploy.md.
+The floor: the same folios through the same use case (application.intake.take_in_folio), one
+after the other in one process, with the same state database (a throw-away PostgreSQL) and
+local originals: what the work costs without the API, Prefect and the worker. Timed from the
+first folio to the last decision, after the process and its services are up.
+
+The deployed path, for each worker count: the whole stack by scripts/up on free ports (Prefect
+server and folio state on the same PostgreSQL server, originals on local disk), the same folios
+(copies of the digital sample folios under new folio ids) posted to the API from 8 client
+threads, timed from the first POST to the last decision stored. Prints a markdown table with
+deployed / plain.
 
     .venv/bin/python bench/throughput.py --folios 200 --workers 1 2
 """
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -45,6 +52,49 @@ def folio_parts(n: int) -> tuple[str, list]:
         if p.name != "folio.json"
     ]
     return manifest["folio"], parts
+
+
+def plain(count: int, pg: PostgresServer, tag: str) -> dict:
+    """The floor: `count` folios through take_in_folio in one fresh process (plain_child)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{tag}-"))
+    folios = tmp / "folios"
+    for n in range(count):
+        _, parts = folio_parts(n)
+        target = folios / f"{n:05d}"
+        target.mkdir(parents=True)
+        for _, (name, data, _) in parts:
+            (target / name).write_bytes(data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CLAIM_INTAKE_"))}
+    env.update(
+        CLAIM_INTAKE_HOME=str(tmp / "home"),
+        CLAIM_INTAKE_DATABASE_URL=pg.create_database(f"claims_{tag}"),
+        CLAIM_INTAKE_SAT_CHECKS="false",  # as in the stack (tests/stack.py): no network here
+    )
+    done = subprocess.run(
+        [sys.executable, __file__, "--plain-child", str(folios)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    elapsed = json.loads(done.stdout.strip().splitlines()[-1])["elapsed_s"]
+    return {"folios": count, "elapsed_s": elapsed, "per_hour": count / elapsed * 3600}
+
+
+def plain_child(folios: Path) -> None:
+    """Runs in the fresh process plain() starts: services up, then every folio, timed."""
+    from application.intake import take_in_folio
+    from application.services import current_services, shutdown
+
+    services = current_services()
+    dirs = sorted(folios.iterdir())
+    start = time.monotonic()
+    for folio_dir in dirs:
+        take_in_folio(folio_dir, services)
+    elapsed = time.monotonic() - start
+    shutdown()
+    print(json.dumps({"elapsed_s": elapsed}))
 
 
 def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: str) -> dict:
@@ -103,24 +153,33 @@ def main() -> None:
     parser.add_argument("--folios", type=int, default=200)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--worker-limit", type=int, default=4)
+    parser.add_argument("--plain-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.plain_child:
+        plain_child(args.plain_child)
+        return
     pg = PostgresServer()
     try:
+        floor = plain(args.folios, pg, "plain")
+        print(json.dumps({"plain": floor}), file=sys.stderr, flush=True)
         results = []
         for w in args.workers:
             results.append(run(w, args.folios, args.worker_limit, pg, f"w{w}"))
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)  # kept even if a later run fails
     finally:
         pg.stop()
-    base = results[0]["per_hour"]
     print(
-        "| workers | folios | stack start s | all POSTs s | last decision s | folios/min | folios/hour | × 1 worker |"
+        f"plain pipeline, one process: {floor['folios']} folios in {floor['elapsed_s']:.1f} s, {floor['per_hour']:.0f}/hour"
+    )
+    print()
+    print(
+        "| workers | folios | stack start s | all POSTs s | last decision s | folios/min | folios/hour | deployed / plain |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['workers']} | {r['folios']} | {r['startup_s']:.0f} | {r['post_s']:.1f} | {r['elapsed_s']:.1f} | "
-            f"{r['per_min']:.1f} | {r['per_hour']:.0f} | {r['per_hour'] / base:.2f} |"
+            f"{r['per_min']:.1f} | {r['per_hour']:.0f} | {r['per_hour'] / floor['per_hour']:.2f} |"
         )
 
 
