@@ -54,6 +54,50 @@ def folio_parts(n: int) -> tuple[str, list]:
     return manifest["folio"], parts
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _category(cmdline: str, name: str) -> str | None:
+    """Which part of the stack a process is, from its command line."""
+    if name == "postgres" or cmdline.startswith("postgres"):
+        return "PostgreSQL (state + Prefect's)"
+    if "prefect" in cmdline and "worker" in cmdline:
+        return "worker"
+    if "prefect" in cmdline and "server" in cmdline:
+        return "Prefect server"
+    if "api serve" in cmdline or "api.app" in cmdline:
+        return "intake API"
+    if "prefect.engine" in cmdline or "forkserver" in cmdline:  # a flow run and its reader pool
+        return "flow-run processes"
+    return None
+
+
+def cpu_by_part() -> dict[str, float]:
+    """CPU seconds so far of each part of the stack: its processes' own time, and the time of
+    the children they have reaped (a worker reaps its flow-run processes, each flow-run process
+    its readers and tesseracts), counted under "flow-run processes" for the worker."""
+    parts: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        part = _category(cmdline, name)
+        if part is None:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        own = (int(fields[11]) + int(fields[12])) / _TICK
+        reaped = (int(fields[13]) + int(fields[14])) / _TICK
+        parts[part] = parts.get(part, 0.0) + own
+        child_part = "flow-run processes" if part == "worker" else part
+        parts[child_part] = parts.get(child_part, 0.0) + reaped
+    return parts
+
+
 def plain(count: int, pg: PostgresServer, tag: str) -> dict:
     """The floor: `count` folios through take_in_folio in one fresh process (plain_child)."""
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{tag}-"))
@@ -78,8 +122,9 @@ def plain(count: int, pg: PostgresServer, tag: str) -> dict:
         text=True,
         check=True,
     )
-    elapsed = json.loads(done.stdout.strip().splitlines()[-1])["elapsed_s"]
-    return {"folios": count, "elapsed_s": elapsed, "per_hour": count / elapsed * 3600}
+    child = json.loads(done.stdout.strip().splitlines()[-1])
+    elapsed = child["elapsed_s"]
+    return {"folios": count, "elapsed_s": elapsed, "per_hour": count / elapsed * 3600, "cpu_s": child["cpu_s"]}
 
 
 def plain_child(folios: Path) -> None:
@@ -94,7 +139,8 @@ def plain_child(folios: Path) -> None:
         take_in_folio(folio_dir, services)
     elapsed = time.monotonic() - start
     shutdown()
-    print(json.dumps({"elapsed_s": elapsed}))
+    own, children = time.process_time(), os.times()
+    print(json.dumps({"elapsed_s": elapsed, "cpu_s": own + children.children_user + children.children_system}))
 
 
 def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: str) -> dict:
@@ -118,6 +164,7 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
         engine = create_engine(state_url)
         payloads = [folio_parts(i) for i in range(count)]
         with httpx.Client(base_url=up.api, headers={"X-API-Key": key}, timeout=120) as client:
+            cpu_before, client_before = cpu_by_part(), time.process_time()
             start = time.monotonic()
 
             def post(item):
@@ -136,6 +183,7 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
                     raise SystemExit(f"only {done}/{count} decided after an hour")
                 time.sleep(0.5)
             elapsed = time.monotonic() - start
+            cpu_after, client_cpu = cpu_by_part(), time.process_time() - client_before
             with engine.connect() as conn:
                 first, last = conn.execute(
                     select(func.min(decisions.c.evaluated_at), func.max(decisions.c.evaluated_at))
@@ -153,6 +201,10 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
             # fixed latency before the first one (batch window, worker poll, flow-run start-up)
             "first_decision_s": elapsed - (last - first).total_seconds(),
             "steady_per_hour": (count - 1) / max((last - first).total_seconds(), 1e-3) * 3600,
+            "cpu_s": {
+                **{k: cpu_after[k] - cpu_before.get(k, 0.0) for k in sorted(cpu_after)},
+                "bench client (8 posting threads)": client_cpu,
+            },
         }
 
 
@@ -196,6 +248,15 @@ def main() -> None:
             f"{r['first_decision_s']:.1f} | {r['elapsed_s']:.1f} | {r['per_hour']:.0f} | "
             f"**{r['per_hour'] / floor:.2f}** | {r['steady_per_hour']:.0f} | {r['steady_per_hour'] / floor:.2f} |"
         )
+    plain_cpu = sum(f["cpu_s"] for f in floors) / len(floors)
+    print()
+    print(f"Where the CPU went, seconds, from the first POST to the last decision (plain pipeline: {plain_cpu:.1f} s):")
+    print()
+    print("| part | " + " | ".join(f"{r['workers']} worker(s)" for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for part in sorted({p for r in results for p in r["cpu_s"]}):
+        print(f"| {part} | " + " | ".join(f"{r['cpu_s'].get(part, 0.0):.1f}" for r in results) + " |")
+    print("| **all** | " + " | ".join(f"**{sum(r['cpu_s'].values()):.1f}**" for r in results) + " |")
 
 
 if __name__ == "__main__":
