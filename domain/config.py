@@ -321,6 +321,10 @@ class Settings(BaseSettings):
     api_batch_max: int = Field(200, ge=1)  # ... or until this many folios
     # while this many of an API's runs wait for a worker, gather into the next batch (api/trigger.py)
     api_max_waiting_runs: int = Field(1, ge=1)
+    # recover-undecided (flows/recover.py) re-runs an accepted upload without a decision at once
+    # when its flow run has ended, and after this long when its run still looks alive or none
+    # was noted (application/recover.py)
+    recover_stuck_after_s: float = Field(900, gt=0)
     # Slow clients (api/serving.py): a request's headers must arrive within api_header_timeout_s of
     # its first byte; its body within api_body_timeout_s plus 1 s per api_body_min_rate bytes
     # received (so 50 MiB at >= 16 KiB/s always gets through, a trickle does not). Past it: 408.
