@@ -3,10 +3,10 @@
 `intake-folio` runs one folio from its directory (the command line's local folders);
 `intake-batch`, what the intake API hands workers, runs many folios in one flow run, each by its
 id, from what the API accepted into the database and the blob store (no disk shared with the
-API). Both run one task per folio (`process_folio`, `process_accepted`, named after the folio),
-plus one
-for a notice to send; operator views (artifacts, tags) go out in the background and the routed
-event is queued. Why this shape: Prefect's costs are per flow run (~0.1 s of API calls, up to 1 s
+API). `intake-folio` runs one task (`process_folio`, named after the folio) plus one for a
+notice to send; `intake-batch` runs its folios without a task run each (see its docstring for
+why and how each folio stays findable). Operator views (artifacts, tags) go out in the
+background and the routed event is queued. Why this shape: Prefect's costs are per flow run (~0.1 s of API calls, up to 1 s
 stopping the heartbeat thread) and per task run (~5 ms and server writes), against ~40 ms of
 document work for a digital folio (bench/folio.py). The PDF report is rendered off this path,
 by `folio-report-pdfs` (flows/report.py)."""
@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
+import tenacity
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -31,6 +32,7 @@ from prefect.client.orchestration import get_client
 from prefect.events import emit_event
 from prefect.runtime import flow_run, task_run
 
+from application.folio_dir import InputError
 from application.intake import FolioOutcome, take_in_accepted, take_in_folio
 from application.notice import notify_claimant as send_notice
 from application.record import producing_run
@@ -38,6 +40,7 @@ from application.services import current_services
 from domain.decision import Decision, Route
 from domain.folio import FolioManifest, ManifestError
 from domain.masking import install_masking, mask_text
+from notify.notices import NoticeNotSent
 from reports.render import folio_markdown
 
 log = logging.getLogger("claim_intake.flows")
@@ -97,25 +100,6 @@ def process_folio(folio_dir: str, as_of: date | None = None, owner: str | None =
     upload, registered by the API when it accepted it; a re-upload)."""
     with producing_run(flow_run.get_id()):  # the console links the decision to this run
         return take_in_folio(Path(folio_dir), current_services(), as_of, owner)
-
-
-def _accepted_task_name() -> str:
-    return mask_text(str(task_run.parameters.get("folio", "folio")))[:64]
-
-
-@task(
-    retries=2,
-    retry_delay_seconds=[1, 3],
-    retry_condition_fn=_not_input_error,
-    cache_policy=NO_CACHE,
-    task_run_name=_accepted_task_name,
-)
-def process_accepted(folio: str, as_of: date | None = None) -> FolioOutcome:
-    """One folio the intake API accepted, by its id: what process_folio does for a directory,
-    with the originals read from the blob store (application.intake.take_in_accepted). The
-    outcome names the upload number the decision covers."""
-    with producing_run(flow_run.get_id()):  # the console links the decision to this run
-        return take_in_accepted(folio, current_services(), as_of)
 
 
 @task(retries=2, retry_delay_seconds=[1, 3], cache_policy=NO_CACHE)
@@ -279,35 +263,64 @@ def intake_folio(folio_dir: str, as_of: date | None = None, owner: str | None = 
     return outcome.decision
 
 
+def _worth_retrying(exc: BaseException) -> bool:
+    """Storage hiccups, never a folio that is unusable as sent (what process_folio's task retries)."""
+    return not isinstance(exc, ManifestError | InputError)
+
+
+_take_in_accepted = tenacity.retry(
+    retry=tenacity.retry_if_exception(_worth_retrying),
+    stop=tenacity.stop_after_attempt(3),
+    wait=tenacity.wait_chain(tenacity.wait_fixed(1), tenacity.wait_fixed(3)),
+    reraise=True,
+)(take_in_accepted)
+
+
+def _batch_one(folio: str, as_of: date | None) -> FolioOutcome:
+    """One folio of a batch, without a task run of its own: evaluate and record it (retried on
+    storage hiccups, like process_folio's task), send its notice, log and emit its route."""
+    with producing_run(flow_run.get_id()):  # the console links the decision to this run
+        outcome = _take_in_accepted(folio, current_services(), as_of)
+    if not outcome.recorded:  # an upload an earlier run decided (a recovery after a crash): it did the rest
+        log.info("folio %s: upload %s was decided before; nothing new", folio, outcome.upload)
+        return outcome
+    decision = outcome.decision
+    if decision.route is Route.PENDING_DOCUMENTS:
+        try:
+            send_notice(decision, outcome.manifest, current_services())
+        except NoticeNotSent as exc:  # recorded as failed before it raised: the console resends it
+            log.warning("folio %s: notice not sent: %s", folio, type(exc).__name__)
+    _emit_routed(decision, outcome.manifest, outcome.report_paths)
+    log.info("folio %s -> %s %s", folio, decision.route.value, " ".join(decision.codes()))
+    return outcome
+
+
 @flow(name="intake-batch", log_prints=False, persist_result=False)
 def intake_batch(folios: list[str], as_of: date | None = None) -> dict[str, str]:
-    """Several folios the intake API accepted, by id, in one flow run, one task each
-    (process_accepted), followed by what intake-folio does after its task. Why batches: a
-    process worker spends ~6 s starting a flow run, and even a warm one costs ~0.1 s of API
-    calls, against ~40 ms of document work per digital folio; the intake API hands a worker a
-    batch, so that is paid once per batch (docs/deploy.md). One folio failing does not stop the
-    others: its failed task run shows why.
+    """Several folios the intake API accepted, by id, in one flow run. Why batches: a process
+    worker spends ~5 s of CPU starting a flow run, against ~30 ms of document work per digital
+    folio; the intake API hands a worker a batch, so that is paid once per batch (api/trigger.py).
+    One folio failing does not stop the others.
 
-    What operators get per batch is one table artifact (`intake-batch`: folio, route, reasons,
-    report) and a routed event per folio, not intake-folio's two keyed artifacts per folio:
-    those cost ~50 ms of wall time and ~27 ms of Prefect server CPU per folio, more than the
-    folio's own work (bench/folio.py)."""
+    Why no task run per folio here (intake-folio keeps its): a task run cost ~20-30 ms of this
+    process's CPU (its state machine, walking its parameters and result) and ~50 ms of the
+    Prefect server's, more than the folio's own work, so the deployed path ran at a fifth of the
+    plain pipeline (bench/throughput.py). Each folio stays findable in Prefect by name with its
+    route: the `claim-intake.folio.routed` event (resource `claim-intake.folio.<id>`, named after
+    the folio; the route, codes and report in its payload), a log line of this run, and the
+    run's `intake-batch` table artifact (folio, route, reasons, report)."""
     install_masking()
     routes: dict[str, str] = {}
     rows: list[dict[str, str]] = []
     with _Publisher() as publisher:
         for folio in folios:
             try:
-                outcome = _intake_one(process_accepted(folio, as_of), publisher, artifacts=False)
-            except Exception as exc:  # noqa: BLE001 - recorded on the failed task run; go on with the rest
+                outcome = _batch_one(folio, as_of)
+            except Exception as exc:  # noqa: BLE001 - logged with the folio; go on with the rest
+                log.error("folio %s failed: %s: %s", mask_text(folio), type(exc).__name__, mask_text(str(exc)))
                 routes[folio] = f"failed: {type(exc).__name__}"
                 rows.append(
-                    {
-                        "folio": mask_text(folio),
-                        "route": "failed",
-                        "reasons": type(exc).__name__,
-                        "report": "-",
-                    }
+                    {"folio": mask_text(folio), "route": "failed", "reasons": type(exc).__name__, "report": "-"}
                 )
                 continue
             decision = outcome.decision

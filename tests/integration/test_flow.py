@@ -147,9 +147,10 @@ def accept(folio_dir: Path, storage) -> str:
 
 
 def test_batch_routes_each_folio_and_a_broken_one_does_not_stop_the_rest(home, sample_folios, tmp_path):
-    """intake-batch: one task run per folio, each taken in by its id from what the API accepted;
-    a folio that cannot be taken in (here: nothing was accepted under its id) fails alone (not
-    retried), and the batch's table artifact has a row for every folio."""
+    """intake-batch: each folio taken in by its id from what the API accepted; a folio that
+    cannot be taken in (here: nothing was accepted under its id) fails alone (not retried), the
+    batch's table artifact has a row for every folio, and each decided folio is findable in
+    Prefect by name with its route: its `claim-intake.folio.routed` event."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
@@ -173,3 +174,31 @@ def test_batch_routes_each_folio_and_a_broken_one_does_not_stop_the_rest(home, s
     assert {r["folio"]: r["route"] for r in rows} == {
         k: ("failed" if v.startswith("failed") else v) for k, v in routes.items()
     }
+    for folio in good:
+        [event] = _routed_events(folio)
+        assert event["resource"]["prefect.resource.name"] == folio
+        assert event["payload"]["route"] == routes[folio]
+
+
+def _routed_events(folio: str, timeout: float = 20) -> list[dict]:
+    """The folio's routed events as Prefect's events API finds them by the folio's resource id
+    (the server stores events a moment after they are emitted)."""
+    import time
+
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    body = {
+        "filter": {
+            "resource": {"id": [f"claim-intake.folio.{folio}"]},
+            "event": {"name": ["claim-intake.folio.routed"]},
+            "occurred": {"since": "2020-01-01T00:00:00Z"},
+        },
+        "limit": 10,
+    }
+    deadline = time.monotonic() + timeout
+    while True:
+        found = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", json=body, timeout=10).json()["events"]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
