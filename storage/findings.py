@@ -96,16 +96,20 @@ class CodeCounts:
         return sum(self.counts.values())
 
 
-def code_counts(engine: Engine, query: FindingQuery) -> CodeCounts:
-    """Findings per rule code, one GROUP BY over the period's index."""
+def count_query(query: FindingQuery) -> Select:
+    """(code, findings, newest decision) per rule code: one GROUP BY over the period's index."""
     row = decision_findings.c
-    stmt = select(row.code, func.count(), func.max(row.decision_id)).where(*query.where()).group_by(row.code)
+    return select(row.code, func.count(), func.max(row.decision_id)).where(*query.where()).group_by(row.code)
+
+
+def code_counts(engine: Engine, query: FindingQuery) -> CodeCounts:
+    """Findings per rule code: the chart's bars, the list's total, and where an export stops."""
     with engine.begin() as conn:
-        found = conn.execute(stmt).all()
+        found = conn.execute(count_query(query)).all()
     return CodeCounts({r[0]: r[1] for r in found}, max((r[2] for r in found), default=0))
 
 
-def _listed(query: FindingQuery) -> Select:
+def list_query(query: FindingQuery) -> Select:
     row = decision_findings.c
     earlier = decisions.alias("earlier")
     decision_no = (
@@ -148,7 +152,7 @@ def _dicts(rows) -> list[dict]:
 def page_of_findings(engine: Engine, query: FindingQuery, limit: int, offset: int = 0) -> list[dict]:
     """One page of the list, newest first; each row with FINDING_COLUMNS' keys (and its key)."""
     with engine.begin() as conn:
-        return _dicts(conn.execute(_listed(query).limit(limit).offset(offset)))
+        return _dicts(conn.execute(list_query(query).limit(limit).offset(offset)))
 
 
 def _after(last: dict) -> ColumnElement[bool]:
@@ -174,7 +178,7 @@ def iter_findings(engine: Engine, query: FindingQuery, last_decision: int, batch
     batch costs the same deep in the list), never the period in memory. Decisions after
     `last_decision` (recorded while the export runs) are left out, so the export is the list
     that was counted."""
-    listed = _listed(query).where(decision_findings.c.decision_id <= last_decision)
+    listed = list_query(query).where(decision_findings.c.decision_id <= last_decision)
     last: dict | None = None
     while True:
         stmt = listed if last is None else listed.where(_after(last))
