@@ -210,7 +210,7 @@ def explain(url: str) -> None:
     month = (date(2026, 11, 1), date(2026, 11, 30))
     for chosen in ({}, {"code": "CSF-002"}, {"portal": "web", "kind": "bank_statement"}):
         query = FindingQuery(*month, chosen)
-        page = list_query(query).limit(50).offset(0)
+        page = list_query(query, 50, 0)
         with engine.begin() as conn:
             for label, stmt in (("page", page), ("bars", count_query(query))):
                 sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))

@@ -109,36 +109,48 @@ def code_counts(engine: Engine, query: FindingQuery) -> CodeCounts:
     return CodeCounts({r[0]: r[1] for r in found}, max((r[2] for r in found), default=0))
 
 
-def list_query(query: FindingQuery) -> Select:
+def _order(row) -> list[ColumnElement]:
+    """Newest first; within one moment and folio, in the decision's order (as period_data)."""
+    return [row.evaluated_at.desc(), row.folio.desc(), row.decision_id, row.position]
+
+
+def list_query(query: FindingQuery, limit: int, offset: int = 0, *where: ColumnElement[bool]) -> Select:
+    """A page of the list. The page is cut first (LIMIT/OFFSET on the period's index), then each
+    of its rows is numbered in its folio's history (a count on the decisions' (folio, id) index),
+    so a deep page does not number the rows it skips."""
     row = decision_findings.c
+    page = (
+        select(decision_findings)
+        .where(*query.where(), *where)
+        .order_by(*_order(row))
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
     earlier = decisions.alias("earlier")
     decision_no = (
         select(func.count())
-        .where(earlier.c.folio == row.folio, earlier.c.id <= row.decision_id)
+        .where(earlier.c.folio == page.c.folio, earlier.c.id <= page.c.decision_id)
         .scalar_subquery()
         .label("decision_no")
     )
-    return (
-        select(
-            row.evaluated_at,
-            row.folio,
-            decision_no,
-            row.claim_type,
-            row.portal,
-            row.route,
-            row.ruleset,
-            row.file,
-            row.kind,
-            row.code,
-            row.outcome,
-            row.message_es,
-            row.decision_id,
-            row.position,
-        )
-        .where(*query.where())
-        # newest first; within one moment and folio, in the decision's order (as period_data)
-        .order_by(row.evaluated_at.desc(), row.folio.desc(), row.decision_id, row.position)
-    )
+    listed = page.c
+    return select(
+        listed.evaluated_at,
+        listed.folio,
+        decision_no,
+        listed.claim_type,
+        listed.portal,
+        listed.route,
+        listed.ruleset,
+        listed.file,
+        listed.kind,
+        listed.code,
+        listed.outcome,
+        listed.message_es,
+        listed.decision_id,
+        listed.position,
+    ).order_by(*_order(listed))
 
 
 def _aware(value: datetime) -> datetime:
@@ -152,7 +164,7 @@ def _dicts(rows) -> list[dict]:
 def page_of_findings(engine: Engine, query: FindingQuery, limit: int, offset: int = 0) -> list[dict]:
     """One page of the list, newest first; each row with FINDING_COLUMNS' keys (and its key)."""
     with engine.begin() as conn:
-        return _dicts(conn.execute(list_query(query).limit(limit).offset(offset)))
+        return _dicts(conn.execute(list_query(query, limit, offset)))
 
 
 def _after(last: dict) -> ColumnElement[bool]:
@@ -178,12 +190,12 @@ def iter_findings(engine: Engine, query: FindingQuery, last_decision: int, batch
     batch costs the same deep in the list), never the period in memory. Decisions after
     `last_decision` (recorded while the export runs) are left out, so the export is the list
     that was counted."""
-    listed = list_query(query).where(decision_findings.c.decision_id <= last_decision)
+    counted = decision_findings.c.decision_id <= last_decision
     last: dict | None = None
     while True:
-        stmt = listed if last is None else listed.where(_after(last))
+        stmt = list_query(query, batch, 0, counted, *([] if last is None else [_after(last)]))
         with engine.begin() as conn:
-            rows = conn.execute(stmt.limit(batch)).all()
+            rows = conn.execute(stmt).all()
         if not rows:
             return
         page = _dicts(rows)

@@ -216,14 +216,20 @@ def code_bars(counts: dict[str, int]) -> list[dict]:
     ]
 
 
+# The findings' columns a person or a portal wrote freely, where an RFC, CURP or CLABE may sit;
+# the others hold an enumeration (claim type, route, kind, outcome) or a rule code's pattern.
+FREE_TEXT = ("folio", "portal", "ruleset", "file", "message_es")
+
+
 def csv_lines(rows: Iterable[dict], columns: Sequence[str]) -> Iterator[str]:
-    """The findings as CSV text, a header then a chunk per 500 rows (identifiers masked, the
-    moment in ISO 8601), for a streamed response."""
+    """The findings as CSV text, a header then a chunk per 500 rows (identifiers masked in the
+    free-text columns, the moment in ISO 8601), for a streamed response."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for n, row in enumerate(rows, 1):
-        writer.writerow({**masked(row, False), "evaluated_at": row["evaluated_at"].isoformat()})
+        shown = {k: mask_text(row[k]) for k in FREE_TEXT if isinstance(row.get(k), str)}
+        writer.writerow({**row, **shown, "evaluated_at": row["evaluated_at"].isoformat()})
         if n % 500 == 0:
             yield out.getvalue()
             out.seek(0)

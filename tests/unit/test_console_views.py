@@ -68,3 +68,34 @@ def test_findings_csv_lines_mask_identifiers_and_come_in_chunks():
     assert lines[0] == "evaluated_at,folio,file,code" and len(lines) == 1002
     assert lines[1] == f"2026-11-20T00:00:00+00:00,F-0,csf_{mask_text(RFC)}.pdf,CSF-002"
     assert RFC not in "".join(chunks)
+
+
+def test_findings_csv_masks_as_the_whole_row_masked_would():
+    """Only the free-text columns are masked (the rest are enumerations and rule codes): the
+    line is the one masking every column gave."""
+    import csv
+    import io
+
+    from storage.reporting import FINDING_COLUMNS
+
+    row = {
+        "evaluated_at": datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        "folio": f"F-{RFC}",
+        "decision_no": 2,
+        "claim_type": "reembolso",
+        "portal": f"portal {CLABE}",
+        "route": "pending_documents",
+        "ruleset": "2026.11.4",
+        "file": f"csf_{RFC}.pdf",
+        "kind": "tax_status_certificate",
+        "code": "CSF-002",
+        "outcome": "reject",
+        "message_es": f"La constancia de {RFC} tiene más de 30 días, cuenta {CLABE}.",
+        "decision_id": 7,
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FINDING_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow({**views.masked(row, False), "evaluated_at": row["evaluated_at"].isoformat()})
+    assert "".join(views.csv_lines([row], FINDING_COLUMNS)) == out.getvalue()
+    assert RFC not in out.getvalue() and CLABE not in out.getvalue()
