@@ -207,15 +207,16 @@ def backfilled(url: str) -> int:
 def explain(url: str) -> None:
     """PostgreSQL's plans of the findings queries (the page, the bars), for the indexes' sake."""
     engine = create_engine(url)
-    month = (date(2026, 11, 1), date(2026, 11, 30))
-    for chosen in ({}, {"code": "CSF-002"}, {"portal": "web", "kind": "bank_statement"}):
-        query = FindingQuery(*month, chosen)
+    month, day = (date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 11, 3), date(2026, 11, 3))
+    cases = [(month, {}), (month, {"code": "CSF-002"}), (month, {"portal": "web", "kind": "bank_statement"})]
+    for period, chosen in cases + [(month, {"code": "BANK-003"}), (day, {})]:
+        query = FindingQuery(*period, chosen)
         page = list_query(query, 50, 0)
         with engine.begin() as conn:
             for label, stmt in (("page", page), ("bars", count_query(query))):
                 sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
                 plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}").scalars().all()
-                print(f"-- {label} {chosen}\n" + "\n".join(plan), file=sys.stderr)
+                print(f"-- {label} {period[0]}..{period[1]} {chosen}\n" + "\n".join(plan), file=sys.stderr)
     engine.dispose()
 
 

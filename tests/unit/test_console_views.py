@@ -3,6 +3,8 @@ ages, what a folio waits for, the findings filters and the per-code bars."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 from factories import decision
@@ -12,6 +14,7 @@ from domain.decision import DocumentResult, DocumentStatus, Route
 from domain.findings import Finding, Outcome
 from domain.kinds import DocumentKind
 from domain.masking import mask_text
+from storage.reporting import FINDING_COLUMNS
 
 RFC, CLABE = "LOGM850312QH5", "012180001234567897"
 
@@ -73,11 +76,6 @@ def test_findings_csv_lines_mask_identifiers_and_come_in_chunks():
 def test_findings_csv_masks_as_the_whole_row_masked_would():
     """Only the free-text columns are masked (the rest are enumerations and rule codes): the
     line is the one masking every column gave."""
-    import csv
-    import io
-
-    from storage.reporting import FINDING_COLUMNS
-
     row = {
         "evaluated_at": datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
         "folio": f"F-{RFC}",
