@@ -90,6 +90,34 @@ folio_rounds = Table(
     Index("ix_folio_rounds_open", "accepted_at"),
 )
 
+# One row per finding of each recorded decision, written in the decision's own transaction
+# (storage/state.py) and back-filled from older decisions' bodies (migration 0007), so the
+# console's findings view filters, counts and pages with indexes instead of reading every
+# decision body of a period (storage/findings.py). `position` keeps the decision's order: the
+# folio findings first, then each document's. claim_type and portal are the folio's, as the
+# period report joins them: register_folio updates them here when a manifest changes them.
+# `portal` is stored as shown ("-" for none), `file` and `kind` are "" for a folio finding.
+decision_findings = Table(
+    "decision_findings",
+    metadata,
+    Column("decision_id", Integer, ForeignKey("decisions.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("folio", String(64), ForeignKey("folios.folio"), nullable=False),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    Column("claim_type", String(32), nullable=False),
+    Column("portal", String(64), nullable=False),
+    Column("route", String(32), nullable=False),
+    Column("ruleset", String(32), nullable=False),
+    Column("file", Text, nullable=False),  # as the decision names it (no length limit there)
+    Column("kind", String(64), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("message_es", Text, nullable=False),
+    Index("ix_decision_findings_at", "evaluated_at", "folio"),
+    Index("ix_decision_findings_code", "code", "evaluated_at", "folio"),
+    Index("ix_decision_findings_folio", "folio"),
+)
+
 # One row per folio: the primary key is what keeps a folio in exactly one queue.
 queue_entries = Table(
     "queue_entries",

@@ -19,8 +19,19 @@ from domain.decision import Decision, Route
 from domain.folio import FolioManifest, ManifestError
 
 from .engine import inserted_id, make_engine
+from .findings import follow_folio, write_findings
 from .migrations import upgrade
-from .schema import OPERATOR, cfdi_uuids, decisions, folio_files, folio_rounds, folios, metadata, queue_entries
+from .schema import (
+    OPERATOR,
+    cfdi_uuids,
+    decision_findings,
+    decisions,
+    folio_files,
+    folio_rounds,
+    folios,
+    metadata,
+    queue_entries,
+)
 
 QUEUES = tuple(r.value for r in Route)
 
@@ -116,8 +127,11 @@ def _utcnow() -> datetime:
 class StateStore:
     def __init__(self, engine: Engine):
         self.engine = engine
+        without_findings = _lacks_findings_table(engine)
         _create_tables(engine)
         _adopt_owner_column(engine)
+        if without_findings:
+            _adopt_findings_table(engine)
 
     @classmethod
     def from_url(cls, url: str) -> StateStore:
@@ -151,6 +165,7 @@ class StateStore:
                         updated_at=now,
                     )
                 )
+                follow_folio(conn, manifest.folio, manifest.claim_type.value, manifest.portal)
 
     def folio_row(self, folio: str) -> dict | None:
         """The folio's row (claim type, portal, owner, manifest, dates), or None."""
@@ -199,28 +214,28 @@ class StateStore:
         flow_run_id: str | None = None,
         round_: int | None = None,
     ) -> int | None:
-        """Append the decision, move the folio to its queue and index its CFDI UUIDs, atomically.
-        `flow_run_id`: the orchestrator's run that made it, kept in the stored body beside the
-        decision (not a field of the decision: its JSON is the contract) for the console.
-        With `round_` (the folio's round of evaluation it answers, folio_rounds) it is recorded
-        only if no decision answered that round or a later one yet, and None is returned
-        otherwise: the round was decided already (a retried or recovered run), nothing changed."""
+        """Append the decision and its findings' rows, move the folio to its queue and index its
+        CFDI UUIDs, atomically. `flow_run_id`: the orchestrator's run that made it, kept in the
+        stored body beside the decision (not a field of the decision: its JSON is the contract)
+        for the console. With `round_` (the folio's round of evaluation it answers,
+        folio_rounds) it is recorded only if no decision answered that round or a later one yet,
+        and None is returned otherwise: the round was decided already (a retried or recovered
+        run), nothing changed."""
         now = _utcnow()
+        body = _body(decision, flow_run_id)
+        values = dict(
+            folio=decision.folio,
+            route=decision.route.value,
+            ruleset=decision.ruleset,
+            evaluated_at=decision.evaluated_at,
+        )
         with self._tx() as conn:
             if round_ is not None and not _close_round(conn, decision.folio, round_):
                 return None
             decision_id = inserted_id(
-                conn.execute(
-                    insert(decisions).values(
-                        folio=decision.folio,
-                        route=decision.route.value,
-                        ruleset=decision.ruleset,
-                        evaluated_at=decision.evaluated_at,
-                        complete_at=decision.complete_at,
-                        body=_body(decision, flow_run_id),
-                    )
-                )
+                conn.execute(insert(decisions).values(**values, complete_at=decision.complete_at, body=body))
             )
+            write_findings(conn, decision_id, body, values)
             current = conn.execute(select(queue_entries.c.queue).where(queue_entries.c.folio == decision.folio)).first()
             if current is None:
                 conn.execute(
@@ -431,7 +446,7 @@ class StateStore:
     def clear(self) -> None:
         """Drop every row (tests and the demo's fresh start only)."""
         with self._tx() as conn:
-            for table in (queue_entries, cfdi_uuids, decisions, folio_rounds, folio_files, folios):
+            for table in (queue_entries, cfdi_uuids, decision_findings, decisions, folio_rounds, folio_files, folios):
                 conn.execute(delete(table))
 
 
@@ -480,3 +495,19 @@ def _adopt_owner_column(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         raise RuntimeError("the state database predates this version's schema: run `claim-intake db upgrade`")
     upgrade(engine.url.render_as_string(hide_password=False))
+
+
+def _lacks_findings_table(engine: Engine) -> bool:
+    """A database with decisions from before decision_findings (checked before create_all,
+    which would add the table empty)."""
+    tables = set(inspect(engine).get_table_names())
+    return "decisions" in tables and "decision_findings" not in tables
+
+
+def _adopt_findings_table(engine: Engine) -> None:
+    """The embedded default (SQLite, built by create_all) gets the table's rows from its
+    decisions' bodies by the Alembic migration that back-fills them (0007), as the owner column
+    is adopted; PostgreSQL gets them from `claim-intake db upgrade` (the migration fills whatever
+    decision has no rows yet, also when create_all made the table first)."""
+    if engine.dialect.name == "sqlite":
+        upgrade(engine.url.render_as_string(hide_password=False))

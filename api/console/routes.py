@@ -6,14 +6,12 @@ Nothing here reads, validates or decides a folio: the console never composes an 
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import literal, select
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +24,9 @@ from domain.errors import InputError
 from domain.masking import mask_text
 from notify.notices import NoticeNotSent
 from storage import QUEUES, audit
-from storage.reporting import FINDING_COLUMNS, period_data
+from storage.findings import FILTERS as FINDING_FILTERS
+from storage.findings import FindingQuery, code_counts, iter_findings, page_of_findings
+from storage.reporting import FINDING_COLUMNS
 from storage.users import (
     ROLES,
     UserError,
@@ -379,7 +379,6 @@ async def resend(request: Request, folio: str, notice_id: int) -> Response:
 
 
 # -- compliance: findings of a period -------------------------------------------------------
-FINDING_FILTERS = ("code", "route", "claim_type", "portal", "kind", "outcome")
 
 
 def _period(request: Request) -> tuple[date, date, dict[str, str]]:
@@ -395,57 +394,63 @@ def _period(request: Request) -> tuple[date, date, dict[str, str]]:
     return start, end, {k: params[k] for k in FINDING_FILTERS if params.get(k)}
 
 
-def _findings(request: Request) -> tuple[date, date, dict[str, str], list[dict]]:
+def _query(request: Request) -> FindingQuery:
     start, end, chosen = _period(request)
-    rows = period_data(engine_of(request), start, end).findings
-    return start, end, chosen, views.filtered_findings(rows, chosen)
+    return FindingQuery(start, end, chosen)
 
 
 @router.get("/findings", response_class=HTMLResponse)
 def findings_page(request: Request, page: int = 1) -> Response:
     """Every finding of the decisions made in a period, filtered by rule code, route, claim
-    type, portal, document kind or outcome; counts per code as bars that filter by their code."""
+    type, portal, document kind or outcome; counts per code as bars that filter by their code.
+    Read from decision_findings: one GROUP BY for the bars and the total, one indexed page."""
     session = require_session(request)
-    start, end, chosen, rows = _findings(request)
+    query = _query(request)
+    counts = code_counts(engine_of(request), query)
     page = max(1, page)
-    query = urlencode({"desde": start.isoformat(), "hasta": end.isoformat(), **chosen})
+    rows = page_of_findings(engine_of(request), query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    period = {"desde": query.start.isoformat(), "hasta": query.end.isoformat()}
     return _page(
         request,
         "findings.html",
         session=session,
-        start=start,
-        end=end,
-        chosen=chosen,
-        total=len(rows),
-        rows=views.masked(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], False),
-        bars=(bars := views.code_bars(rows)),
+        start=query.start,
+        end=query.end,
+        chosen=query.chosen,
+        total=counts.total,
+        rows=views.masked(rows, False),
+        bars=(bars := views.code_bars(counts.counts)),
         chart_height=views.chart_height(bars),
         page=page,
-        pages=max(1, -(-len(rows) // PAGE_SIZE)),
-        query=query,
-        base_query=urlencode({"desde": start.isoformat(), "hasta": end.isoformat()}),
+        pages=max(1, -(-counts.total // PAGE_SIZE)),
+        query=urlencode({**period, **query.chosen}),
+        base_query=urlencode(period),
     )
 
 
 @router.get("/findings.csv")
 def findings_csv(request: Request) -> Response:
-    """The same findings as CSV (the columns of the period report's CSV), identifiers masked."""
+    """The same findings as CSV (the columns of the period report's CSV), identifiers masked,
+    streamed in batches read one after another (never the whole period in memory). The export
+    is the list as counted when it began (storage.findings.iter_findings)."""
     session = require_session(request)
-    start, end, chosen, rows = _findings(request)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FINDING_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in views.masked(rows, False):
-        writer.writerow({**row, "evaluated_at": row["evaluated_at"].isoformat()})
+    query = _query(request)
+    engine = engine_of(request)
+    counts = code_counts(engine, query)
     audit_action(
         request,
         session,
         "export_findings",
-        detail={"from": start.isoformat(), "to": end.isoformat(), **chosen, "rows": len(rows)},
+        detail={
+            "from": query.start.isoformat(),
+            "to": query.end.isoformat(),
+            **query.chosen,
+            "rows": counts.total,
+        },
     )
-    name = f"hallazgos-{start}_{end}.csv"
-    return Response(
-        out.getvalue(),
+    name = f"hallazgos-{query.start}_{query.end}.csv"
+    return StreamingResponse(
+        views.csv_lines(iter_findings(engine, query, counts.last_decision), FINDING_COLUMNS),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -5,8 +5,11 @@ them in full."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -198,17 +201,8 @@ def notices(rows: list[dict], reveal: bool) -> list[dict]:
     ]
 
 
-def filtered_findings(rows: list[dict], chosen: dict[str, str]) -> list[dict]:
-    """The period's findings that match every chosen filter, newest first."""
-    kept = [r for r in rows if all(str(r.get(k) or "") == v for k, v in chosen.items())]
-    return sorted(kept, key=lambda r: (r["evaluated_at"], r["folio"]), reverse=True)
-
-
-def code_bars(rows: list[dict]) -> list[dict]:
+def code_bars(counts: dict[str, int]) -> list[dict]:
     """Findings per rule code, most frequent first, with the bar's width in percent."""
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["code"]] = counts.get(r["code"], 0) + 1
     top = max(counts.values(), default=1)
     return [
         {
@@ -220,6 +214,27 @@ def code_bars(rows: list[dict]) -> list[dict]:
         }
         for i, (code, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     ]
+
+
+# The findings' columns a person or a portal wrote freely, where an RFC, CURP or CLABE may sit;
+# the others hold an enumeration (claim type, route, kind, outcome) or a rule code's pattern.
+FREE_TEXT = ("folio", "portal", "ruleset", "file", "message_es")
+
+
+def csv_lines(rows: Iterable[dict], columns: Sequence[str]) -> Iterator[str]:
+    """The findings as CSV text, a header then a chunk per 500 rows (identifiers masked in the
+    free-text columns, the moment in ISO 8601), for a streamed response."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for n, row in enumerate(rows, 1):
+        shown = {k: mask_text(row[k]) for k in FREE_TEXT if isinstance(row.get(k), str)}
+        writer.writerow({**row, **shown, "evaluated_at": row["evaluated_at"].isoformat()})
+        if n % 500 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 # The findings chart: an SVG drawn by the template (no script), one row per rule code.

@@ -3,6 +3,8 @@ ages, what a folio waits for, the findings filters and the per-code bars."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 from factories import decision
@@ -11,6 +13,8 @@ from api.console import views
 from domain.decision import DocumentResult, DocumentStatus, Route
 from domain.findings import Finding, Outcome
 from domain.kinds import DocumentKind
+from domain.masking import mask_text
+from storage.reporting import FINDING_COLUMNS
 
 RFC, CLABE = "LOGM850312QH5", "012180001234567897"
 
@@ -45,16 +49,51 @@ def test_what_a_folio_waits_for_names_missing_kinds_and_masks_file_names():
     assert any(w.startswith("CSF-002 LOGM******QH5") for w in waits) and RFC not in " ".join(waits)
 
 
-def test_findings_filters_and_code_bars():
+def test_code_bars_from_counts():
+    """Bars from the GROUP BY's counts: most frequent first, ties by code, widths relative."""
+    assert views.code_bars({"REQ-001": 1, "CSF-002": 2, "AAA-001": 1}) == [
+        {"code": "CSF-002", "count": 2, "width": 100, "y": views.CHART_TOP, "px": views.CHART_BAR_PX},
+        {"code": "AAA-001", "count": 1, "width": 50, "y": views.CHART_TOP + views.CHART_ROW, "px": 280},
+        {"code": "REQ-001", "count": 1, "width": 50, "y": views.CHART_TOP + 2 * views.CHART_ROW, "px": 280},
+    ]
+    assert views.code_bars({}) == []
+
+
+def test_findings_csv_lines_mask_identifiers_and_come_in_chunks():
     at = datetime(2026, 11, 20, tzinfo=UTC)
-    rows = [
-        {"code": "CSF-002", "route": "pending_documents", "folio": "A", "evaluated_at": at},
-        {"code": "CSF-002", "route": "pending_documents", "folio": "B", "evaluated_at": at + timedelta(hours=1)},
-        {"code": "REQ-001", "route": "adjudication", "folio": "C", "evaluated_at": at},
-    ]
-    assert [r["folio"] for r in views.filtered_findings(rows, {"code": "CSF-002"})] == ["B", "A"]
-    assert views.filtered_findings(rows, {"code": "CSF-002", "route": "adjudication"}) == []
-    assert views.code_bars(rows) == [
-        {"code": "CSF-002", "count": 2, "width": 100},
-        {"code": "REQ-001", "count": 1, "width": 50},
-    ]
+    rows = (
+        {"evaluated_at": at + timedelta(minutes=n), "folio": f"F-{n}", "file": f"csf_{RFC}.pdf", "code": "CSF-002"}
+        for n in range(1001)
+    )
+    chunks = list(views.csv_lines(rows, ("evaluated_at", "folio", "file", "code")))
+    assert len(chunks) == 3  # 500 rows, 500 rows, the last one
+    lines = "".join(chunks).splitlines()
+    assert lines[0] == "evaluated_at,folio,file,code" and len(lines) == 1002
+    assert lines[1] == f"2026-11-20T00:00:00+00:00,F-0,csf_{mask_text(RFC)}.pdf,CSF-002"
+    assert RFC not in "".join(chunks)
+
+
+def test_findings_csv_masks_as_the_whole_row_masked_would():
+    """Only the free-text columns are masked (the rest are enumerations and rule codes): the
+    line is the one masking every column gave."""
+    row = {
+        "evaluated_at": datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        "folio": f"F-{RFC}",
+        "decision_no": 2,
+        "claim_type": "reembolso",
+        "portal": f"portal {CLABE}",
+        "route": "pending_documents",
+        "ruleset": "2026.11.4",
+        "file": f"csf_{RFC}.pdf",
+        "kind": "tax_status_certificate",
+        "code": "CSF-002",
+        "outcome": "reject",
+        "message_es": f"La constancia de {RFC} tiene más de 30 días, cuenta {CLABE}.",
+        "decision_id": 7,
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FINDING_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow({**views.masked(row, False), "evaluated_at": row["evaluated_at"].isoformat()})
+    assert "".join(views.csv_lines([row], FINDING_COLUMNS)) == out.getvalue()
+    assert RFC not in out.getvalue() and CLABE not in out.getvalue()
