@@ -202,3 +202,31 @@ def _routed_events(folio: str, timeout: float = 20) -> list[dict]:
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
+
+
+def test_recovery_decides_what_an_ended_run_left_once_and_leaves_the_rest(home, sample_folios):
+    """recover-undecided: uploads handed to a run that has ended (one Prefect does not know, as
+    after a crash that lost it) without a decision are run again and decided once; an upload
+    already decided is not touched; a second recovery finds nothing to do."""
+    import uuid
+
+    from domain.config import Settings
+    from flows.intake import intake_batch
+    from flows.recover import recover_undecided
+    from storage import open_storage
+
+    storage = open_storage(Settings())
+    state = storage.state
+    folios = [accept(d, storage) for d in sample_folios[:3]]
+    dead_run = str(uuid.uuid4())
+    state.set_round_runs([(f, 1) for f in folios], dead_run)
+    intake_batch([folios[0]])  # decided before the crash
+    assert len(state.history(folios[0])) == 1
+
+    routes = recover_undecided()
+    assert sorted(routes) == sorted(folios[1:])
+    for folio in folios:
+        assert len(state.history(folio)) == 1, folio
+        assert state.round_of(folio) == (1, 1)
+        assert state.queue_of(folio) == state.history(folio)[-1].route.value
+    assert recover_undecided() == {}
