@@ -72,22 +72,34 @@ def _category(cmdline: str, name: str) -> str | None:
     return None
 
 
-def cpu_by_part() -> dict[str, float]:
+def cpu_by_part(roots: set[int]) -> dict[str, float]:
     """CPU seconds so far of each part of the stack: its processes' own time, and the time of
     the children they have reaped (a worker reaps its flow-run processes, each flow-run process
-    its readers and tesseracts), counted under "flow-run processes" for the worker."""
-    parts: dict[str, float] = {}
+    its readers and tesseracts), counted under "flow-run processes" for the worker. Only the
+    processes that descend from `roots` (this run's stack and PostgreSQL server) count: other
+    work on the machine is not this stack's."""
+    stats: dict[int, tuple[str, str]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                stats[int(entry.name)] = (cmdline, (entry / "stat").read_text())
+            except OSError:
+                continue
+    parent = {pid: int(stat[stat.rindex(")") + 2 :].split()[1]) for pid, (_, stat) in stats.items()}
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid in roots:
+                return True
+            pid = parent.get(pid, 0)
+        return False
+
+    parts: dict[str, float] = {}
+    for pid, (cmdline, stat) in stats.items():
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         part = _category(cmdline, name)
-        if part is None:
+        if part is None or not ours(pid):
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         own = (int(fields[11]) + int(fields[12])) / _TICK
@@ -164,7 +176,8 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
         engine = create_engine(state_url)
         payloads = [folio_parts(i) for i in range(count)]
         with httpx.Client(base_url=up.api, headers={"X-API-Key": key}, timeout=120) as client:
-            cpu_before, client_before = cpu_by_part(), time.process_time()
+            roots = {up.pid, int((pg.data / "postmaster.pid").read_text().split()[0])}
+            cpu_before, client_before = cpu_by_part(roots), time.process_time()
             start = time.monotonic()
 
             def post(item):
@@ -183,7 +196,7 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
                     raise SystemExit(f"only {done}/{count} decided after an hour")
                 time.sleep(0.5)
             elapsed = time.monotonic() - start
-            cpu_after, client_cpu = cpu_by_part(), time.process_time() - client_before
+            cpu_after, client_cpu = cpu_by_part(roots), time.process_time() - client_before
             with engine.connect() as conn:
                 first, last = conn.execute(
                     select(func.min(decisions.c.evaluated_at), func.max(decisions.c.evaluated_at))

@@ -22,6 +22,7 @@ class Stack:
     env: dict[str, str]
     api: str  # the intake API's base URL
     startup_s: float  # from launch to "up: Prefect" in its log
+    pid: int  # scripts/up's: every process of the stack descends from it
 
 
 def stack_logs(workdir: Path) -> str:
@@ -62,7 +63,7 @@ def running_stack(
             if proc.poll() is not None or time.monotonic() - started > start_timeout:
                 raise RuntimeError("the stack did not start:\n" + log_path.read_text() + stack_logs(workdir))
             time.sleep(0.3)
-        yield Stack(env, f"http://127.0.0.1:{env['API_PORT']}", time.monotonic() - started)
+        yield Stack(env, f"http://127.0.0.1:{env['API_PORT']}", time.monotonic() - started, proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
