@@ -8,8 +8,8 @@ the `intake-batch` deployment for them, with an idempotency key made of the foli
 upload numbers, so a dispatcher retry never starts the same batch twice.
 
 Batches grow with the load: while `api_max_waiting_runs` of this dispatcher's runs still wait
-for a worker (SCHEDULED or PENDING in Prefect: no worker slot yet, or their process still
-starting), it keeps gathering into the next batch, up to `api_batch_max` folios, instead of
+for a worker slot (SCHEDULED in Prefect: no worker has taken them yet), it keeps gathering into
+the next batch, up to `api_batch_max` folios, instead of
 starting yet another run that would wait too. Under a trickle a batch is one folio (latency =
 window + start-up); under a burst or a sustained load the start-up is paid once per hundreds of
 folios (bench/throughput.py measured the difference).
@@ -134,7 +134,9 @@ def batch_key(batch: list[Job]) -> str:
     ).hexdigest()
 
 
-_NOT_STARTED = ("SCHEDULED", "PENDING")
+# Not PENDING: a worker took it and its process is starting, in parallel with the next one's
+# (holding the next batch until the first runs doubled the time to route a burst of 200).
+_NOT_STARTED = ("SCHEDULED",)
 
 
 class DeploymentRunner:
@@ -163,7 +165,7 @@ class DeploymentRunner:
             )
 
     def not_started(self, run_ids: list[str]) -> set[str]:
-        """Those of `run_ids` still SCHEDULED or PENDING (no worker slot yet, or starting)."""
+        """Those of `run_ids` still SCHEDULED: no worker has taken them yet."""
         from uuid import UUID
 
         from prefect.client.orchestration import get_client
