@@ -1,0 +1,174 @@
+"""A worker machine dies mid-batch and Prefect notices, within a bounded time.
+
+The stack of scripts/up (Prefect server on PostgreSQL, deployments, the automations of
+flows/automations.py, the intake API) runs without workers of its own; the test starts a worker
+as "machine A", a process tree in its own session, posts a batch of folios, and once that run
+is RUNNING kills machine A's whole process group with SIGKILL (the worker, the flow-run process
+and its readers: nothing is left to report the run's end). The run must become CRASHED through
+the heartbeat automation within BOUND_S of the kill, and the recovery automation must have
+started a run of recover-undecided, which "machine B", a fresh worker, then completes.
+
+The kill-to-CRASHED time is printed (pytest -s) and, with CRASH_TIMES_FILE set, appended
+there: docs/deploy.md gives the measured times."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from stack import running_stack, stack_logs
+
+from flows.automations import HEARTBEAT_S, SILENCE_S
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples" / "folios"
+DIGITAL = ["RB-2026-000101", "DF-2026-000301", "AC-2026-000401", "PP-2026-000201"]
+BATCH = 20  # one intake-batch run: CLAIM_INTAKE_API_BATCH_MAX
+BOUND_S = 120  # the promise of docs/deploy.md: a dead worker's run is CRASHED within 2 minutes
+
+
+@pytest.fixture
+def stack(tmp_path, postgres_server, moto_endpoint, s3_bucket):
+    settings = dict(
+        WORKERS="0",  # the workers are the test's "machines", so that one can die
+        PREFECT_API_DATABASE_CONNECTION_URL=postgres_server.create_database("prefect").replace("+psycopg", "+asyncpg"),
+        CLAIM_INTAKE_DATABASE_URL=postgres_server.create_database("claims"),
+        CLAIM_INTAKE_BLOB_URL=f"s3://{s3_bucket}/claims",
+        CLAIM_INTAKE_S3_ENDPOINT_URL=moto_endpoint,
+        CLAIM_INTAKE_API_BATCH_WINDOW_S="3",
+        CLAIM_INTAKE_API_BATCH_MAX=str(BATCH),
+    )
+    with running_stack(tmp_path, settings) as up:
+        yield up, tmp_path
+
+
+def start_machine(up, tmp_path: Path, name: str) -> subprocess.Popen:
+    """A worker in a session of its own, with its own PREFECT_HOME and working directory."""
+    workdir = tmp_path / name
+    (workdir / "prefect-home").mkdir(parents=True)
+    env = dict(
+        up.env,
+        CLAIM_INTAKE_ROOT=str(ROOT),
+        PREFECT_API_URL=f"http://127.0.0.1:{up.env['PREFECT_PORT']}/api",
+        PREFECT_HOME=str(workdir / "prefect-home"),
+    )
+    with open(tmp_path / "up" / "logs" / f"{name}.log", "wb") as log:
+        return subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "prefect"), "worker", "start", "--pool", "claim-intake", "--name", name],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def folio_parts(n: int) -> list:
+    source = SAMPLES / DIGITAL[n % len(DIGITAL)]
+    manifest = json.loads((source / "folio.json").read_bytes())
+    manifest["folio"] = f"CRASH-{n:05d}"
+    parts = [("manifest", ("folio.json", json.dumps(manifest).encode(), "application/json"))]
+    return parts + [
+        ("files", (p.name, p.read_bytes(), "application/octet-stream"))
+        for p in sorted(source.iterdir())
+        if p.name != "folio.json"
+    ]
+
+
+def runs_of(prefect: httpx.Client, deployment: str, states: list[str] | None = None) -> list[dict]:
+    body: dict = {"deployments": {"name": {"any_": [deployment]}}}
+    if states:
+        body["flow_runs"] = {"state": {"type": {"any_": states}}}
+    r = prefect.post("/flow_runs/filter", json=body)
+    r.raise_for_status()
+    return r.json()
+
+
+def wait_for(what: str, check, timeout: float, tmp_path: Path, interval: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"{what}: not within {timeout} s" + stack_logs(tmp_path))
+
+
+@pytest.mark.slow
+def test_killed_worker_run_is_crashed_in_time_and_recovery_starts(stack):
+    up, tmp_path = stack
+    key = subprocess.run(
+        [sys.executable, "-m", "claim_intake.cli", "api-key", "create", "online-services"],
+        env=up.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    prefect = httpx.Client(base_url=f"http://127.0.0.1:{up.env['PREFECT_PORT']}/api", timeout=30)
+    automations = {a["name"]: a for a in prefect.post("/automations/filter", json={}).json()}
+    zombies = automations["claim-intake: crash runs whose heartbeats stopped"]
+    assert zombies["enabled"] and zombies["trigger"]["within"] == SILENCE_S
+
+    machine_a = start_machine(up, tmp_path, "machine-a")
+    try:
+        with httpx.Client(base_url=up.api, headers={"X-API-Key": key}, timeout=60) as api:
+            for n in range(BATCH):
+                assert api.post("/folios", files=folio_parts(n)).status_code == 202
+        run = wait_for(
+            "an intake-batch run RUNNING on machine A",
+            lambda: runs_of(prefect, "intake-batch", ["RUNNING"]),
+            120,
+            tmp_path,
+        )[0]
+        time.sleep(1)  # mid-batch: its first heartbeat has gone out, its folios are being decided
+    finally:
+        os.killpg(machine_a.pid, signal.SIGKILL)  # the machine dies: worker, flow run, readers
+        killed_at = datetime.now(UTC)
+        machine_a.wait(10)
+    assert prefect.get(f"/flow_runs/{run['id']}").json()["state_type"] == "RUNNING", "killed after it finished"
+
+    def crashed():
+        state = prefect.get(f"/flow_runs/{run['id']}").json()["state"]
+        return state if state["type"] == "CRASHED" else None
+
+    state = wait_for("the killed run CRASHED", crashed, BOUND_S + 30, tmp_path, interval=1)
+    seconds = (datetime.fromisoformat(state["timestamp"]) - killed_at).total_seconds()
+    print(f"\nkill -> CRASHED: {seconds:.1f} s (heartbeat {HEARTBEAT_S} s, window {SILENCE_S} s)")
+    if out := os.environ.get("CRASH_TIMES_FILE"):
+        with open(out, "a") as f:
+            f.write(f"{seconds:.1f}\n")
+    assert "No heartbeat" in state["message"], state  # the heartbeat automation did it, not a worker
+    assert SILENCE_S - HEARTBEAT_S - 5 <= seconds <= BOUND_S, seconds
+
+    recovery = wait_for(
+        "a recover-undecided run started by the automation",
+        lambda: runs_of(prefect, "recover-undecided"),
+        30,
+        tmp_path,
+    )
+    assert len(recovery) == 1, recovery
+    machine_b = start_machine(up, tmp_path, "machine-b")  # a replacement machine picks it up
+    try:
+        done = wait_for(
+            "recover-undecided COMPLETED on machine B",
+            lambda: runs_of(prefect, "recover-undecided", ["COMPLETED", "FAILED", "CRASHED"]),
+            120,
+            tmp_path,
+            interval=1,
+        )
+        assert done[0]["state_type"] == "COMPLETED", done
+    finally:
+        os.killpg(machine_b.pid, signal.SIGTERM)
+        try:
+            machine_b.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(machine_b.pid, signal.SIGKILL)
+        prefect.close()
