@@ -32,6 +32,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "folios"
 DIGITAL = ["RB-2026-000101", "DF-2026-000301", "AC-2026-000401", "PP-2026-000201"]
 BATCH = 20  # one intake-batch run: CLAIM_INTAKE_API_BATCH_MAX
+SLOW_MACHINE = dict(
+    PYTHONPATH=str(Path(__file__).parent / "slow_machine"),
+    CLAIM_INTAKE_TEST_SLOW_CALL="application.intake:take_in_folio",
+    CLAIM_INTAKE_TEST_SLOW_S="2",
+)
 BOUND_S = 120  # the promise of docs/deploy.md: a dead worker's run is CRASHED within 2 minutes
 
 
@@ -50,7 +55,7 @@ def stack(tmp_path, postgres_server, moto_endpoint, s3_bucket):
         yield up, tmp_path
 
 
-def start_machine(up, tmp_path: Path, name: str) -> subprocess.Popen:
+def start_machine(up, tmp_path: Path, name: str, **extra_env: str) -> subprocess.Popen:
     """A worker in a session of its own, with its own PREFECT_HOME and working directory."""
     workdir = tmp_path / name
     (workdir / "prefect-home").mkdir(parents=True)
@@ -59,6 +64,7 @@ def start_machine(up, tmp_path: Path, name: str) -> subprocess.Popen:
         CLAIM_INTAKE_ROOT=str(ROOT),
         PREFECT_API_URL=f"http://127.0.0.1:{up.env['PREFECT_PORT']}/api",
         PREFECT_HOME=str(workdir / "prefect-home"),
+        **extra_env,
     )
     with open(tmp_path / "up" / "logs" / f"{name}.log", "wb") as log:
         return subprocess.Popen(
@@ -69,6 +75,48 @@ def start_machine(up, tmp_path: Path, name: str) -> subprocess.Popen:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process descended from it, read from /proc (the flow-run process a
+    process worker starts has a session of its own, so killing the worker's group is not enough)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # exited while we looked
+        ppid = int(text.rsplit(")", 1)[1].split()[1])  # after "pid (name)": state, ppid, ...
+        children.setdefault(ppid, []).append(int(text.split(" ", 1)[0]))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def kill_machine(machine: subprocess.Popen) -> list[int]:
+    """SIGKILL to the worker and everything it started, at once, as when the machine dies."""
+    tree = process_tree(machine.pid)
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGSTOP)  # freeze first: nobody gets to react to the others' death
+        except ProcessLookupError:
+            pass
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return tree
 
 
 def folio_parts(n: int) -> list:
@@ -117,7 +165,9 @@ def test_killed_worker_run_is_crashed_in_time_and_recovery_starts(stack):
     zombies = automations["claim-intake: crash runs whose heartbeats stopped"]
     assert zombies["enabled"] and zombies["trigger"]["within"] == SILENCE_S
 
-    machine_a = start_machine(up, tmp_path, "machine-a")
+    # machine A takes 2 s more per folio (tests/e2e/slow_machine, test-only), so its batch of
+    # BATCH folios runs for 40 s or more and is surely killed in the middle
+    machine_a = start_machine(up, tmp_path, "machine-a", **SLOW_MACHINE)
     try:
         with httpx.Client(base_url=up.api, headers={"X-API-Key": key}, timeout=60) as api:
             for n in range(BATCH):
@@ -128,11 +178,14 @@ def test_killed_worker_run_is_crashed_in_time_and_recovery_starts(stack):
             120,
             tmp_path,
         )[0]
-        time.sleep(1)  # mid-batch: its first heartbeat has gone out, its folios are being decided
+        time.sleep(3)  # mid-batch: its first heartbeat has gone out, its folios are being decided
     finally:
-        os.killpg(machine_a.pid, signal.SIGKILL)  # the machine dies: worker, flow run, readers
+        killed = kill_machine(machine_a)  # the machine dies: worker, flow-run process, readers
         killed_at = datetime.now(UTC)
         machine_a.wait(10)
+    assert len(killed) >= 2, "the worker had started no flow-run process"
+    time.sleep(1)
+    assert not [pid for pid in killed if alive(pid)], "a process of machine A survived"
     assert prefect.get(f"/flow_runs/{run['id']}").json()["state_type"] == "RUNNING", "killed after it finished"
 
     def crashed():
