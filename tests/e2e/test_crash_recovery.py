@@ -178,7 +178,9 @@ def test_killed_worker_run_is_crashed_in_time_and_recovery_starts(stack):
             120,
             tmp_path,
         )[0]
-        time.sleep(3)  # mid-batch: its first heartbeat has gone out, its folios are being decided
+        # mid-batch: its first heartbeat has gone out, its folios are being decided; where the kill
+        # falls between two heartbeats sets the time to CRASHED (CRASH_KILL_AFTER_S varies it)
+        time.sleep(float(os.environ.get("CRASH_KILL_AFTER_S", "3")))
     finally:
         killed = kill_machine(machine_a)  # the machine dies: worker, flow-run process, readers
         killed_at = datetime.now(UTC)
