@@ -8,8 +8,8 @@ whenever prefect.yaml's deployments change) makes the server hold exactly two au
   keeps it RUNNING forever. Every flow run of our deployments sends a heartbeat event every
   HEARTBEAT_S seconds (`PREFECT_FLOWS_HEARTBEAT_FREQUENCY`, set for every deployment in
   prefect.yaml, so it travels with the deployment to any worker on any machine). After a
-  heartbeat (or the Pending/Running state that precedes the first one) the server expects some
-  event of the same run within SILENCE_S; if none comes, the run is set CRASHED. This is
+  heartbeat (or the Running state that precedes the first one) the server expects some event of
+  the same run within SILENCE_S; if none comes, the run is set CRASHED. This is
   Prefect's own zombie detection ("detect zombie flows" in Prefect's docs): the server decides,
   so it works whatever died, and needs no watchdog process of ours.
 - `claim-intake: recover after an intake run crashed`. A run of `intake-batch` or
@@ -72,7 +72,8 @@ def zombie_automation(deployment_ids: list[UUID]) -> AutomationCore:
         trigger=EventTrigger(
             match=ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
             match_related=_runs_of(deployment_ids),
-            after={"prefect.flow-run.heartbeat", "prefect.flow-run.Pending", "prefect.flow-run.Running"},
+            # not after Pending: a Kubernetes pod may wait minutes for a node, alive and silent
+            after={"prefect.flow-run.heartbeat", "prefect.flow-run.Running"},
             expect={"prefect.flow-run.*"},  # another beat or any state change, custom names too
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,

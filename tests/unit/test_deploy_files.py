@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import subprocess
 import sys
 import tomllib
@@ -47,7 +46,7 @@ def _image_apt_packages() -> set[str]:
 
 def test_image_installs_what_setup_installs_but_the_test_only_packages():
     assert _image_apt_packages() == _setup_apt_packages() - TEST_ONLY_APT
-    assert TEST_ONLY_APT <= _setup_apt_packages(), "a test-only package left scripts/setup: update this test"
+    assert _setup_apt_packages() >= TEST_ONLY_APT, "a test-only package left scripts/setup: update this test"
 
 
 def test_image_is_debian_python_311_with_the_pinned_dependencies():
@@ -57,6 +56,7 @@ def test_image_is_debian_python_311_with_the_pinned_dependencies():
     assert "3.11" in project["requires-python"] or ">=3.11" in project["requires-python"]
     runs = " ".join(arg for ins, arg in _instructions() if ins == "RUN")
     assert "pip install -c constraints.txt ." in runs
+
     def norm(name: str) -> str:  # PEP 503: SQLAlchemy, sqlalchemy; pydantic_core, pydantic-core
         return re.sub(r"[-_.]+", "-", name.split("[")[0]).lower()
 
@@ -166,6 +166,6 @@ def test_every_deployment_beats_as_often_as_the_crash_automation_expects():
         env = deployment["work_pool"]["job_variables"]["env"]
         assert int(env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"]) == HEARTBEAT_S, deployment["name"]
         assert deployment["work_pool"]["name"] == "claim-intake"
-    assert 30 <= HEARTBEAT_S and SILENCE_S >= 3 * HEARTBEAT_S  # Prefect's minimum; two beats may be lost
+    assert HEARTBEAT_S >= 30 and SILENCE_S >= 3 * HEARTBEAT_S  # Prefect's minimum; two beats may be lost
     (recover,) = [d for d in deployments if d["name"] == "recover-undecided"]
     assert recover["entrypoint"] == "flows/recover.py:recover_undecided"
