@@ -2,9 +2,10 @@
 
 The stack of scripts/up (Prefect server on PostgreSQL, deployments, the automations of
 flows/automations.py, the intake API) runs without workers of its own; the test starts a worker
-as "machine A", a process tree in its own session, posts a batch of folios, and once that run
-is RUNNING kills machine A's whole process group with SIGKILL (the worker, the flow-run process
-and its readers: nothing is left to report the run's end). The run must become CRASHED through
+as "machine A", a process tree in its own session, made slow by tests/e2e/slow_machine (test
+code only: 2 s more per folio, so its batch surely runs long enough), posts a batch of folios,
+and once that run is RUNNING kills every process of machine A with SIGKILL (the worker, the
+flow-run process in its own session, the readers: nothing is left to report the run's end). The run must become CRASHED through
 the heartbeat automation within BOUND_S of the kill, and the recovery automation must have
 started a run of recover-undecided, which "machine B", a fresh worker, then completes.
 

@@ -3,7 +3,9 @@
 A worker started with this directory first on PYTHONPATH runs `CLAIM_INTAKE_TEST_SLOW_CALL`
 ("module:function") CLAIM_INTAKE_TEST_SLOW_S seconds late, in every process it starts: its
 flow-run processes so take long enough for the test to kill the machine mid-batch, whatever the
-speed of the machine. Python imports `sitecustomize` at start-up; this one wraps the function
+speed of the machine. With CLAIM_INTAKE_TEST_SLOW_BUSY=1 the delay is spent computing in the
+calling thread instead of sleeping: a busy machine, whose heartbeat thread must still get its
+turn. Python imports `sitecustomize` at start-up; this one wraps the function
 when its module is first imported, before anything imports the name from it."""
 
 from __future__ import annotations
@@ -17,6 +19,16 @@ import time
 
 _TARGET = os.environ.get("CLAIM_INTAKE_TEST_SLOW_CALL", "")
 _DELAY_S = float(os.environ.get("CLAIM_INTAKE_TEST_SLOW_S", "0"))
+_BUSY = os.environ.get("CLAIM_INTAKE_TEST_SLOW_BUSY") == "1"
+
+
+def _wait() -> None:
+    if not _BUSY:
+        time.sleep(_DELAY_S)
+        return
+    end, n = time.thread_time() + _DELAY_S, 0
+    while time.thread_time() < end:  # CPU seconds of this thread, in pure Python (holding the GIL)
+        n += 1
 
 
 class _SlowDown(importlib.abc.MetaPathFinder):
@@ -39,7 +51,7 @@ class _SlowDown(importlib.abc.MetaPathFinder):
 
             @functools.wraps(real)
             def slow(*args, **kwargs):
-                time.sleep(_DELAY_S)
+                _wait()
                 return real(*args, **kwargs)
 
             setattr(module, function, slow)
