@@ -67,6 +67,8 @@ def start_machine(up, tmp_path: Path, name: str, **extra_env: str) -> subprocess
         PREFECT_HOME=str(workdir / "prefect-home"),
         **extra_env,
     )
+    # this checkout's code, as scripts/up gives its own processes (the venv may be another's)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (extra_env.get("PYTHONPATH"), str(ROOT)) if p)
     with open(tmp_path / "up" / "logs" / f"{name}.log", "wb") as log:
         return subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "prefect"), "worker", "start", "--pool", "claim-intake", "--name", name],
