@@ -318,7 +318,7 @@ class Settings(BaseSettings):
     # "intake-batch/intake-batch"; None runs the flow in-process in the API's background worker.
     api_deployment: str | None = None
     api_batch_window_s: float = Field(1.0, ge=0)  # gather uploads this long into one flow run
-    api_batch_max: int = Field(200, ge=1)  # ... or until this many folios
+    api_batch_max: int = Field(500, ge=1)  # ... or until this many folios
     # while this many of an API's runs wait for a worker, gather into the next batch (api/trigger.py)
     api_max_waiting_runs: int = Field(1, ge=1)
     # recover-undecided (flows/recover.py) re-runs an accepted upload without a decision at once
