@@ -253,6 +253,14 @@ class MailSettings(_Group):
     timeout_s: float
 
 
+class RecoverySettings(_Group):
+    """What a dead worker left (application/recover.py, flows/recover.py)."""
+
+    _prefix = "recover_"
+
+    stuck_after_s: float
+
+
 class ReaderSettings(_Group):
     """How documents are read (extractors/): the reader processes, and the certificates a CFDI's
     seal chain (CFDI-021) and SAT stamp (CFDI-004) are checked against, offline."""
@@ -363,6 +371,10 @@ class Settings(BaseSettings):
     @property
     def reader(self) -> ReaderSettings:
         return ReaderSettings.of(self)
+
+    @property
+    def recovery(self) -> RecoverySettings:
+        return RecoverySettings.of(self)
 
     @property
     def db_url(self) -> str:

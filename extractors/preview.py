@@ -15,13 +15,15 @@ import warnings
 import pypdfium2
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from domain.errors import DocumentError
+
 from . import sniff
 from .ocr import MAX_OCR_PIXELS
 
 MAX_SIDE = 1200  # pixels of the longer side: legible on a screen, ~100-300 KB as PNG
 
 
-class NoPreview(ValueError):
+class NoPreview(DocumentError):
     """The page cannot be drawn: not a PDF or an image, no such page, or damaged bytes."""
 
 

@@ -49,7 +49,7 @@ def recover_undecided() -> dict[str, str]:
     waited longer than `recover_stuck_after_s`); folio -> route."""
     install_masking()
     services = current_services()
-    plan = plan_recovery(services.storage, datetime.now(UTC), _live_runs, services.settings.recover_stuck_after_s)
+    plan = plan_recovery(services.storage, datetime.now(UTC), _live_runs, services.settings.recovery.stuck_after_s)
     log.info(
         "recover-undecided: %d upload(s) to run again, %d still with a live run", len(plan.rerun), len(plan.in_flight)
     )

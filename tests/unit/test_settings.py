@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from domain.config import ApiSettings, MailSettings, ReaderSettings, SatSettings, Settings, StorageSettings
+from domain.config import (
+    ApiSettings,
+    MailSettings,
+    ReaderSettings,
+    RecoverySettings,
+    SatSettings,
+    Settings,
+    StorageSettings,
+)
 
 # ../shared/CONTRACT.md next to the checkout (one level further up from a git worktree).
 CONTRACT = next(
@@ -28,6 +36,7 @@ GROUPS = {
     "api": ApiSettings,
     "mail": MailSettings,
     "reader": ReaderSettings,
+    "recovery": RecoverySettings,
 }
 UNGROUPED = {"ruleset_file"}  # the rule set is the business's, not a deployment adapter's
 
