@@ -37,6 +37,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +86,7 @@ TIMES = ("evaluated_at", "complete_at")  # when it was evaluated: the only field
 @pytest.fixture
 def stack(tmp_path, postgres_server, moto_endpoint, s3_bucket):
     claims_db = postgres_server.create_database("claims")
+    api_machine = tmp_path / "api-machine"  # the API's and the Prefect server's
     settings = dict(
         WORKERS="0",  # the workers are the test's "machines", so that one can die
         PREFECT_API_DATABASE_CONNECTION_URL=postgres_server.create_database("prefect").replace("+psycopg", "+asyncpg"),
@@ -96,10 +98,27 @@ def stack(tmp_path, postgres_server, moto_endpoint, s3_bucket):
         CLAIM_INTAKE_API_BATCH_MAX=str(BATCH),
         CLAIM_INTAKE_API_MAX_WAITING_RUNS="1",
     )
-    api_machine = tmp_path / "api-machine"  # the API's (and the Prefect server's) working directory and home
-    api_machine.mkdir()
-    with running_stack(api_machine, settings) as up:
-        yield up, api_machine, claims_db
+    try:
+        settings["TMPDIR"] = str(machine_tmp(api_machine))
+        with running_stack(api_machine, settings) as up:
+            yield up, api_machine, claims_db
+    finally:
+        for machine in (api_machine, tmp_path / "machine-a", tmp_path / "machine-b"):
+            remove_machine_tmp(machine)
+
+
+def machine_tmp(machine: Path) -> Path:
+    """The machine's TMPDIR: short, since the reader pool's forkserver binds a Unix socket in it
+    (108 bytes at most: a directory under pytest's tmp_path is too long); linked from the
+    machine's directory."""
+    machine.mkdir(parents=True, exist_ok=True)
+    (machine / "tmp").symlink_to(tempfile.mkdtemp(prefix=f"{machine.name}-"))
+    return (machine / "tmp").resolve()
+
+
+def remove_machine_tmp(machine: Path) -> None:
+    if (machine / "tmp").is_symlink():
+        shutil.rmtree((machine / "tmp").resolve(), ignore_errors=True)
 
 
 def folio_dirs(out: Path) -> list[Path]:
@@ -133,8 +152,12 @@ def upload_parts(folio_dir: Path) -> list:
 
 def start_machine(up, machine: Path, limit: int, **extra_env: str) -> subprocess.Popen:
     """A process worker in a session of its own, as on a machine of its own: its own working
-    directory, CLAIM_INTAKE_HOME (caches, reports before upload) and PREFECT_HOME."""
-    (machine / "prefect-home").mkdir(parents=True)
+    directory, CLAIM_INTAKE_HOME (caches, reports before upload), PREFECT_HOME and TMPDIR. What
+    it shares with the others is the code (this checkout, read-only, as every machine's image
+    holds it at /app): prefect.yaml's pull step puts every flow run there, at the path
+    CLAIM_INTAKE_ROOT had where `prefect deploy` ran."""
+    tmp = machine_tmp(machine)
+    (machine / "prefect-home").mkdir()
     env = dict(
         up.env,
         CLAIM_INTAKE_ROOT=str(ROOT),
@@ -142,6 +165,7 @@ def start_machine(up, machine: Path, limit: int, **extra_env: str) -> subprocess
         PREFECT_API_URL=f"http://127.0.0.1:{up.env['PREFECT_PORT']}/api",
         PREFECT_HOME=str(machine / "prefect-home"),
         PREFECT_WORKER_QUERY_SECONDS="1",  # as scripts/up's workers
+        TMPDIR=str(tmp),
         **extra_env,
     )
     # this checkout's code, as scripts/up gives its own processes (the venv may be another's)
@@ -188,6 +212,20 @@ def processes_of(machine: Path) -> dict[int, str]:
                 found[int(environ.parent.name)] = (environ.parent / "comm").read_text().strip()
         except OSError:
             continue  # exited while we looked, or not ours to read
+    return found
+
+
+def outside(machine: Path, pids) -> dict[int, str]:
+    """Those of `pids` whose working directory is neither in `machine`'s directory nor the code
+    checkout (where the flow runs and scripts/up's processes work): pid -> cwd."""
+    found = {}
+    for pid in pids:
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue  # exited meanwhile
+        if not Path(cwd).is_relative_to(machine) and Path(cwd) != ROOT:
+            found[pid] = cwd
     return found
 
 
@@ -302,8 +340,14 @@ def test_two_machines_one_killed_mid_batch_every_folio_decided_once(stack, tmp_p
             return sum(state.round_of(f) == (1, 1) for f in batch_a)
 
         wait_for("machine A deciding its batch", decided_of_a, 120, logs)
+        # where the kill falls between two heartbeats sets the time to CRASHED: CRASH_KILL_AFTER_S varies it
+        time.sleep(float(os.environ.get("CRASH_KILL_AFTER_S", "0")))
         on_a = processes_of(machine_a_dir)
         assert len(on_a) >= 3, on_a  # the worker, the flow-run process, its reader(s)
+        assert outside(machine_a_dir, on_a) == {}, "a process of machine A works in another's directory"
+        api_machine = processes_of(logs)
+        assert len(api_machine) >= 2, api_machine  # the Prefect server, the API
+        assert outside(logs, api_machine) == {}, "a process of the API's machine works in another's directory"
     finally:
         killed = kill_machine(machine_a)  # machine A dies: worker, flow-run process, readers, OCR
         killed_at = datetime.now(UTC)
@@ -371,9 +415,14 @@ def test_two_machines_one_killed_mid_batch_every_folio_decided_once(stack, tmp_p
             assert comparable(history[0]) == reference[folio], folio
             routes.add(history[0].route.value)
         assert len(routes) >= 2, routes  # the folios reach more than one route: the comparison is not trivial
-        # the folios machine A left were decided by the recovery, not by the dead run
+        # the folios machine A left were decided by the recovery, not by the dead run; machine B
+        # ran all the others, in batches
         by_dead_run = sum(state.flow_runs(f) == [run["id"]] for f in batch_a)
         assert by_dead_run == len(batch_a) - left, (by_dead_run, left)
+        runs_of_b = {state.flow_runs(f)[0] for f in names if f not in batch_a}
+        assert run["id"] not in runs_of_b and len(runs_of_b) >= (FOLIOS - len(batch_a)) / BATCH, runs_of_b
+        on_b = processes_of(machine_b_dir)
+        assert on_b and outside(machine_b_dir, on_b) == {}, "a process of machine B works in another's directory"
     finally:
         if machine_b is not None:
             stop_machine(machine_b)
