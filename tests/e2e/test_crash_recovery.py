@@ -4,9 +4,9 @@ The multi-machine test of issue 17 (item 4) and the crash test in one stack, so 
 On this host: scripts/up runs the Prefect server on PostgreSQL, the deployments, the automations
 of flows/automations.py and the intake API (one "machine", whose CLAIM_INTAKE_HOME the Prefect
 server shares); moto's S3 server holds the originals. The test adds two worker "machines", each a
-process tree in its own session with its own working directory, CLAIM_INTAKE_HOME and
-PREFECT_HOME, sharing with the others only PostgreSQL, S3, the Prefect API and the (read-only)
-code checkout. Machine A (one run at a time) is made slow by tests/e2e/slow_machine (test code
+process tree in its own session with its own working directory, CLAIM_INTAKE_HOME, PREFECT_HOME
+and TMPDIR, sharing with the others only PostgreSQL, S3, the Prefect API and the (read-only) code
+checkout, where prefect.yaml's pull step puts every flow run (an image's /app on real machines). Machine A (one run at a time) is made slow by tests/e2e/slow_machine (test code
 only: 2 s more per folio), so the batch it takes surely runs long enough; machine B is started
 once A holds its batch and takes the rest. 200 folios are uploaded through the API, then machine A
 dies (SIGKILL of its whole tree, after it decided some folios of its batch and before it decided
