@@ -187,9 +187,12 @@ def in_process_runner():
     """The embedded default: run the batch flow right here, in the dispatcher thread."""
 
     def run(batch: list[Job]) -> None:
-        from flows.intake import intake_batch  # the flows (and Prefect) load with the first batch, not with the app
+        from flows.intake import BatchIncomplete, intake_batch  # the flows (and Prefect) load with the first batch
 
-        intake_batch([j.folio for j in batch])
+        try:
+            intake_batch([j.folio for j in batch])
+        except BatchIncomplete as exc:  # logged per folio; not a failure to start the run: no retry here
+            log.error("a batch ended incomplete: %s", exc)
         return None
 
     return run

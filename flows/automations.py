@@ -14,7 +14,8 @@ whenever prefect.yaml's deployments change) makes the server hold exactly two au
   so it works whatever died, and needs no watchdog process of ours.
 - `claim-intake: recover after an intake run crashed`. A run of `intake-batch` or
   `intake-folio` entering CRASHED (by the automation above, or by its worker when only the
-  flow-run process died) starts a run of `recover-undecided/recover-undecided`
+  flow-run process died), or FAILED (a batch that could not decide some folios for a reason that
+  is not theirs, flows/intake.py BatchIncomplete), starts a run of `recover-undecided/recover-undecided`
   (flows/recover.py), which finishes the folios that run left without a decision.
 
 Both watch only the runs of the deployments on the `claim-intake` work pool: a run from
@@ -90,7 +91,8 @@ def zombie_automation(deployment_ids: list[UUID]) -> AutomationCore:
 
 
 def recovery_automation(intake_ids: list[UUID], recovery_id: UUID) -> AutomationCore:
-    """Start recover-undecided each time an intake run enters CRASHED."""
+    """Start recover-undecided each time an intake run enters CRASHED, or FAILED (a batch whose
+    folios failed for a reason that is not theirs ends FAILED: flows/intake.py BatchIncomplete)."""
     return AutomationCore(
         name=RECOVERY,
         enabled=True,
@@ -99,7 +101,7 @@ def recovery_automation(intake_ids: list[UUID], recovery_id: UUID) -> Automation
         trigger=EventTrigger(
             match=ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
             match_related=_runs_of(intake_ids),
-            expect={"prefect.flow-run.Crashed"},
+            expect={"prefect.flow-run.Crashed", "prefect.flow-run.Failed"},
             posture=Posture.Reactive,
             threshold=1,
             within=timedelta(0),

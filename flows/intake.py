@@ -38,6 +38,7 @@ from application.notice import notify_claimant as send_notice
 from application.record import producing_run
 from application.services import current_services
 from domain.decision import Decision, Route
+from domain.errors import ServiceError
 from domain.folio import FolioManifest, ManifestError
 from domain.masking import install_masking, mask_text
 from notify.notices import NoticeNotSent
@@ -263,6 +264,12 @@ def intake_folio(folio_dir: str, as_of: date | None = None, owner: str | None = 
     return outcome.decision
 
 
+class BatchIncomplete(ServiceError):
+    """Some folios of a batch failed for a reason that is not theirs (a reader pool that could
+    not start, storage down past the retries): the run ends FAILED so that recover-undecided
+    runs them again at once, instead of at its next scheduled pass."""
+
+
 def _worth_retrying(exc: BaseException) -> bool:
     """Storage hiccups, never a folio that is unusable as sent (what process_folio's task retries)."""
     return not isinstance(exc, ManifestError | InputError)
@@ -312,12 +319,15 @@ def intake_batch(folios: list[str], as_of: date | None = None) -> dict[str, str]
     install_masking()
     routes: dict[str, str] = {}
     rows: list[dict[str, str]] = []
+    undone: list[str] = []  # failed for a reason that is not the folio's: worth running again
     with _Publisher() as publisher:
         for folio in folios:
             try:
                 outcome = _batch_one(folio, as_of)
             except Exception as exc:  # noqa: BLE001 - logged with the folio; go on with the rest
                 log.error("folio %s failed: %s: %s", mask_text(folio), type(exc).__name__, mask_text(str(exc)))
+                if _worth_retrying(exc):
+                    undone.append(folio)
                 routes[folio] = f"failed: {type(exc).__name__}"
                 rows.append(
                     {"folio": mask_text(folio), "route": "failed", "reasons": type(exc).__name__, "report": "-"}
@@ -336,4 +346,9 @@ def intake_batch(folios: list[str], as_of: date | None = None) -> dict[str, str]
             )
         if rows:
             publisher.submit(_publish_batch, rows)
+    if undone:  # the run ends FAILED, and the recovery automation runs them again at once
+        raise BatchIncomplete(
+            f"{len(undone)} of {len(folios)} folio(s) not decided for a reason that is not theirs "
+            f"(a storage or reader failure): {', '.join(mask_text(f) for f in undone[:10])}"
+        )
     return routes

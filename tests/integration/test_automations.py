@@ -74,7 +74,10 @@ def test_automations_are_created_once_and_watch_only_our_deployments(deployments
     assert deployments["other"] not in watched  # a run that may beat every 180 s is left alone
 
     (recover,) = recovery
-    assert recover.trigger.posture == "Reactive" and recover.trigger.expect == {"prefect.flow-run.Crashed"}
+    assert recover.trigger.posture == "Reactive" and recover.trigger.expect == {
+        "prefect.flow-run.Crashed",
+        "prefect.flow-run.Failed",
+    }
     assert _related_ids(recover) == {deployments["intake-batch"], deployments["intake-folio"]}
     assert recover.actions[0].type == "run-deployment"
     assert str(recover.actions[0].deployment_id) == deployments["recover-undecided"]

@@ -231,3 +231,37 @@ def test_recovery_decides_what_an_ended_run_left_once_and_leaves_the_rest(home, 
         assert state.round_of(folio) == (1, 1)
         assert state.queue_of(folio) == state.history(folio)[-1].route.value
     assert recover_undecided() == {}
+
+
+def test_a_batch_whose_folios_fail_for_a_reason_not_theirs_ends_failed(home, sample_folios, monkeypatch):
+    """A folio that fails for a storage or reader reason (here: the use case raising
+    ConnectionError, past its retries) does not stop the others, and the run ends FAILED, so the
+    recovery automation (on FAILED as on CRASHED) runs it again at once; an input error alone
+    (nothing accepted under the id) does not fail the run."""
+    import tenacity
+
+    import flows.intake as intake
+    from domain.config import Settings
+    from storage import open_storage
+
+    storage = open_storage(Settings())
+    good, broken = (accept(d, storage) for d in sample_folios[:2])
+    real = intake._take_in_accepted
+
+    def flaky(folio, services, as_of):
+        if folio == broken:
+            raise ConnectionError("storage went away")
+        return real(folio, services, as_of)
+
+    monkeypatch.setattr(
+        intake, "_take_in_accepted", tenacity.retry(stop=tenacity.stop_after_attempt(1), reraise=True)(flaky)
+    )
+    state = intake.intake_batch([good, broken], return_state=True)
+    assert state.is_failed()
+    with pytest.raises(intake.BatchIncomplete, match="1 of 2"):
+        state.result()
+    assert storage.state.round_of(good) == (1, 1) and storage.state.round_of(broken) == (1, 0)
+    assert intake.intake_batch([good, "NADA-0001"]) == {
+        good: storage.state.queue_of(good),
+        "NADA-0001": "failed: InputError",
+    }
