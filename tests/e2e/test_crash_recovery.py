@@ -85,11 +85,13 @@ TIMES = ("evaluated_at", "complete_at")  # when it was evaluated: the only field
 
 @pytest.fixture
 def stack(tmp_path, postgres_server, moto_endpoint, s3_bucket):
-    claims_db = postgres_server.create_database("claims")
+    claims_db = postgres_server.create_database("claims_machines")  # the server is shared by the session
     api_machine = tmp_path / "api-machine"  # the API's and the Prefect server's
     settings = dict(
         WORKERS="0",  # the workers are the test's "machines", so that one can die
-        PREFECT_API_DATABASE_CONNECTION_URL=postgres_server.create_database("prefect").replace("+psycopg", "+asyncpg"),
+        PREFECT_API_DATABASE_CONNECTION_URL=postgres_server.create_database("prefect_machines").replace(
+            "+psycopg", "+asyncpg"
+        ),
         CLAIM_INTAKE_DATABASE_URL=claims_db,
         CLAIM_INTAKE_BLOB_URL=f"s3://{s3_bucket}/claims",
         CLAIM_INTAKE_S3_ENDPOINT_URL=moto_endpoint,
