@@ -214,14 +214,15 @@ class LocalBlobStore(BlobStore):
             raise ReportMissing(f"no report {folio}/{name}") from None
 
 
-class _LocalWriter:
-    """Staged as `.incoming-*` at the store's root (where the sweep and every open look), hashed
-    while written, fsynced when sealed, renamed into its content address on commit."""
+class StagedWriter:
+    """The state machine both stores' writers share: bytes are hashed and counted as written,
+    `seal` ends the writing and fixes the SHA-256 (nothing visible yet), `commit` makes the blob
+    visible under its content address once, `abort` discards what was staged; both are safe to
+    call again. A store says how to stage (`_append`, `_finish`), place (`_place`) and discard
+    (`_discard`)."""
 
-    def __init__(self, store: LocalBlobStore) -> None:
-        self.store, self.size = store, 0
-        fd, tmp = tempfile.mkstemp(dir=store.root, prefix=".incoming-")
-        self._tmp, self._handle = Path(tmp), os.fdopen(fd, "wb")
+    def __init__(self) -> None:
+        self.size = 0
         self._hash = hashlib.sha256()
         self._digest: str | None = None
         self._done = False
@@ -230,30 +231,65 @@ class _LocalWriter:
         if self._digest is not None:
             raise ValueError("write after seal")
         self._hash.update(chunk)
-        self._handle.write(chunk)
+        self._append(chunk)
         self.size += len(chunk)
 
     def seal(self) -> str:
         if self._digest is None:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
+            self._finish()
             self._digest = self._hash.hexdigest()
         return self._digest
 
     def commit(self) -> str:
         digest = self.seal()
         if not self._done:
-            self.store._place(self._tmp, digest)
+            self._place(digest)
             self._done = True
         return digest
 
     def abort(self) -> None:
         if self._done:
             return
+        self._done = True
+        self._discard()
+
+    def _append(self, chunk: bytes) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        raise NotImplementedError
+
+    def _place(self, digest: str) -> None:
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        raise NotImplementedError
+
+
+class _LocalWriter(StagedWriter):
+    """Staged as `.incoming-*` at the store's root (where the sweep and every open look), hashed
+    while written, fsynced when sealed, renamed into its content address on commit."""
+
+    def __init__(self, store: LocalBlobStore) -> None:
+        super().__init__()
+        self.store = store
+        fd, tmp = tempfile.mkstemp(dir=store.root, prefix=".incoming-")
+        self._tmp, self._handle = Path(tmp), os.fdopen(fd, "wb")
+
+    def _append(self, chunk: bytes) -> None:
+        self._handle.write(chunk)
+
+    def _finish(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+
+    def _place(self, digest: str) -> None:
+        self.store._place(self._tmp, digest)
+
+    def _discard(self) -> None:
         self._handle.close()
         self._tmp.unlink(missing_ok=True)
-        self._done = True
 
 
 def _remove_older(paths: Iterable[Path], older_than_s: float) -> int:

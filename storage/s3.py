@@ -17,7 +17,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .blobs import BlobCorrupted, BlobStore, BlobWriter, ByteStream, ReportMissing, check_report_name, sha256_of
+from .blobs import (
+    BlobCorrupted,
+    BlobStore,
+    BlobWriter,
+    ByteStream,
+    ReportMissing,
+    StagedWriter,
+    check_report_name,
+    sha256_of,
+)
 
 PART = 8 * 1024 * 1024  # a multipart upload's part (S3 wants at least 5 MiB but for the last)
 
@@ -213,7 +222,7 @@ class S3BlobStore(BlobStore):
             raise ReportMissing(f"no report {folio}/{name}") from None
 
 
-class _S3Writer:
+class _S3Writer(StagedWriter):
     """Staged under `incoming/<random>`: a file smaller than a part is held until sealed, then put
     whole (S3 checking its SHA-256); a larger one goes up part by part as a multipart upload,
     so no more than a part is ever held. Commit copies it to its content address server-side and
@@ -221,21 +230,15 @@ class _S3Writer:
     process leaves under incoming/ is removed by sweep_staging."""
 
     def __init__(self, store: S3BlobStore) -> None:
-        self.store, self.size = store, 0
+        super().__init__()
+        self.store = store
         self.key = store.staging_key()
         self._buffer = bytearray()
-        self._hash = hashlib.sha256()
         self._upload_id: str | None = None
         self._parts: list[dict] = []
-        self._digest: str | None = None
-        self._done = False
 
-    def write(self, chunk: bytes) -> None:
-        if self._digest is not None:
-            raise ValueError("write after seal")
-        self._hash.update(chunk)
+    def _append(self, chunk: bytes) -> None:
         self._buffer += chunk
-        self.size += len(chunk)
         if len(self._buffer) >= PART:
             self._send_part()
 
@@ -260,9 +263,7 @@ class _S3Writer:
         self._parts.append({"ETag": sent["ETag"], "PartNumber": number, "ChecksumSHA256": checksum})
         self._buffer = bytearray()
 
-    def seal(self) -> str:
-        if self._digest is not None:
-            return self._digest
+    def _finish(self) -> None:
         store = self.store
         if self._upload_id is None:
             store._put(self.key, bytes(self._buffer))
@@ -274,20 +275,11 @@ class _S3Writer:
             )
             self._upload_id = None
         self._buffer = bytearray()
-        self._digest = self._hash.hexdigest()
-        return self._digest
 
-    def commit(self) -> str:
-        digest = self.seal()
-        if not self._done:
-            self.store._place(self.key, digest)
-            self._done = True
-        return digest
+    def _place(self, digest: str) -> None:
+        self.store._place(self.key, digest)
 
-    def abort(self) -> None:
-        if self._done:
-            return
-        self._done = True
+    def _discard(self) -> None:
         client, bucket = self.store.client, self.store.bucket
         if self._upload_id is not None:
             client.abort_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self._upload_id)
