@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from pg import PostgresServer  # noqa: E402 - after the sys.path set-up above
-from stack import running_stack  # noqa: E402 - after the sys.path set-up above
+from stack import api_key, running_stack  # noqa: E402 - after the sys.path set-up above
 
 from storage.schema import decisions  # noqa: E402 - after the sys.path set-up above
 
@@ -165,14 +165,7 @@ def run(workers: int, count: int, worker_limit: int, pg: PostgresServer, tag: st
         PREFECT_API_DATABASE_CONNECTION_URL=pg.create_database(f"prefect_{tag}").replace("+psycopg", "+asyncpg"),
     )
     with running_stack(tmp, settings, start_timeout=300, stop_timeout=60) as up:
-        key = subprocess.run(
-            [sys.executable, "-m", "claim_intake.cli", "api-key", "create", "bench"],
-            env=up.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        key = api_key(up, "bench")
         engine = create_engine(state_url)
         payloads = [folio_parts(i) for i in range(count)]
         with httpx.Client(base_url=up.api, headers={"X-API-Key": key}, timeout=120) as client:

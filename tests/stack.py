@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,18 @@ class Stack:
     api: str  # the intake API's base URL
     startup_s: float  # from launch to "up: Prefect" in its log
     pid: int  # scripts/up's: every process of the stack descends from it
+
+
+def api_key(stack: Stack, portal: str) -> str:
+    """A new API key for `portal`, made by the command line against the stack's database."""
+    return subprocess.run(
+        [sys.executable, "-m", "claim_intake.cli", "api-key", "create", portal],
+        env=stack.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def stack_logs(workdir: Path) -> str:

@@ -36,7 +36,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -45,7 +44,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from stack import running_stack, stack_logs
+from stack import api_key, running_stack, stack_logs
 
 from application.intake import take_in_folio
 from application.services import services_for, shutdown
@@ -305,14 +304,7 @@ def test_two_machines_one_killed_mid_batch_every_folio_decided_once(stack, tmp_p
     up, logs, claims_db = stack
     dirs = folio_dirs(tmp_path / "portal")
     names = [d.name for d in dirs]
-    key = subprocess.run(
-        [sys.executable, "-m", "claim_intake.cli", "api-key", "create", "online-services"],
-        env=up.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    key = api_key(up, "online-services")
     state = open_storage(Settings(home=tmp_path / "observer", database_url=claims_db)).state  # the test's view
     prefect = httpx.Client(base_url=f"http://127.0.0.1:{up.env['PREFECT_PORT']}/api", timeout=30)
     automations = {a["name"]: a for a in prefect.post("/automations/filter", json={}).json()}

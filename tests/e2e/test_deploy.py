@@ -7,15 +7,13 @@ must come back decided by the worker."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import boto3
 import httpx
 import pytest
-from stack import running_stack, stack_logs
+from stack import api_key, running_stack, stack_logs
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "folios" / "RB-2026-000101"
@@ -31,20 +29,14 @@ def stack(tmp_path, postgres_server, moto_endpoint, s3_bucket):
         CLAIM_INTAKE_API_BATCH_WINDOW_S="0.5",
     )
     with running_stack(tmp_path, settings) as up:
-        yield up.api, up.env, tmp_path
+        yield up, tmp_path
 
 
 @pytest.mark.slow
 def test_api_to_worker_to_decision(stack):
-    api, env, tmp_path = stack
-    key = subprocess.run(
-        [sys.executable, "-m", "claim_intake.cli", "api-key", "create", "online-services"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    up, tmp_path = stack
+    api, env = up.api, up.env
+    key = api_key(up, "online-services")
     files = [("manifest", ("folio.json", (SAMPLE / "folio.json").read_bytes(), "application/json"))]
     files += [
         ("files", (p.name, p.read_bytes(), "application/octet-stream"))
