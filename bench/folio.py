@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -150,24 +150,13 @@ def distinct_folios(root: Path, prefix: str, count: int) -> list[Path]:
 def accepted(dirs: list[Path]) -> list[str]:
     """The folios as the intake API accepts them (blobs registered under the folio's lock) in
     this environment's storage; intake-batch takes their ids. Not timed: it is the API's work."""
-    from api.store import AcceptedFile, ApiStore
+    from accepted import accept_dir  # tests/accepted.py
+
     from domain.config import Settings
-    from domain.folio import parse_manifest
     from storage import open_storage
 
     storage = open_storage(Settings())
-    store, ids = ApiStore(storage.state.engine), []
-    for d in dirs:
-        manifest_bytes = (d / "folio.json").read_bytes()
-        manifest = parse_manifest(manifest_bytes)
-        files = [
-            AcceptedFile(p.name, p.stat().st_size, storage.blobs.put(p.read_bytes()))
-            for p in sorted(d.iterdir())
-            if p.name != "folio.json"
-        ]
-        store.claim_folio(manifest, "bench", files, place=lambda b=manifest_bytes: storage.blobs.put(b))
-        ids.append(manifest.folio)
-    return ids
+    return [accept_dir(d, storage, "bench")[0] for d in dirs]
 
 
 def flow_times(root: Path, runs: int, batch: int) -> dict[str, float]:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from accepted import accept_dir
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -128,22 +129,10 @@ def test_configured_sat_certificates_verify_the_stamp_and_test_ca_silences_cfdi0
 
 
 def accept(folio_dir: Path, storage) -> str:
-    """The folio as the intake API accepts it: its files and folio.json as blobs, registered
-    for a portal (api/store.py); its id is what intake-batch gets."""
-    from api.store import AcceptedFile, ApiStore
-    from domain.folio import parse_manifest
-
-    manifest_bytes = (folio_dir / "folio.json").read_bytes()
-    manifest = parse_manifest(manifest_bytes)
-    files = [
-        AcceptedFile(p.name, p.stat().st_size, storage.blobs.put(p.read_bytes()))
-        for p in sorted(folio_dir.iterdir())
-        if p.name != "folio.json"
-    ]
-    assert ApiStore(storage.state.engine).claim_folio(
-        manifest, "portal-a", files, place=lambda: storage.blobs.put(manifest_bytes)
-    )
-    return manifest.folio
+    """The folio as the intake API accepts it (tests/accepted.py); its id is what intake-batch gets."""
+    folio, created = accept_dir(folio_dir, storage, "portal-a")
+    assert created
+    return folio
 
 
 def test_batch_routes_each_folio_and_a_broken_one_does_not_stop_the_rest(home, sample_folios, tmp_path):
