@@ -166,17 +166,9 @@ class DeploymentRunner:
 
     def not_started(self, run_ids: list[str]) -> set[str]:
         """Those of `run_ids` still SCHEDULED: no worker has taken them yet."""
-        from uuid import UUID
+        from flows.run_states import state_types  # Prefect's client only when the API uses deployments
 
-        from prefect.client.orchestration import get_client
-        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-        with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(r) for r in run_ids])),
-                limit=len(run_ids),
-            )
-        return {str(r.id) for r in runs if r.state_type is not None and r.state_type.value in _NOT_STARTED}
+        return {run for run, state in state_types(run_ids).items() if state in _NOT_STARTED}
 
 
 def deployment_runner(deployment_name: str) -> DeploymentRunner:

@@ -227,12 +227,9 @@ class _Publisher:
         self.close()
 
 
-def _intake_one(outcome: FolioOutcome, publisher: _Publisher, artifacts: bool = True) -> FolioOutcome:
-    """After a folio's task, inside whichever flow run is current: a notice task when there is
-    a notice to send, the routed event and (`artifacts`) its two keyed artifacts. Nothing for
-    an upload an earlier run decided (a recovery after a worker died): that run did it."""
-    if not outcome.recorded:
-        return outcome
+def _intake_one(outcome: FolioOutcome, publisher: _Publisher) -> FolioOutcome:
+    """After intake-folio's task: a notice task when there is a notice to send, the routed event
+    and the folio's two keyed artifacts (intake-batch does its own, lighter, in _batch_one)."""
     decision, paths = outcome.decision, outcome.report_paths
     notice = None
     if decision.route is Route.PENDING_DOCUMENTS:
@@ -241,8 +238,7 @@ def _intake_one(outcome: FolioOutcome, publisher: _Publisher, artifacts: bool = 
         if notice_state.is_failed():  # never loses the decision: the notice row says failed, retried later
             notice = {"id": "-", "status": "failed", "html": "-"}
     _emit_routed(decision, outcome.manifest, paths)
-    if artifacts:
-        publisher.submit(_publish, decision, paths, notice)
+    publisher.submit(_publish, decision, paths, notice)
     return outcome
 
 
@@ -286,15 +282,16 @@ _take_in_accepted = tenacity.retry(
 def _batch_one(folio: str, as_of: date | None) -> FolioOutcome:
     """One folio of a batch, without a task run of its own: evaluate and record it (retried on
     storage hiccups, like process_folio's task), send its notice, log and emit its route."""
+    services = current_services()
     with producing_run(flow_run.get_id()):  # the console links the decision to this run
-        outcome = _take_in_accepted(folio, current_services(), as_of)
+        outcome = _take_in_accepted(folio, services, as_of)
     if not outcome.recorded:  # an upload an earlier run decided (a recovery after a crash): it did the rest
         log.info("folio %s: upload %s was decided before; nothing new", folio, outcome.upload)
         return outcome
     decision = outcome.decision
     if decision.route is Route.PENDING_DOCUMENTS:
         try:
-            send_notice(decision, outcome.manifest, current_services())
+            send_notice(decision, outcome.manifest, services)
         except NoticeNotSent as exc:  # recorded as failed before it raised: the console resends it
             log.warning("folio %s: notice not sent: %s", folio, type(exc).__name__)
     _emit_routed(decision, outcome.manifest, outcome.report_paths)

@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from uuid import UUID
 
 from prefect import flow
 from prefect.artifacts import create_table_artifact
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.runtime import flow_run
 
 from application.recover import plan_recovery
@@ -28,6 +25,7 @@ from application.services import current_services
 from domain.masking import install_masking
 
 from .intake import intake_batch
+from .run_states import state_types
 
 log = logging.getLogger("claim_intake.flows")
 
@@ -36,11 +34,7 @@ _ENDED = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 def _live_runs(run_ids: list[str]) -> set[str]:
     """Those of `run_ids` Prefect does not know to have ended (a run it no longer knows has)."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(r) for r in run_ids])), limit=len(run_ids)
-        )
-    return {str(r.id) for r in runs if r.state_type is None or r.state_type.value not in _ENDED}
+    return {run for run, state in state_types(run_ids).items() if state is None or state not in _ENDED}
 
 
 @flow(name="recover-undecided", log_prints=False, persist_result=False)
